@@ -1,0 +1,1 @@
+"""Passeport de prévention: the employer's compliance dashboard (domain library)."""
