@@ -1,0 +1,232 @@
+"""The command line (`python -m lib …`): a thin face over the same functions the dashboard uses."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import NoReturn
+
+from lib import portal
+from lib.store import ImportResult, Store, StoreError, default_db_path, today_default
+
+
+class CliError(Exception):
+    """A refusal of the command line, with its French message."""
+
+
+_ARGPARSE_FR: tuple[tuple[str, str], ...] = (
+    (r"the following arguments are required: (.*)", r"arguments obligatoires manquants : \1"),
+    (r"argument (\S+): invalid choice: (.*) \(choose from (.*)\)", r"argument \1 : valeur \2 invalide (choix : \3)"),
+    (r"argument (\S+): expected one argument", r"l'argument \1 attend une valeur"),
+    (r"argument (\S+): invalid (\w+) value: (.*)", r"argument \1 : valeur \3 invalide"),
+    (r"unrecognized arguments: (.*)", r"arguments inconnus : \1"),
+    (r"argument (\S+): (.*)", r"argument \1 : \2"),
+)
+
+
+class FrenchArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        for pattern, replacement in _ARGPARSE_FR:
+            if re.fullmatch(pattern, message):
+                message = re.sub(pattern, replacement, message)
+                break
+        self.print_usage(sys.stderr)
+        self.exit(2, f"Erreur : {message}\n")
+
+
+def parse_cli_date(value: str) -> date:
+    """AAAA-MM-JJ or jj/mm/aaaa."""
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(value.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(f"date « {value} » invalide (attendu AAAA-MM-JJ ou jj/mm/aaaa)")
+
+
+def _read_file(path_text: str) -> tuple[bytes, str]:
+    path = Path(path_text)
+    if not path.exists():
+        raise CliError(f"{path_text} : fichier introuvable.")
+    if path.is_dir():
+        raise CliError(f"{path_text} : c'est un dossier, pas un fichier.")
+    return path.read_bytes(), path.name
+
+
+def _print_problems(result: ImportResult) -> None:
+    for problem in result.problems[:200]:
+        where = []
+        if problem.line is not None:
+            where.append(f"ligne {problem.line}")
+        if problem.column:
+            where.append(f"colonne {problem.column}")
+        prefix = f"{result.file_name}, {', '.join(where)} : " if where else ""
+        print(f"  {prefix}{problem.message}", file=sys.stderr)
+    if len(result.problems) > 200:
+        print(f"  … et {len(result.problems) - 200} autre(s) problème(s).", file=sys.stderr)
+
+
+# ---------------------------------------------------------------------- commands
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    data, name = _read_file(args.file)
+    store = Store(args.db)
+    competences = store.competence_codes()
+    parsed = portal.parse_portal_file(data, name, today=args.today or today_default(), competences=competences)
+    report = parsed.report
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        for warning in report.warnings:
+            print(f"Avertissement : {warning}", file=sys.stderr)
+        if report.valid:
+            print(f"{name} : fichier {report.kind} valide ({len(parsed.rows)} ligne(s)).")
+        else:
+            for message in report.file_errors:
+                print(f"{name} : {message}", file=sys.stderr)
+            for error in report.line_errors:
+                print(f"{name}, ligne {error.line}, colonne {error.column} : {error.message}", file=sys.stderr)
+    return 0 if report.valid else 1
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    data, name = _read_file(args.file)
+    store = Store(args.db)
+    today = args.today or today_default()
+    if args.kind == "of":
+        result = store.import_of_file(
+            data,
+            name,
+            organisme=args.organisme,
+            organisme_siret=args.organisme_siret,
+            today=today,
+            received_on=args.received_on,
+        )
+    elif args.kind == "competences":
+        result = store.import_competences(data, name)
+    else:
+        result = store.import_records(data, name, args.kind)
+    if result.ok:
+        print(result.message)
+        for warning in result.warnings:
+            print(f"Avertissement : {warning}", file=sys.stderr)
+        return 0
+    print(result.message, file=sys.stderr)
+    _print_problems(result)
+    return 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from lib import demo_store
+
+    summary = demo_store.build_demo_store(Store(args.db), replace=args.replace)
+    print(summary)
+    return 0
+
+
+def cmd_deadlines(args: argparse.Namespace) -> int:
+    from lib import settings
+
+    store = Store(args.db)
+    rules = settings.active_rules(store if store.path.exists() else None, args.rule_set)
+    from lib import rules as rule_engine
+
+    if args.type == "ADF" and args.training_end is None:
+        raise CliError("--training-end est obligatoire pour une attestation (ADF).")
+    if args.type == "JDR" and args.validity_start is None:
+        raise CliError("--validity-start est obligatoire pour un justificatif de réussite (JDR).")
+    if args.category is not None and args.category not in (1, 2, 3, 4):
+        raise CliError(f"--category {args.category} : la catégorie va de 1 à 4.")
+    result = rule_engine.compute_deadlines(
+        rules,
+        args.type,
+        training_end=args.training_end,
+        validity_start=args.validity_start,
+        category=args.category,
+    )
+    print(json.dumps(result.to_json_dict(), ensure_ascii=False))
+    return 0
+
+
+# ---------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = FrenchArgumentParser(
+        prog="python -m lib",
+        description="Passeport de prévention : outils en ligne de commande de l'employeur.",
+    )
+    common = FrenchArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help=f"base DuckDB (défaut : $PASSEPORT_DB, sinon {default_db_path()})",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=FrenchArgumentParser)
+
+    p = sub.add_parser("validate", parents=[common], help="contrôler un fichier du portail sans l'importer")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true", help="rapport JSON")
+    p.add_argument("--today", type=parse_cli_date, help="date du jour (dates futures refusées)")
+    p.set_defaults(handler=cmd_validate)
+
+    p = sub.add_parser("import", parents=[common], help="charger un fichier dans la base")
+    p.add_argument("file")
+    p.add_argument("--kind", required=True, choices=["of", "internal", "roster", "competences"])
+    p.add_argument("--organisme", help="organisme de formation déclarant (défaut : le nom du fichier)")
+    p.add_argument("--organisme-siret", help="SIRET de l'organisme déclarant")
+    p.add_argument("--received-on", type=parse_cli_date, help="date de la déclaration (défaut : aujourd'hui)")
+    p.add_argument("--today", type=parse_cli_date, help="date du jour (dates futures refusées)")
+    p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser("demo", parents=[common], help="construire la base de démonstration")
+    p.add_argument("--replace", action="store_true", help="remplacer une base existante")
+    p.set_defaults(handler=cmd_demo)
+
+    p = sub.add_parser("deadlines", parents=[common], help="échéances légales d'une formation")
+    p.add_argument("--type", required=True, choices=["ADF", "JDR"])
+    p.add_argument("--training-end", type=parse_cli_date)
+    p.add_argument("--validity-start", type=parse_cli_date)
+    p.add_argument("--category", type=int)
+    p.add_argument("--rule-set", help="jeu de règles de data/rules/ (sans extension)")
+    p.set_defaults(handler=cmd_deadlines)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.db is None:
+        args.db = default_db_path()
+    try:
+        code: int = args.handler(args)
+        return code
+    except (CliError, StoreError) as error:
+        print(f"Erreur : {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Interrompu.", file=sys.stderr)
+        return 130
+    except Exception as error:  # noqa: BLE001 - never show a traceback to a user
+        message = getattr(error, "args", [""])[0] if isinstance(error, ValueError) else None
+        if message:
+            print(f"Erreur : {message}", file=sys.stderr)
+        else:
+            print(
+                f"Erreur inattendue ({type(error).__name__}) : {error}. Rien n'a été modifié ; "
+                "signalez ce message à l'équipe.",
+                file=sys.stderr,
+            )
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

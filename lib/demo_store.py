@@ -1,0 +1,64 @@
+"""Building the demo store from the committed demo files in data/demo/ (see its manifest)."""
+
+from __future__ import annotations
+
+import time
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from lib.store import REPO_ROOT, Store, StoreError
+
+DEMO_DIR = REPO_ROOT / "data" / "demo"
+
+
+def _manifest(demo_dir: Path) -> dict[str, Any]:
+    path = demo_dir / "manifest.toml"
+    if not path.exists():
+        raise StoreError(f"Données de démonstration absentes : {path} introuvable.")
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def build_demo_store(store: Store, *, replace: bool = False, demo_dir: Path = DEMO_DIR) -> str:
+    """Load the roster, internal records, establishments and OF files of the demo; a French summary back."""
+    if store.path.exists():
+        if not replace:
+            raise StoreError(f"La base {store.path} existe déjà ; ajoutez --replace pour la reconstruire.")
+        store.path.unlink()
+        wal = store.path.with_name(store.path.name + ".wal")
+        if wal.exists():
+            wal.unlink()
+    started = time.perf_counter()
+    manifest = _manifest(demo_dir)
+    with (demo_dir / manifest["employer"]).open("rb") as handle:
+        employer = tomllib.load(handle)
+    store.set_establishments(
+        [(e["siret"], e["nom"], e.get("site", e["nom"])) for e in employer["etablissements"]]
+    )
+    store.set_setting("employer_name", employer.get("nom", ""))
+    messages = []
+    for kind, key in (("roster", "roster"), ("internal", "internal")):
+        path = demo_dir / manifest[key]
+        result = store.import_records(path.read_bytes(), path.name, kind, who="démonstration")
+        if not result.ok:
+            raise StoreError(f"{result.message} {[p.message for p in result.problems[:5]]}")
+        messages.append(result.message)
+    for entry in manifest["of_files"]:
+        path = demo_dir / entry["file"]
+        received: date = entry["received_on"]
+        result = store.import_of_file(
+            path.read_bytes(),
+            path.name,
+            organisme=entry["organisme"],
+            organisme_siret=entry.get("organisme_siret"),
+            today=received,
+            received_on=received,
+            who="démonstration",
+        )
+        if not result.ok:
+            raise StoreError(f"{result.message} {[p.message for p in result.problems[:5]]}")
+        messages.append(result.message)
+    elapsed = time.perf_counter() - started
+    return "\n".join(messages + [f"Base de démonstration construite dans {store.path} en {elapsed:.1f} s."])

@@ -1,0 +1,221 @@
+"""The deadline rules and statuses as DuckDB SQL text (macros and CASE expressions), for bulk work in the store.
+
+Pure: this module builds SQL text and never talks to DuckDB. The rule-set constants are rendered as
+literals from the typed `RuleSet` (dates as `DATE 'AAAA-MM-JJ'`, months as integers), never from raw
+strings. Column arguments of the status functions are SQL expressions written by the program (column
+names, macro calls), never user input; `today` defaults to the `$today` parameter placeholder.
+
+Macros created by `deadline_macros_sql` (r = reference date, a DATE; category = 1..4 or NULL):
+
+| macro | returns |
+|---|---|
+| `pp_quarter_end(d)` | last day of d's calendar quarter |
+| `pp_eom_after(d, n)` | last day of the month n months after d's month |
+| `pp_reference_date(kind, training_end, validity_start)` | R: training end for 'ADF', validity start for 'JDR' |
+| `pp_window_of_deadline(r)`, `pp_window_verification_deadline(r)` | the fixed window's dates, or NULL |
+| `pp_extension_months(r)` | transitional extension in months (0 after `extension_until`) |
+| `pp_extension_applied(r)` | the extension was applied (false inside a fixed window) |
+| `pp_of_deadline(r)`, `pp_verification_deadline(r)`, `pp_deemed_verified_on(r)`, `pp_internal_deadline(r)` | the deadlines |
+| `pp_of_mandatory(r, category)`, `pp_internal_mandatory(r, category)` | obligation flags (NULL category = mandatory) |
+| `pp_carence_opens_on(r, category)`, `pp_carence_deadline(r, category)` | carence window, NULL when not mandatory |
+| `pp_category_unknown(category)` | the category is missing |
+
+Creating the macros of another rule set replaces them (`CREATE OR REPLACE`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from lib.rules import LATE_SCOPE_CATEGORIES, RuleSet
+from lib.statuses import EXPECTED_LABELS, INTERNAL_LABELS, VALIDITY_LABELS, VERIFICATION_LABELS
+
+TODAY_PARAMETER = "$today"
+HORIZON_PARAMETER = "$horizon_days"
+
+
+def date_literal(d: date) -> str:
+    """A typed date as a DuckDB DATE literal."""
+    if not isinstance(d, date) or isinstance(d, datetime):
+        raise TypeError(f"date attendue, reçu {d!r}")
+    return f"DATE '{d.isoformat()}'"
+
+
+def int_literal(n: int) -> str:
+    """A typed integer as a DuckDB integer literal."""
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"entier attendu, reçu {n!r}")
+    return str(n)
+
+
+def string_literal(text: str) -> str:
+    """A text as a DuckDB string literal (quotes doubled)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def deadline_macros_sql(rules: RuleSet) -> str:
+    """`CREATE OR REPLACE MACRO` statements computing rules.md §3 for the given rule set (see module doc)."""
+    of_months = int_literal(rules.of_months)
+    employer_months = int_literal(rules.employer_months)
+    late_categories = ", ".join(int_literal(c) for c in sorted(LATE_SCOPE_CATEGORIES))
+
+    def window_case(attribute: str) -> str:
+        if not rules.fixed_windows:
+            return "CAST(NULL AS DATE)"
+        branches = " ".join(
+            f"WHEN r BETWEEN {date_literal(w.start)} AND {date_literal(w.end)} "
+            f"THEN {date_literal(getattr(w, attribute))}"
+            for w in rules.fixed_windows
+        )
+        return f"CASE {branches} ELSE CAST(NULL AS DATE) END"
+
+    def mandatory(start: date, full_scope_from: date) -> str:
+        return (
+            f"(r >= {date_literal(start)} AND NOT (r < {date_literal(full_scope_from)} "
+            f"AND coalesce(category IN ({late_categories}), false)))"
+        )
+
+    macros = [
+        "pp_quarter_end(d) AS last_day(make_date(year(d), quarter(d) * 3, 1))",
+        "pp_eom_after(d, n) AS last_day(make_date("
+        "CAST((year(d) * 12 + month(d) - 1 + n) // 12 AS BIGINT), "
+        "CAST((year(d) * 12 + month(d) - 1 + n) % 12 + 1 AS BIGINT), 1))",
+        "pp_reference_date(kind, training_end, validity_start) AS "
+        "CASE kind WHEN 'ADF' THEN training_end WHEN 'JDR' THEN validity_start END",
+        f"pp_window_of_deadline(r) AS {window_case('of_deadline')}",
+        f"pp_window_verification_deadline(r) AS {window_case('verification_deadline')}",
+        f"pp_extension_months(r) AS CASE WHEN r <= {date_literal(rules.extension_until)} "
+        f"THEN {int_literal(rules.extension_months)} ELSE 0 END",
+        "pp_extension_applied(r) AS (pp_window_of_deadline(r) IS NULL AND pp_extension_months(r) > 0)",
+        "pp_of_deadline(r) AS coalesce(pp_window_of_deadline(r), "
+        f"pp_eom_after(pp_quarter_end(r), {of_months} + pp_extension_months(r)))",
+        "pp_verification_deadline(r) AS coalesce(pp_window_verification_deadline(r), "
+        f"pp_eom_after(pp_quarter_end(r), {employer_months} + pp_extension_months(r)))",
+        "pp_deemed_verified_on(r) AS pp_verification_deadline(r) + 1",
+        f"pp_internal_deadline(r) AS pp_eom_after(pp_quarter_end(r), {employer_months} + pp_extension_months(r))",
+        "pp_of_mandatory(r, category) AS " + mandatory(rules.of_obligation_start, rules.of_full_scope_from),
+        "pp_internal_mandatory(r, category) AS "
+        + mandatory(rules.employer_obligation_start, rules.employer_full_scope_from),
+        "pp_carence_opens_on(r, category) AS CASE WHEN pp_of_mandatory(r, category) "
+        f"THEN greatest(pp_of_deadline(r) + 1, {date_literal(rules.carence_start)}) END",
+        "pp_carence_deadline(r, category) AS CASE WHEN pp_of_mandatory(r, category) "
+        f"THEN pp_eom_after(pp_of_deadline(r), {int_literal(rules.carence_months)}) END",
+        "pp_category_unknown(category) AS (category IS NULL)",
+    ]
+    header = f"-- Règles de délais : {rules.name} ({rules.certainty})\n"
+    return header + "".join(f"CREATE OR REPLACE MACRO {m};\n" for m in macros)
+
+
+@dataclass(frozen=True)
+class StatusSql:
+    """The four SQL expressions of a status: code, French label, due date, days left (due date − today)."""
+
+    code: str
+    label: str
+    due_on: str
+    days_left: str
+
+    def select_list(self, prefix: str) -> str:
+        """`code AS prefix_code, label AS prefix_label, …`, ready for a SELECT."""
+        return (
+            f"{self.code} AS {prefix}_code, {self.label} AS {prefix}_label, "
+            f"{self.due_on} AS {prefix}_due_on, {self.days_left} AS {prefix}_days_left"
+        )
+
+
+def _status_sql(
+    labels: dict[str, str],
+    branches: list[tuple[str, str, str | None]],
+    otherwise: tuple[str, str | None],
+    today: str,
+) -> StatusSql:
+    """CASE expressions from ordered (condition, code, due-on expression) branches and a final default."""
+
+    def case(value_of: dict[str, str]) -> str:
+        whens = " ".join(f"WHEN {condition} THEN {value_of[code]}" for condition, code, _ in branches)
+        return f"(CASE {whens} ELSE {value_of[otherwise[0]]} END)"
+
+    all_codes = [(code, due) for _, code, due in branches] + [otherwise]
+    codes = {code: string_literal(code) for code, _ in all_codes}
+    names = {code: string_literal(labels[code]) for code, _ in all_codes}
+    dues = {code: "CAST(NULL AS DATE)" if due is None else f"CAST({due} AS DATE)" for code, due in all_codes}
+    due_on = case(dues)
+    return StatusSql(code=case(codes), label=case(names), due_on=due_on, days_left=f"({due_on} - {today})")
+
+
+def verification_status_sql(
+    *, verification_deadline: str, last_action: str, today: str = TODAY_PARAMETER
+) -> StatusSql:
+    """SQL twin of `statuses.verification_status`; `last_action` is 'accepted', 'correction_requested' or NULL."""
+    return _status_sql(
+        VERIFICATION_LABELS,
+        [
+            (f"{last_action} = 'accepted'", "verified", None),
+            (f"{last_action} = 'correction_requested'", "correction_requested", None),
+            (f"{today} <= {verification_deadline}", "to_verify", verification_deadline),
+        ],
+        ("deemed_verified", None),
+        today,
+    )
+
+
+def expected_status_sql(
+    *,
+    of_deadline: str,
+    of_mandatory: str,
+    carence_opens_on: str,
+    carence_deadline: str,
+    declared_by_of: str,
+    declared_in_carence: str,
+    today: str = TODAY_PARAMETER,
+) -> StatusSql:
+    """SQL twin of `statuses.expected_status` (a NULL flag counts as false)."""
+    return _status_sql(
+        EXPECTED_LABELS,
+        [
+            (f"coalesce({declared_by_of}, false)", "declared_by_of", None),
+            (f"coalesce({declared_in_carence}, false)", "declared_in_carence", None),
+            (
+                f"NOT coalesce({of_mandatory}, false) OR {carence_opens_on} IS NULL OR {carence_deadline} IS NULL",
+                "not_mandatory",
+                None,
+            ),
+            (f"{today} < {carence_opens_on}", "awaiting_of", of_deadline),
+            (f"{today} <= {carence_deadline}", "carence_due", carence_deadline),
+        ],
+        ("carence_overdue", carence_deadline),
+        today,
+    )
+
+
+def internal_status_sql(
+    *, internal_deadline: str, internal_mandatory: str, declared: str, today: str = TODAY_PARAMETER
+) -> StatusSql:
+    """SQL twin of `statuses.internal_status` (a NULL flag counts as false)."""
+    return _status_sql(
+        INTERNAL_LABELS,
+        [
+            (f"coalesce({declared}, false)", "declared", None),
+            (f"NOT coalesce({internal_mandatory}, false)", "not_mandatory", None),
+            (f"{today} <= {internal_deadline}", "to_declare", internal_deadline),
+        ],
+        ("overdue", internal_deadline),
+        today,
+    )
+
+
+def validity_status_sql(
+    *, validity_end: str, today: str = TODAY_PARAMETER, horizon_days: str = HORIZON_PARAMETER
+) -> StatusSql:
+    """SQL twin of `statuses.validity_status`; the horizon defaults to the `$horizon_days` parameter."""
+    return _status_sql(
+        VALIDITY_LABELS,
+        [
+            (f"{validity_end} IS NULL", "no_expiry", None),
+            (f"{today} > {validity_end}", "expired", validity_end),
+            (f"{validity_end} - {today} <= {horizon_days}", "expiring_soon", validity_end),
+        ],
+        ("valid", validity_end),
+        today,
+    )

@@ -1,0 +1,698 @@
+"""The only module that talks to DuckDB: connection, schema and migrations, imports, named queries."""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import os
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+import pandas as pd
+
+from lib import identifiers, portal, records, referentials
+from lib.matching import record_key
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+MIGRATIONS_DIR = SQL_DIR / "migrations"
+DEFAULT_DB = REPO_ROOT / "data" / "passeport.duckdb"
+LOCK_WAIT_SECONDS = 15.0
+
+ImportKind = Literal["of", "internal", "roster", "competences"]
+
+
+class StoreError(Exception):
+    """A refusal or failure of the store, with a French message meant for the user."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a file was refused: where (line, column) and why."""
+
+    line: int | None
+    column: str | None
+    value: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did: `imported`, `unchanged` (same file again) or `refused` (nothing stored)."""
+
+    status: Literal["imported", "unchanged", "refused"]
+    file_name: str
+    kind: ImportKind
+    message: str
+    import_id: int | None = None
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: tuple[Problem, ...] = ()
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "refused"
+
+
+def default_db_path() -> Path:
+    """`PASSEPORT_DB` when set, else `data/passeport.duckdb` in the repository."""
+    env = os.environ.get("PASSEPORT_DB")
+    return Path(env) if env else DEFAULT_DB
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        return "inconnu"
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _migrations() -> list[tuple[int, str]]:
+    found = []
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        found.append((int(path.name.split("_", 1)[0]), path.read_text(encoding="utf-8")))
+    return found
+
+
+SCHEMA_VERSION = max(version for version, _ in _migrations())
+
+
+def named_query(name: str) -> str:
+    """The text of `lib/sql/<name>.sql`."""
+    path = SQL_DIR / f"{name}.sql"
+    return path.read_text(encoding="utf-8")
+
+
+class Store:
+    """One DuckDB file. Connections are short-lived so the file is never held locked between requests."""
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path is not None else default_db_path()
+        self._migrated = False
+
+    # ------------------------------------------------------------------ connection and schema
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection to the store, upgraded to the current schema; waits a little if another process writes."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        while True:
+            try:
+                con = duckdb.connect(str(self.path))
+                break
+            except duckdb.IOException as error:
+                if "lock" not in str(error).lower() or time.monotonic() > deadline:
+                    raise StoreError(
+                        f"La base {self.path} est utilisée par un autre programme (un import en cours ?). "
+                        "Réessayez dans un instant."
+                    ) from error
+                time.sleep(0.2)
+            except duckdb.Error as error:
+                raise StoreError(f"La base {self.path} ne peut pas être ouverte : {error}") from error
+        try:
+            if not self._migrated:
+                self._migrate(con)
+                self._migrated = True
+            yield con
+        finally:
+            con.close()
+
+    def _migrate(self, con: duckdb.DuckDBPyConnection) -> None:
+        con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
+        row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        current = int(row[0]) if row else 0
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"La base {self.path} a été créée par une version plus récente de l'outil "
+                f"(schéma {current}, cette version connaît le schéma {SCHEMA_VERSION}). Mettez l'outil à jour."
+            )
+        for version, script in _migrations():
+            if version <= current:
+                continue
+            con.execute("BEGIN TRANSACTION")
+            try:
+                for statement in _split_sql(script):
+                    con.execute(statement)
+                con.execute(
+                    "INSERT INTO meta VALUES ('schema_version', $v) ON CONFLICT DO UPDATE SET value = excluded.value",
+                    {"v": str(version)},
+                )
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+
+    def schema_version(self) -> int:
+        with self.connect() as con:
+            row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def query(self, name: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
+        """Run the named query `lib/sql/<name>.sql` with `$param` parameters; a DataFrame back."""
+        sql = named_query(name)
+        with self.connect() as con:
+            return con.cursor().execute(sql, dict(params or {})).df()
+
+    def sql(self, sql: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
+        with self.connect() as con:
+            return con.cursor().execute(sql, dict(params or {})).df()
+
+    # ------------------------------------------------------------------ reads used everywhere
+
+    def competence_codes(self) -> frozenset[str] | None:
+        """The loaded competence referential, or None when none was loaded (format-only checks)."""
+        if not self.path.exists():
+            return None
+        with self.connect() as con:
+            codes = [row[0] for row in con.execute("SELECT code FROM competences").fetchall()]
+        return frozenset(codes) if codes else None
+
+    def counts(self) -> dict[str, int]:
+        tables = ("of_lines", "training_records", "employees", "competences", "imports", "organismes")
+        with self.connect() as con:
+            return {t: int(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in tables}  # type: ignore[index]
+
+    def recent_imports(self, limit: int = 20) -> pd.DataFrame:
+        return self.query("recent_imports", {"limit": limit})
+
+    def saved_mapping(self, kind: str) -> dict[str, str]:
+        with self.connect() as con:
+            rows = con.execute(
+                "SELECT source_header, field FROM header_mappings WHERE kind = $kind", {"kind": kind}
+            ).fetchall()
+        return {str(a): str(b) for a, b in rows}
+
+    def save_mapping(self, kind: str, mapping: Mapping[str, str]) -> None:
+        with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            for source, target in mapping.items():
+                con.execute(
+                    "INSERT INTO header_mappings VALUES ($k, $s, $f) ON CONFLICT DO UPDATE SET field = excluded.field",
+                    {"k": kind, "s": source, "f": target},
+                )
+            con.execute("COMMIT")
+
+    def get_setting(self, key: str) -> str | None:
+        with self.connect() as con:
+            row = con.execute("SELECT value FROM settings WHERE key = $k", {"k": key}).fetchone()
+        return str(row[0]) if row else None
+
+    def set_setting(self, key: str, value: str, who: str | None = None) -> None:
+        with self.connect() as con:
+            con.execute(
+                "INSERT INTO settings VALUES ($k, $v, now()::TIMESTAMP, $w) "
+                "ON CONFLICT DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, who = excluded.who",
+                {"k": key, "v": value, "w": who or current_user()},
+            )
+
+    def set_establishments(self, establishments: list[tuple[str, str, str]]) -> None:
+        """Replace the employer's establishments: (SIRET, name, site)."""
+        for siret, _, _ in establishments:
+            if not identifiers.is_valid_siret(siret):
+                raise StoreError(f"SIRET d'établissement invalide : « {siret} ».")
+        with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            con.execute("DELETE FROM establishments")
+            for siret, name, site in establishments:
+                con.execute("INSERT INTO establishments VALUES ($s, $n, $t)", {"s": siret, "n": name, "t": site})
+            con.execute("COMMIT")
+
+    # ------------------------------------------------------------------ imports
+
+    def _already_imported(
+        self, con: duckdb.DuckDBPyConnection, digest: str, kind: str, organisme: str | None
+    ) -> tuple[Any, ...] | None:
+        return con.execute(
+            "SELECT id, imported_at, file_name FROM imports WHERE sha256 = $d AND kind = $k "
+            "AND organisme IS NOT DISTINCT FROM $o ORDER BY id LIMIT 1",
+            {"d": digest, "k": kind, "o": organisme},
+        ).fetchone()
+
+    def _unchanged(self, previous: tuple[Any, ...], file_name: str, kind: ImportKind) -> ImportResult:
+        when = previous[1].strftime("%d/%m/%Y à %H:%M")
+        return ImportResult(
+            "unchanged",
+            file_name,
+            kind,
+            f"{file_name} : fichier identique à celui déjà importé le {when} ({previous[2]}) ; rien n'a changé.",
+            import_id=int(previous[0]),
+        )
+
+    def _record_import(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        *,
+        file_name: str,
+        data: bytes,
+        kind: ImportKind,
+        rows: int,
+        who: str,
+        portal_kind: str | None = None,
+        organisme: str | None = None,
+        received_on: date | None = None,
+    ) -> int:
+        import_id = int(con.execute("SELECT nextval('import_id_seq')").fetchone()[0])  # type: ignore[index]
+        con.execute(
+            "INSERT INTO imports VALUES ($id, $name, $sha, $size, $kind, $pk, $org, $rows, 0, 0, 0, $recv, "
+            "now()::TIMESTAMP, $who)",
+            {
+                "id": import_id,
+                "name": file_name,
+                "sha": sha256_of(data),
+                "size": len(data),
+                "kind": kind,
+                "pk": portal_kind,
+                "org": organisme,
+                "rows": rows,
+                "recv": received_on,
+                "who": who,
+            },
+        )
+        return import_id
+
+    def import_of_file(
+        self,
+        data: bytes,
+        file_name: str,
+        *,
+        organisme: str | None = None,
+        organisme_siret: str | None = None,
+        today: date,
+        received_on: date | None = None,
+        who: str | None = None,
+    ) -> ImportResult:
+        """Load an OF declaration file (ADF or JDR), all or nothing; lines keyed by (OF, ID_UNIQUE_PARTENAIRE)."""
+        who = who or current_user()
+        organisme = (organisme or Path(file_name).stem).strip()
+        if not organisme:
+            raise StoreError("Indiquez le nom de l'organisme de formation qui a déclaré ce fichier.")
+        if organisme_siret and not identifiers.is_valid_siret(organisme_siret):
+            return ImportResult(
+                "refused", file_name, "of", f"SIRET de l'organisme invalide : « {organisme_siret} »."
+            )
+        digest = sha256_of(data)
+        if self.path.exists():
+            with self.connect() as con:
+                previous = self._already_imported(con, digest, "of", organisme)
+            if previous:
+                return self._unchanged(previous, file_name, "of")
+        parsed = portal.parse_portal_file(data, file_name, today=today, competences=self.competence_codes())
+        report = parsed.report
+        if not report.valid or parsed.kind is None:
+            problems = tuple(Problem(None, None, None, message) for message in report.file_errors) + tuple(
+                Problem(e.line, e.column, e.value, e.message) for e in report.line_errors
+            )
+            return ImportResult(
+                "refused",
+                file_name,
+                "of",
+                f"{file_name} : fichier refusé ({len(problems)} problème(s)) ; rien n'a été enregistré.",
+                problems=problems,
+                warnings=report.warnings,
+            )
+        frame = _of_frame(parsed)
+        received = received_on or today
+        with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                import_id = self._record_import(
+                    con,
+                    file_name=file_name,
+                    data=data,
+                    kind="of",
+                    rows=len(frame),
+                    who=who,
+                    portal_kind=parsed.kind,
+                    organisme=organisme,
+                    received_on=received,
+                )
+                con.execute(
+                    "INSERT INTO organismes VALUES ($n, $s) ON CONFLICT DO UPDATE SET siret = "
+                    "coalesce(excluded.siret, organismes.siret)",
+                    {"n": organisme, "s": organisme_siret},
+                )
+                frame.insert(0, "organisme", organisme)
+                con.register("staged_of", frame)
+                params = {"imp": import_id, "recv": received}
+                counts = _merge_of_lines(con, params)
+                con.execute(
+                    "UPDATE imports SET inserted = $i, updated = $u, unchanged = $n WHERE id = $imp",
+                    {"i": counts[0], "u": counts[1], "n": counts[2], "imp": import_id},
+                )
+                con.unregister("staged_of")
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+        inserted, updated, unchanged = counts
+        return ImportResult(
+            "imported",
+            file_name,
+            "of",
+            f"{file_name} ({parsed.kind}, {organisme}) : {len(frame)} ligne(s) — {inserted} nouvelle(s), "
+            f"{updated} modifiée(s), {unchanged} inchangée(s).",
+            import_id=import_id,
+            rows=len(frame),
+            inserted=inserted,
+            updated=updated,
+            unchanged=unchanged,
+            warnings=report.warnings,
+        )
+
+    def import_records(
+        self,
+        data: bytes,
+        file_name: str,
+        kind: Literal["internal", "roster"],
+        *,
+        mapping: Mapping[str, str] | None = None,
+        who: str | None = None,
+    ) -> ImportResult:
+        """Load an HR export (training records or roster), all or nothing; re-import updates, never duplicates."""
+        who = who or current_user()
+        digest = sha256_of(data)
+        saved: dict[str, str] = {}
+        if self.path.exists():
+            with self.connect() as con:
+                previous = self._already_imported(con, digest, kind, None)
+            if previous:
+                return self._unchanged(previous, file_name, kind)
+            saved = self.saved_mapping(kind)
+        effective = {**saved, **(mapping or {})} or None
+        parsed = records.read_records(data, file_name, kind, mapping=effective)
+        if not parsed.ok:
+            problems = tuple(Problem(None, None, None, m) for m in parsed.file_errors) + tuple(
+                Problem(i.line, i.column, i.value, i.message) for i in parsed.issues
+            )
+            return ImportResult(
+                "refused",
+                file_name,
+                kind,
+                f"{file_name} : fichier refusé ({len(problems)} problème(s)) ; rien n'a été enregistré.",
+                problems=problems,
+            )
+        frame = parsed.frame.copy()
+        frame["source_line"] = list(parsed.source_line)
+        with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                import_id = self._record_import(
+                    con, file_name=file_name, data=data, kind=kind, rows=len(frame), who=who
+                )
+                if kind == "internal":
+                    counts = _merge_training_records(con, frame, import_id)
+                else:
+                    counts = _merge_employees(con, frame, import_id)
+                con.execute(
+                    "UPDATE imports SET inserted = $i, updated = $u, unchanged = $n WHERE id = $imp",
+                    {"i": counts[0], "u": counts[1], "n": counts[2], "imp": import_id},
+                )
+                if mapping:
+                    for source, target in mapping.items():
+                        con.execute(
+                            "INSERT INTO header_mappings VALUES ($k, $s, $f) "
+                            "ON CONFLICT DO UPDATE SET field = excluded.field",
+                            {"k": kind, "s": source, "f": target},
+                        )
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+        label = "formation(s)" if kind == "internal" else "salarié(s)"
+        inserted, updated, unchanged = counts
+        return ImportResult(
+            "imported",
+            file_name,
+            kind,
+            f"{file_name} : {len(frame)} {label} — {inserted} nouveau(x), {updated} mis à jour, "
+            f"{unchanged} inchangé(s).",
+            import_id=import_id,
+            rows=len(frame),
+            inserted=inserted,
+            updated=updated,
+            unchanged=unchanged,
+        )
+
+    def import_competences(self, data: bytes, file_name: str, *, who: str | None = None) -> ImportResult:
+        """Replace the competence referential with this ROME 4.0 export, recording its provenance."""
+        who = who or current_user()
+        digest = sha256_of(data)
+        if self.path.exists():
+            with self.connect() as con:
+                previous = self._already_imported(con, digest, "competences", None)
+                loaded = con.execute("SELECT count(*) FROM competences WHERE import_id = $i", {
+                    "i": previous[0] if previous else -1}).fetchone()
+            if previous and loaded and loaded[0]:
+                return self._unchanged(previous, file_name, "competences")
+        parsed = referentials.parse_competences(data, file_name)
+        if not parsed.ok:
+            return ImportResult(
+                "refused",
+                file_name,
+                "competences",
+                f"{file_name} : référentiel refusé ; rien n'a été enregistré.",
+                problems=tuple(Problem(None, None, None, m) for m in parsed.errors),
+            )
+        frame = pd.DataFrame(
+            {
+                "code": [c.code for c in parsed.competences],
+                "type": [c.type for c in parsed.competences],
+                "categorie": [c.categorie for c in parsed.competences],
+                "sous_categorie": [c.sous_categorie for c in parsed.competences],
+                "libelle": [c.libelle for c in parsed.competences],
+            }
+        )
+        with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                import_id = self._record_import(
+                    con, file_name=file_name, data=data, kind="competences", rows=len(frame), who=who
+                )
+                con.execute("DELETE FROM competences")
+                con.register("staged_comp", frame)
+                con.execute(
+                    "INSERT INTO competences SELECT code, type, categorie, sous_categorie, libelle, $i FROM staged_comp",
+                    {"i": import_id},
+                )
+                con.unregister("staged_comp")
+                con.execute("UPDATE imports SET inserted = $n WHERE id = $i", {"n": len(frame), "i": import_id})
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+        return ImportResult(
+            "imported",
+            file_name,
+            "competences",
+            f"{file_name} : référentiel de {len(frame)} compétences chargé (il remplace le précédent).",
+            import_id=import_id,
+            rows=len(frame),
+            inserted=len(frame),
+        )
+
+
+# ---------------------------------------------------------------------- helpers of the imports
+
+_OF_DATE_COLUMNS = ("DATE_DEBUT_FORMATION", "DATE_FIN_FORMATION", "DATE_DEBUT_VALIDITE", "DATE_FIN_VALIDITE")
+_OF_VALUE_COLUMNS = tuple(c.lower() for c in portal.JDR_COLUMNS if c != "ID_UNIQUE_PARTENAIRE")
+
+
+def _of_frame(parsed: portal.PortalFile) -> pd.DataFrame:
+    """The parsed portal lines as a typed frame with every JDR column (ADF lines leave JDR-only ones empty)."""
+    data: dict[str, list[Any]] = {c.lower(): [] for c in portal.JDR_COLUMNS}
+    for row in parsed.rows:
+        for column in portal.JDR_COLUMNS:
+            value = row.get(column, "")
+            if column in _OF_DATE_COLUMNS:
+                data[column.lower()].append(portal.parse_portal_date(value) if value else None)
+            elif column == "NIR":
+                data["nir"].append(identifiers.normalize_nir(value) if value else None)
+            else:
+                data[column.lower()].append(value if value != "" else None)
+    frame = pd.DataFrame(data)
+    for column in _OF_DATE_COLUMNS:
+        frame[column.lower()] = pd.to_datetime(frame[column.lower()])
+    frame.insert(0, "portal_kind", parsed.kind)
+    frame["source_line"] = range(2, len(frame) + 2)
+    return frame
+
+
+def _merge_of_lines(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> tuple[int, int, int]:
+    """Insert new lines, update repeated ones recording each changed field; (inserted, updated, unchanged)."""
+    value_columns = ("portal_kind",) + _OF_VALUE_COLUMNS
+    staged_cast = ", ".join(
+        f"CAST({c} AS DATE) AS {c}" if c.upper() in _OF_DATE_COLUMNS else f"CAST({c} AS VARCHAR) AS {c}"
+        for c in value_columns
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE staged AS SELECT organisme, id_unique_partenaire, {staged_cast}, "
+        "source_line FROM staged_of"
+    )
+    differs = " OR ".join(f"s.{c} IS DISTINCT FROM o.{c}" for c in value_columns)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE staged_state AS SELECT s.organisme, s.id_unique_partenaire, "
+        f"CASE WHEN o.organisme IS NULL THEN 'new' WHEN {differs} THEN 'changed' ELSE 'same' END AS state "
+        "FROM staged s LEFT JOIN of_lines o USING (organisme, id_unique_partenaire)"
+    )
+    for column in value_columns:
+        con.execute(
+            "INSERT INTO of_line_changes SELECT s.organisme, s.id_unique_partenaire, $imp, now()::TIMESTAMP, "
+            f"'{column}', CAST(o.{column} AS VARCHAR), CAST(s.{column} AS VARCHAR) "
+            "FROM staged s JOIN of_lines o USING (organisme, id_unique_partenaire) "
+            f"WHERE s.{column} IS DISTINCT FROM o.{column}",
+            {"imp": params["imp"]},
+        )
+    assignments = ", ".join(f"{c} = excluded.{c}" for c in value_columns)
+    columns = ", ".join(value_columns)
+    con.execute(
+        f"INSERT INTO of_lines (organisme, id_unique_partenaire, {columns}, source_line, first_import_id, "
+        "last_import_id, first_received_on, last_received_on) "
+        f"SELECT s.organisme, s.id_unique_partenaire, {', '.join('s.' + c for c in value_columns)}, s.source_line, "
+        "$imp, $imp, $recv, $recv FROM staged s JOIN staged_state t USING (organisme, id_unique_partenaire) "
+        "WHERE t.state <> 'same' "
+        f"ON CONFLICT DO UPDATE SET {assignments}, source_line = excluded.source_line, "
+        "last_import_id = excluded.last_import_id, last_received_on = excluded.last_received_on",
+        params,
+    )
+    row = con.execute(
+        "SELECT count(*) FILTER (state = 'new'), count(*) FILTER (state = 'changed'), "
+        "count(*) FILTER (state = 'same') FROM staged_state"
+    ).fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+_RECORD_COLUMNS = (
+    "matricule", "nir", "birth_name", "usage_name", "first_name", "establishment_siret", "site", "service",
+    "training_title", "training_type", "category", "organisme", "organisme_siret", "is_internal", "proof_kind",
+    "start_date", "end_date", "validity_start", "validity_end", "reference",
+)  # fmt: skip
+_RECORD_DATES = ("start_date", "end_date", "validity_start", "validity_end")
+_EMPLOYEE_COLUMNS = (
+    "matricule", "nir", "birth_name", "usage_name", "first_name", "establishment_siret", "site", "service",
+    "manager", "entry_date", "exit_date",
+)  # fmt: skip
+_EMPLOYEE_DATES = ("entry_date", "exit_date")
+
+
+def _typed_select(columns: tuple[str, ...], dates: tuple[str, ...], special: Mapping[str, str]) -> str:
+    parts = []
+    for c in columns:
+        if c in special:
+            parts.append(f"{special[c]} AS {c}")
+        elif c in dates:
+            parts.append(f"CAST({c} AS DATE) AS {c}")
+        else:
+            parts.append(f"CAST({c} AS VARCHAR) AS {c}")
+    return ", ".join(parts)
+
+
+def _upsert(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    table: str,
+    key: str,
+    columns: tuple[str, ...],
+    extra_insert: Mapping[str, str],
+    extra_update: tuple[str, ...],
+) -> tuple[int, int, int]:
+    """Merge temp table `staged` into `table` on `key`; (inserted, updated, unchanged)."""
+    differs = " OR ".join(f"s.{c} IS DISTINCT FROM o.{c}" for c in columns)
+    row = con.execute(
+        f"SELECT count(*) FILTER (o.{key} IS NULL), count(*) FILTER (o.{key} IS NOT NULL AND ({differs})), "
+        f"count(*) FILTER (o.{key} IS NOT NULL AND NOT ({differs})) "
+        f"FROM staged s LEFT JOIN {table} o USING ({key})"
+    ).fetchone()
+    assert row is not None
+    insert_columns = (key,) + columns + tuple(extra_insert)
+    select = ", ".join((f"s.{key}",) + tuple(f"s.{c}" for c in columns) + tuple(extra_insert.values()))
+    assignments = ", ".join(f"{c} = excluded.{c}" for c in columns + extra_update)
+    con.execute(
+        f"INSERT INTO {table} ({', '.join(insert_columns)}) SELECT {select} FROM staged s "
+        f"LEFT JOIN {table} o USING ({key}) WHERE o.{key} IS NULL OR {differs} "
+        f"ON CONFLICT DO UPDATE SET {assignments}"
+    )
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+def _frame_for_sql(frame: pd.DataFrame, dates: tuple[str, ...]) -> pd.DataFrame:
+    out = frame.copy()
+    for column in dates:
+        out[column] = pd.to_datetime(out[column])
+    return out
+
+
+def _merge_training_records(
+    con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, import_id: int
+) -> tuple[int, int, int]:
+    frame = _frame_for_sql(frame, _RECORD_DATES)
+    frame["natural_key"] = [
+        record_key(m if isinstance(m, str) else None, n if isinstance(n, str) else None, t, e)
+        for m, n, t, e in zip(
+            frame["matricule"], frame["nir"], frame["training_title"], frame["end_date"].dt.date, strict=True
+        )
+    ]
+    con.register("staged_records", frame)
+    select = _typed_select(
+        _RECORD_COLUMNS,
+        _RECORD_DATES,
+        {"category": "CAST(category AS INTEGER)", "is_internal": "CAST(is_internal AS BOOLEAN)"},
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE staged AS SELECT natural_key, {select}, "
+        "CAST(source_line AS INTEGER) AS source_line FROM staged_records"
+    )
+    con.unregister("staged_records")
+    counts = _upsert(
+        con,
+        table="training_records",
+        key="natural_key",
+        columns=_RECORD_COLUMNS,
+        extra_insert={"source_line": "s.source_line", "import_id": str(import_id), "last_import_id": str(import_id)},
+        extra_update=("source_line", "last_import_id"),
+    )
+    return counts
+
+
+def _merge_employees(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, import_id: int) -> tuple[int, int, int]:
+    frame = _frame_for_sql(frame, _EMPLOYEE_DATES)
+    con.register("staged_roster", frame)
+    select = _typed_select(_EMPLOYEE_COLUMNS[1:], _EMPLOYEE_DATES, {})
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE staged AS SELECT CAST(matricule AS VARCHAR) AS matricule, {select} "
+        "FROM staged_roster"
+    )
+    con.unregister("staged_roster")
+    return _upsert(
+        con,
+        table="employees",
+        key="matricule",
+        columns=_EMPLOYEE_COLUMNS[1:],
+        extra_insert={"import_id": str(import_id)},
+        extra_update=("import_id",),
+    )
+
+
+def _split_sql(script: str) -> list[str]:
+    """Statements of a migration script (no `;` inside literals in our scripts)."""
+    lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+def today_default() -> date:
+    """The real date, read only at the edges (CLI, UI), never inside the rules."""
+    return datetime.now().date()

@@ -1,0 +1,63 @@
+"""The only lib module that imports Streamlit: the cached store, cached queries and shared widgets."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from lib.identifiers import mask_nir
+from lib.matching import normalized_text
+from lib.store import Store, StoreError, default_db_path
+
+
+@st.cache_resource
+def get_store() -> Store:
+    return Store(default_db_path())
+
+
+def data_version() -> str:
+    """A token that changes with every import or action, so cached queries are invalidated."""
+    store = get_store()
+    if not store.path.exists():
+        return "absent"
+    stat = store.path.stat()
+    return f"{stat.st_mtime_ns}-{stat.st_size}"
+
+
+@st.cache_data(show_spinner=False)
+def _cached_query(name: str, params: tuple[tuple[str, Any], ...], version: str) -> pd.DataFrame:
+    return get_store().query(name, dict(params))
+
+
+def query(name: str, **params: Any) -> pd.DataFrame:
+    """A named query of lib/sql, cached until the store changes."""
+    return _cached_query(name, tuple(sorted(params.items())), data_version())
+
+
+def fr_date(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def masked(frame: pd.DataFrame, column: str = "nir") -> pd.DataFrame:
+    """A copy with the NIR column masked (the interface never shows a full NIR)."""
+    if column in frame.columns:
+        frame = frame.copy()
+        frame[column] = [mask_nir(v) if isinstance(v, str) else "" for v in frame[column]]
+    return frame
+
+
+def show_store_error(error: StoreError) -> None:
+    st.error(str(error), icon="⚠️")
+
+
+def mask_value(column: str | None, value: str | None) -> str:
+    """A value from an error report, masked when it comes from a NIR column."""
+    if value is None:
+        return ""
+    words = normalized_text(column).split()
+    if "nir" in words or "ss" in words or "securite" in words:
+        return mask_nir(value)
+    return value

@@ -1,0 +1,137 @@
+"""Import: OF declaration files, HR training records, the employee roster and the competence referential."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from lib import records, ui
+from lib.store import ImportResult, StoreError, today_default
+
+KINDS = {
+    "of": "Déclarations d'un organisme de formation (fichier du portail ADF / JDR, séparateur |)",
+    "internal": "Formations des salariés (export SIRH : CSV ou Excel)",
+    "roster": "Liste des salariés (export SIRH : CSV ou Excel)",
+    "competences": "Référentiel des compétences ROME 4.0 (France Travail)",
+}
+
+st.title("Import de fichiers")
+st.caption(
+    "Rien n'est enregistré tant qu'un fichier n'est pas entièrement valide. "
+    "Importer deux fois le même fichier ne change rien."
+)
+
+kind = st.radio("Que chargez-vous ?", list(KINDS), format_func=KINDS.__getitem__, key="import_kind")
+organisme = organisme_siret = ""
+if kind == "of":
+    c1, c2 = st.columns(2)
+    organisme = c1.text_input(
+        "Organisme de formation déclarant",
+        help="Le fichier du portail ne dit pas quel organisme l'a déclaré. Laissé vide : le nom du fichier.",
+    )
+    organisme_siret = c2.text_input("SIRET de l'organisme (facultatif)")
+if kind in ("internal", "roster"):
+    template = "modele_formations" if kind == "internal" else "modele_salaries"
+    st.download_button(
+        "Télécharger le modèle Excel",
+        data=records.template_bytes(kind, "xlsx"),
+        file_name=f"{template}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+uploads = st.file_uploader(
+    "Fichiers", accept_multiple_files=True, key=f"uploads_{kind}", type=["csv", "txt", "xlsx", "xls"]
+)
+
+
+def problems_frame(result: ImportResult) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "Ligne": p.line,
+                "Colonne": p.column or "",
+                "Valeur": ui.mask_value(p.column, p.value),
+                "Problème": p.message,
+            }
+            for p in result.problems
+        ]
+    )
+
+
+def show_result(result: ImportResult) -> None:
+    if result.status == "imported":
+        st.success(result.message, icon="✅")
+    elif result.status == "unchanged":
+        st.info(result.message, icon="ℹ️")
+    else:
+        st.error(result.message, icon="⛔")
+        frame = problems_frame(result)
+        st.dataframe(frame, hide_index=True)
+        st.download_button(
+            "Télécharger le rapport d'erreurs (CSV)",
+            data=frame.to_csv(sep=";", index=False).encode("utf-8-sig"),
+            file_name=f"erreurs_{result.file_name}.csv",
+            mime="text/csv",
+            key=f"report_{result.file_name}",
+        )
+    for warning in result.warnings:
+        st.warning(warning)
+
+
+if uploads and st.button("Importer", type="primary"):
+    store = ui.get_store()
+    progress = st.progress(0.0, text="Import en cours…")
+    results: list[ImportResult] = []
+    for index, upload in enumerate(uploads):
+        data = upload.getvalue()
+        try:
+            if kind == "of":
+                result = store.import_of_file(
+                    data,
+                    upload.name,
+                    organisme=organisme or None,
+                    organisme_siret=organisme_siret or None,
+                    today=today_default(),
+                )
+            elif kind == "competences":
+                result = store.import_competences(data, upload.name)
+            else:
+                result = store.import_records(data, upload.name, kind)  # type: ignore[arg-type]
+        except StoreError as error:
+            ui.show_store_error(error)
+            break
+        results.append(result)
+        progress.progress((index + 1) / len(uploads), text=f"{upload.name} : traité")
+    st.session_state["import_results"] = results
+    st.cache_data.clear()
+
+for result in st.session_state.get("import_results", []):
+    with st.container(border=True):
+        st.markdown(f"**{result.file_name}**")
+        show_result(result)
+
+# Column mapping for HR files whose headers were not recognised.
+if kind in ("internal", "roster") and uploads:
+    for upload in uploads:
+        parsed = records.read_records(upload.getvalue(), upload.name, kind)  # type: ignore[arg-type]
+        if not parsed.missing_fields:
+            continue
+        headers = list(parsed.mapping) + list(parsed.ignored_columns)
+        with st.expander(f"Associer les colonnes de {upload.name}", expanded=True):
+            st.write(
+                "Certaines colonnes obligatoires n'ont pas été reconnues. Indiquez quelle colonne du fichier "
+                "correspond à chaque champ ; l'association sera retenue pour les prochains imports."
+            )
+            fields = records.INTERNAL_FIELDS if kind == "internal" else records.ROSTER_FIELDS
+            with st.form(f"mapping_{upload.name}"):
+                chosen: dict[str, str] = {}
+                for spec in fields:
+                    if spec.name not in parsed.missing_fields:
+                        continue
+                    choice = st.selectbox(spec.header_fr, ["—"] + headers, key=f"map_{upload.name}_{spec.name}")
+                    if choice != "—":
+                        chosen[choice] = spec.name
+                if st.form_submit_button("Importer avec cette association"):
+                    result = ui.get_store().import_records(upload.getvalue(), upload.name, kind, mapping=chosen)  # type: ignore[arg-type]
+                    st.cache_data.clear()
+                    show_result(result)
