@@ -52,7 +52,7 @@ def nir_problem(value: str) -> str | None:
 
 
 def normalize_nir(value: str) -> str | None:
-    """The 13-character NIR the portal expects, from a value with or without spaces and key; None if invalid."""
+    """The 13-character NIR the portal expects, from a NIR with or without spaces and key; None if invalid."""
     compact = value.replace(" ", "")
     if nir_problem(compact) is not None:
         return None

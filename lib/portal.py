@@ -1,11 +1,12 @@
-"""The portal's bulk-import file contracts (ADF, JDR): parse, validate, write. Pure: no Streamlit, no DuckDB."""
+"""The portal's bulk-import file contracts (ADF, JDR): parse, validate, write. Pure: no UI, no database."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -163,7 +164,8 @@ _JDR_ONLY_COLUMNS = frozenset(JDR_COLUMNS) - frozenset(ADF_COLUMNS)
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 NO_COMPETENCE_REFERENTIAL_WARNING = (
-    "Aucun référentiel de compétences chargé : les codes COMPETENCE_TRANSFERABLE ne sont vérifiés que sur leur format."
+    "Aucun référentiel de compétences chargé : "
+    "les codes COMPETENCE_TRANSFERABLE ne sont vérifiés que sur leur format."
 )
 
 
@@ -176,7 +178,7 @@ def training_columns_of(kind: PortalKind) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class LineError:
-    """One refused value: `line` counts the header as line 1; `column` is "" when the whole line is at fault."""
+    """One refused value; `line` counts the header as line 1; `column` is "" when the whole line is wrong."""
 
     line: int
     column: str
@@ -210,7 +212,7 @@ class ValidationReport:
 
 @dataclass(frozen=True)
 class PortalFile:
-    """A read portal file: one dict per data line (data line i is file line i + 2), none when rejected whole."""
+    """A read portal file: one dict per data line (data line i is file line i + 2), none if rejected whole."""
 
     kind: PortalKind | None
     rows: tuple[dict[str, str], ...]
@@ -275,7 +277,9 @@ def _control_character_name(character: str) -> str:
 def _file_name_problems(file_name: str) -> list[str]:
     problems: list[str] = []
     if not file_name.lower().endswith(".csv"):
-        problems.append(f"Nom de fichier « {file_name} » : le fichier doit être au format CSV (extension .csv).")
+        problems.append(
+            f"Nom de fichier « {file_name} » : le fichier doit être au format CSV (extension .csv)."
+        )
     if len(file_name) > MAX_FILE_NAME_CHARS:
         problems.append(
             f"Nom de fichier trop long : {len(file_name)} caractères, {MAX_FILE_NAME_CHARS} au maximum."
@@ -285,7 +289,7 @@ def _file_name_problems(file_name: str) -> list[str]:
         shown = " ".join(forbidden)
         problems.append(
             f"Nom de fichier « {file_name} » : caractères interdits {shown} "
-            f"(le nom ne doit contenir aucun de @ < > : \" / \\ | ? * %)."
+            f'(le nom ne doit contenir aucun de @ < > : " / \\ | ? * %).'
         )
     return problems
 
@@ -347,12 +351,14 @@ def _header_kind(header: str) -> tuple[PortalKind | None, list[str]]:
     if tuple(fields) == JDR_COLUMNS:
         return "JDR", []
     if not header.strip():
-        return None, ["La première ligne (en-tête) est vide : elle doit porter les noms des colonnes séparés par « | »."]
+        return None, [
+            "La première ligne (en-tête) est vide : elle doit porter les noms des colonnes séparés par « | »."
+        ]
     problems: list[str] = []
     if header.startswith('"') or header.endswith('"'):
         problems.append(
-            "L'en-tête est entouré de guillemets (ajoutés par le tableur) : le fichier ne doit contenir aucun "
-            "guillemet autour des lignes ou des valeurs."
+            "L'en-tête est entouré de guillemets (ajoutés par le tableur) : le fichier ne doit "
+            "contenir aucun guillemet autour des lignes ou des valeurs."
         )
         fields = header.strip('"').split(SEPARATOR)
         if tuple(fields) in (ADF_COLUMNS, JDR_COLUMNS):
@@ -366,14 +372,18 @@ def _header_kind(header: str) -> tuple[PortalKind | None, list[str]]:
                 )
                 return None, problems
         problems.append(
-            f"En-tête non reconnu : une seule colonne « {header[:60]} » ; l'en-tête doit être la liste exacte des "
-            "colonnes ADF (20) ou JDR (29) séparées par « | »."
+            f"En-tête non reconnu : une seule colonne « {header[:60]} » ; l'en-tête doit être "
+            "la liste exacte des colonnes ADF (20) ou JDR (29) séparées par « | »."
         )
         return None, problems
     kind: PortalKind = "JDR" if _JDR_ONLY_COLUMNS.intersection(fields) else "ADF"
     expected = columns_of(kind)
     expected_set = frozenset(expected)
-    label = "ADF (attestation de formation, 20 colonnes)" if kind == "ADF" else "JDR (justificatif de réussite, 29 colonnes)"
+    label = (
+        "ADF (attestation de formation, 20 colonnes)"
+        if kind == "ADF"
+        else "JDR (justificatif de réussite, 29 colonnes)"
+    )
     problems.append(f"L'en-tête ne correspond pas aux colonnes du fichier {label}, dans l'ordre du contrat :")
     names: list[str] = []
     for position, field in enumerate(fields, start=1):
@@ -389,7 +399,9 @@ def _header_kind(header: str) -> tuple[PortalKind | None, list[str]]:
     for column in expected:
         count = names.count(column)
         if count == 0:
-            problems.append(f"Colonne manquante : {column} (attendue en position {expected.index(column) + 1}).")
+            problems.append(
+                f"Colonne manquante : {column} (attendue en position {expected.index(column) + 1})."
+            )
         elif count > 1:
             problems.append(f"Colonne {column} présente {count} fois.")
     for position, name in enumerate(names, start=1):
@@ -406,3 +418,574 @@ def _header_kind(header: str) -> tuple[PortalKind | None, list[str]]:
                     f"Colonne {name} en position {position} au lieu de {expected.index(name) + 1}."
                 )
     return None, problems
+
+
+# --- Line level ---
+
+_MANDATORY = "valeur obligatoire absente"
+_MANDATORY_TEXT_COLUMNS = frozenset(
+    {"ID_DECLARATION", "REFERENCE_DECLARATION", "ID_UNIQUE_PARTENAIRE", "NOM_JDR", "NOM_TITULAIRE"}
+)
+# Checked with the training or the employer, since their rule depends on another column.
+_CONDITIONAL_TEXT_COLUMNS = frozenset({"NOM_FORMATION", "REFERENCE_EMPLOYEUR"})
+
+Problem = tuple[str, str]
+"""(column, French message) for one refused value of a line."""
+_Add = Callable[[Problem], None]
+
+
+@dataclass(frozen=True)
+class _CodeList:
+    pattern: re.Pattern[str]
+    minimum: int
+    maximum: int
+    plural: str
+    singular: str
+    hint: str
+
+
+_COMPETENCES = _CodeList(
+    _COMPETENCE_CODE,
+    MIN_COMPETENCES,
+    MAX_COMPETENCES,
+    "codes de compétences",
+    "code de compétence",
+    "6 chiffres du référentiel ROME",
+)
+_FORMACODES = _CodeList(_FORMACODE, 1, MAX_FORMACODES, "Formacodes", "Formacode", "5 chiffres")
+_NSF_CODES = _CodeList(
+    _NSF_CODE,
+    1,
+    MAX_NSF_CODES,
+    "codes NSF",
+    "code NSF",
+    "3 chiffres suivis éventuellement d'une lettre minuscule, ex. 344r",
+)
+
+
+def _code_list_problems(value: str, codes: _CodeList) -> list[str]:
+    parts = value.split(CODE_SEPARATOR)
+    present = [part for part in parts if part]
+    problems: list[str] = []
+    if len(present) != len(parts):
+        problems.append(f"code vide : « / » en trop dans « {value} »")
+    if not codes.minimum <= len(present) <= codes.maximum:
+        problems.append(
+            f"{len(present)} {codes.plural} au lieu de {codes.minimum} à {codes.maximum} (séparés par « / »)"
+        )
+    malformed = [part for part in present if not codes.pattern.fullmatch(part)]
+    if malformed:
+        problems.append(f"{codes.singular} invalide : {', '.join(malformed)} ({codes.hint})")
+    duplicated = sorted({part for part in present if present.count(part) > 1})
+    if duplicated:
+        problems.append(f"{codes.singular} en double : {', '.join(duplicated)}")
+    return problems
+
+
+def _siret_problem(value: str) -> str | None:
+    if is_valid_siret(value):
+        return None
+    if not (value.isascii() and value.isdigit()):
+        return "SIRET invalide : 14 chiffres attendus, sans espace ni lettre"
+    if len(value) != 14:
+        return f"SIRET invalide : {len(value)} chiffres au lieu de 14"
+    return "SIRET invalide : clé de contrôle incorrecte (vérifiez les 14 chiffres)"
+
+
+def _is_url(value: str) -> bool:
+    if any(character.isspace() for character in value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+class _RowChecker:
+    """The line rules of one kind of file, with caches for the values that repeat from line to line."""
+
+    def __init__(
+        self, kind: PortalKind, today: date, competences: frozenset[str] | None, competence_mandatory: bool
+    ) -> None:
+        self.kind = kind
+        self.today = today
+        self.today_text = _french(today)
+        self.competences = competences
+        self.competence_mandatory = competence_mandatory
+        columns = columns_of(kind)
+        self.position = {column: index for index, column in enumerate(columns)}
+        self.text_columns = tuple(
+            (column, MAX_LENGTHS[column], column in _MANDATORY_TEXT_COLUMNS)
+            for column in columns
+            if column in MAX_LENGTHS and column not in _CONDITIONAL_TEXT_COLUMNS
+        )
+        self.long_nirs = 0
+        self._dates: dict[str, tuple[date | None, str | None]] = {}
+        self._codes: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._sirets: dict[str, str | None] = {}
+
+    def problems(self, row: Mapping[str, str]) -> list[Problem]:
+        found: list[Problem] = []
+        add = found.append
+        for column, limit, mandatory in self.text_columns:
+            value = row[column]
+            if not value or value.isspace():
+                if mandatory:
+                    add((column, _MANDATORY))
+            elif len(value) > limit:
+                add((column, f"{len(value)} caractères : {limit} au maximum"))
+        training_end: date | None = None
+        if self.kind == "JDR":
+            with_training = self._check_jdr(row, add)
+        else:
+            with_training = True
+        self._check_competences(row["COMPETENCE_TRANSFERABLE"], add)
+        if with_training:
+            training_end = self._check_training(row, add)
+        self._check_holder(row, add)
+        self._check_validity(row, training_end, add)
+        if len(found) > 1:
+            found.sort(key=lambda problem: self.position[problem[0]])
+        return found
+
+    def _date(self, value: str) -> tuple[date | None, str | None]:
+        cached = self._dates.get(value)
+        if cached is None:
+            parsed = parse_portal_date(value)
+            cached = (parsed, None if parsed is not None else _date_problem(value))
+            self._dates[value] = cached
+        return cached
+
+    def _required_date(self, row: Mapping[str, str], column: str, add: _Add) -> date | None:
+        value = row[column]
+        if not value or value.isspace():
+            add((column, _MANDATORY))
+            return None
+        parsed, problem = self._date(value)
+        if problem is not None:
+            add((column, problem))
+        return parsed
+
+    def _codes_problems(self, value: str, codes: _CodeList) -> tuple[str, ...]:
+        key = (codes.singular, value)
+        cached = self._codes.get(key)
+        if cached is None:
+            problems = _code_list_problems(value, codes)
+            if codes is _COMPETENCES and self.competences is not None:
+                unknown = [
+                    part
+                    for part in value.split(CODE_SEPARATOR)
+                    if _COMPETENCE_CODE.fullmatch(part) and part not in self.competences
+                ]
+                if unknown:
+                    problems.append(
+                        f"code de compétence inconnu du référentiel ROME chargé : {', '.join(unknown)}"
+                    )
+            cached = tuple(problems)
+            self._codes[key] = cached
+        return cached
+
+    def _check_competences(self, value: str, add: _Add) -> None:
+        if value == "":
+            if self.competence_mandatory:
+                add(
+                    (
+                        "COMPETENCE_TRANSFERABLE",
+                        f"{_MANDATORY} : 3 à 10 codes de compétences ROME séparés par « / »",
+                    )
+                )
+            return
+        for message in self._codes_problems(value, _COMPETENCES):
+            add(("COMPETENCE_TRANSFERABLE", message))
+
+    def _check_enumeration(
+        self, row: Mapping[str, str], column: str, allowed: tuple[str, ...], mandatory: bool, add: _Add
+    ) -> str:
+        value = row[column]
+        if value == "":
+            if mandatory:
+                add((column, _MANDATORY))
+        elif value not in allowed:
+            add((column, _enumeration_problem(value, allowed)))
+        return value
+
+    def _check_jdr(self, row: Mapping[str, str], add: _Add) -> bool:
+        """The JDR-only columns; True when the JDR comes with a training to check."""
+        self._check_enumeration(row, "TYPE_JDR", TYPE_JDR_VALUES, True, add)
+        self._check_enumeration(row, "MODE_OBTENTION", MODE_OBTENTION_VALUES, False, add)
+        link = row["LIEN_PREUVE"]
+        if link and not _is_url(link):
+            add(
+                (
+                    "LIEN_PREUVE",
+                    "lien de preuve invalide : une adresse web commençant par http:// ou https:// "
+                    "est attendue",
+                )
+            )
+        presence = self._check_enumeration(row, "PRESENCE_FORMATION", YES_NO, False, add)
+        if presence == "OUI":
+            return True
+        if presence in ("", "NON"):
+            for column in JDR_TRAINING_DETAIL_COLUMNS:
+                if row[column] != "":
+                    add(
+                        (column, "doit être vide quand PRESENCE_FORMATION n'est pas OUI (JDR sans formation)")
+                    )
+        return False
+
+    def _check_training(self, row: Mapping[str, str], add: _Add) -> date | None:
+        """The training columns; the training's end date when it is a valid date."""
+        name = row["NOM_FORMATION"]
+        if not name or name.isspace():
+            add(("NOM_FORMATION", _MANDATORY))
+        elif len(name) > MAX_LENGTHS["NOM_FORMATION"]:
+            add(("NOM_FORMATION", f"{len(name)} caractères : {MAX_LENGTHS['NOM_FORMATION']} au maximum"))
+        start = self._required_date(row, "DATE_DEBUT_FORMATION", add)
+        end = self._required_date(row, "DATE_FIN_FORMATION", add)
+        if start is not None and start > self.today:
+            add(
+                (
+                    "DATE_DEBUT_FORMATION",
+                    f"date dans le futur : début de formation {_french(start)} postérieur à la date du jour "
+                    f"({self.today_text}) ; une formation se déclare une fois réalisée",
+                )
+            )
+        if end is not None and end > self.today:
+            add(
+                (
+                    "DATE_FIN_FORMATION",
+                    f"date dans le futur : fin de formation {_french(end)} postérieure à la date du jour "
+                    f"({self.today_text}) ; une formation se déclare une fois terminée",
+                )
+            )
+        if start is not None and end is not None and end < start:
+            add(
+                (
+                    "DATE_FIN_FORMATION",
+                    f"fin de formation {_french(end)} antérieure au début {_french(start)} : "
+                    "DATE_FIN_FORMATION doit être postérieure ou égale à DATE_DEBUT_FORMATION",
+                )
+            )
+        self._check_enumeration(row, "MODALITE_DISPENSE", MODALITE_DISPENSE_VALUES, False, add)
+        self._check_enumeration(row, "QUALIFICATION_FORMATEUR", QUALIFICATION_FORMATEUR_VALUES, False, add)
+        certifying = self._check_enumeration(row, "FORMATION_CERTIFIANTE", YES_NO, True, add)
+        self._check_certification(row, certifying, add)
+        return end
+
+    def _check_certification(self, row: Mapping[str, str], certifying: str, add: _Add) -> None:
+        certification = row["CERTIFICATION_VISEE"]
+        domains = row["DOMAINE_FORMATION"]
+        specialities = row["SPECIALITE_FORMATION"]
+        if certifying == "OUI":
+            if certification == "":
+                add(
+                    (
+                        "CERTIFICATION_VISEE",
+                        "valeur obligatoire quand FORMATION_CERTIFIANTE = OUI : un code RS (ex. RS6550)",
+                    )
+                )
+            if domains != "":
+                add(("DOMAINE_FORMATION", "doit être vide quand FORMATION_CERTIFIANTE = OUI"))
+            if specialities != "":
+                add(("SPECIALITE_FORMATION", "doit être vide quand FORMATION_CERTIFIANTE = OUI"))
+        elif certifying == "NON":
+            if certification != "":
+                add(("CERTIFICATION_VISEE", "doit être vide quand FORMATION_CERTIFIANTE = NON"))
+            if domains == "":
+                add(
+                    (
+                        "DOMAINE_FORMATION",
+                        "valeur obligatoire quand FORMATION_CERTIFIANTE = NON : "
+                        "1 à 5 Formacodes séparés par « / »",
+                    )
+                )
+            if specialities == "":
+                add(
+                    (
+                        "SPECIALITE_FORMATION",
+                        "valeur obligatoire quand FORMATION_CERTIFIANTE = NON : "
+                        "1 à 3 codes NSF séparés par « / »",
+                    )
+                )
+        if certification != "" and certifying != "NON" and not _RS_CODE.fullmatch(certification):
+            add(
+                (
+                    "CERTIFICATION_VISEE",
+                    f"code RS invalide : « {certification} » (un seul code, RS suivi de chiffres, "
+                    "9 caractères au plus, ex. RS6550)",
+                )
+            )
+        if domains != "" and certifying != "OUI":
+            for message in self._codes_problems(domains, _FORMACODES):
+                add(("DOMAINE_FORMATION", message))
+        if specialities != "" and certifying != "OUI":
+            for message in self._codes_problems(specialities, _NSF_CODES):
+                add(("SPECIALITE_FORMATION", message))
+
+    def _check_holder(self, row: Mapping[str, str], add: _Add) -> None:
+        nir = row["NIR"]
+        if not nir or nir.isspace():
+            add(("NIR", _MANDATORY))
+        else:
+            problem = nir_problem(nir)
+            if problem is not None:
+                add(("NIR", f"NIR invalide : {problem}"))
+            elif len(nir) == 15:
+                self.long_nirs += 1
+        presence = self._check_enumeration(row, "PRESENCE_EMPLOYEUR", YES_NO, True, add)
+        siret = row["SIRET_EMPLOYEUR"]
+        reference = row["REFERENCE_EMPLOYEUR"]
+        if presence == "OUI" and siret == "":
+            add(("SIRET_EMPLOYEUR", "SIRET obligatoire quand PRESENCE_EMPLOYEUR = OUI"))
+        elif presence == "NON":
+            if siret != "":
+                add(("SIRET_EMPLOYEUR", "doit être vide quand PRESENCE_EMPLOYEUR = NON"))
+            if reference != "":
+                add(("REFERENCE_EMPLOYEUR", "doit être vide quand PRESENCE_EMPLOYEUR = NON"))
+        if siret != "" and presence != "NON":
+            if siret not in self._sirets:
+                self._sirets[siret] = _siret_problem(siret)
+            siret_problem = self._sirets[siret]
+            if siret_problem is not None:
+                add(("SIRET_EMPLOYEUR", siret_problem))
+        limit = MAX_LENGTHS["REFERENCE_EMPLOYEUR"]
+        if presence != "NON" and len(reference) > limit:
+            add(("REFERENCE_EMPLOYEUR", f"{len(reference)} caractères : {limit} au maximum"))
+
+    def _check_validity(self, row: Mapping[str, str], training_end: date | None, add: _Add) -> None:
+        start = self._required_date(row, "DATE_DEBUT_VALIDITE", add)
+        if start is not None and training_end is not None and start < training_end:
+            add(
+                (
+                    "DATE_DEBUT_VALIDITE",
+                    f"début de validité {_french(start)} antérieur à la fin de formation "
+                    f"{_french(training_end)} : "
+                    "DATE_DEBUT_VALIDITE doit être postérieure ou égale à DATE_FIN_FORMATION",
+                )
+            )
+        end_value = row["DATE_FIN_VALIDITE"]
+        if end_value == "":
+            return
+        end, problem = self._date(end_value)
+        if problem is not None:
+            add(("DATE_FIN_VALIDITE", problem))
+        elif end is not None and start is not None and end < start:
+            add(
+                (
+                    "DATE_FIN_VALIDITE",
+                    f"fin de validité {_french(end)} antérieure au début de validité {_french(start)} : "
+                    "DATE_FIN_VALIDITE doit être postérieure ou égale à DATE_DEBUT_VALIDITE",
+                )
+            )
+
+
+# --- Reading a file ---
+
+
+@dataclass(slots=True)
+class _Declaration:
+    """What is known of one ID_DECLARATION while reading: its first line, training data, holder count."""
+
+    first_line: int
+    training: tuple[str, ...]
+    holders: int = 1
+    first_excess_line: int = 0
+
+
+def _field_count_message(line: str, count: int, width: int) -> str:
+    if line == "":
+        return "ligne vide : supprimez-la (une ligne par titulaire, sans ligne vide)"
+    message = f"{count} champ{'s' if count > 1 else ''} au lieu de {width} (séparés par « | »)"
+    if count == 1:
+        for separator, name in ((";", "point-virgule"), (",", "virgule"), ("\t", "tabulation")):
+            if separator in line:
+                return f"{message} : séparateur « {separator} » ({name}) utilisé au lieu de « | » ?"
+    if count < width:
+        return f"{message} : un champ manque, ou une valeur contient un retour à la ligne qui coupe la ligne"
+    return f"{message} : un champ en trop, ou une valeur contient le caractère « | »"
+
+
+def _rejected(kind: PortalKind | None, file_errors: list[str], warnings: list[str]) -> PortalFile:
+    return PortalFile(kind, (), ValidationReport(kind, tuple(file_errors), (), tuple(warnings)))
+
+
+def parse_portal_file(
+    data: bytes,
+    file_name: str,
+    *,
+    today: date,
+    competences: frozenset[str] | None = None,
+    declarant: Literal["of", "employer"] = "of",
+    max_errors: int = 1000,
+) -> PortalFile:
+    """Read and check a portal file (ADF or JDR, told by its header) against the portal's import contract.
+
+    `file_name` is the file's own name (no folder), checked as the portal does. `competences`, when
+    given, is the set of ROME competence codes COMPETENCE_TRANSFERABLE must come from. COMPETENCE_TRANSFERABLE
+    is mandatory for a training organisation (`declarant="of"`), optional for an employer. At most
+    `max_errors` line errors are listed: the check stops once they are reached.
+    """
+    file_errors = _file_name_problems(file_name)
+    warnings: list[str] = []
+    text, problem = _decoded_text(data)
+    if text is None:
+        return _rejected(None, [*file_errors, problem or ""], warnings)
+    if "\n" not in text and "\r" in text.rstrip("\r"):
+        file_errors.append(
+            "Les lignes sont séparées par des retours chariot seuls (CR, ancien format Mac) : enregistrez le "
+            "fichier avec des fins de ligne Windows (CRLF) ou Unix (LF)."
+        )
+        return _rejected(None, file_errors, warnings)
+    lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+    if text.endswith("\n"):
+        lines.pop()
+    blank_tail = 0
+    while len(lines) > 1 and lines[-1] == "":
+        lines.pop()
+        blank_tail += 1
+    if not lines or lines == [""]:
+        file_errors.append("Le fichier est vide : il doit contenir l'en-tête et au moins une ligne.")
+        return _rejected(None, file_errors, warnings)
+    header = lines[0]
+    kind, header_problems = _header_kind(header)
+    file_errors.extend(header_problems)
+    if kind is not None and len(lines) == 1:
+        file_errors.append(
+            "Le fichier ne contient que la ligne d'en-tête : au moins une ligne de déclaration est attendue."
+        )
+    if file_errors or kind is None:
+        return _rejected(kind, file_errors, warnings)
+    if blank_tail:
+        warnings.append(
+            f"{blank_tail} ligne(s) vide(s) en fin de fichier ignorée(s) : "
+            "supprimez-les avant le dépôt sur le portail."
+        )
+
+    columns = columns_of(kind)
+    width = len(columns)
+    training_columns = training_columns_of(kind)
+    training_of = itemgetter(*(columns.index(column) for column in training_columns))
+    partner_position = columns.index("ID_UNIQUE_PARTENAIRE")
+    declaration_position = columns.index("ID_DECLARATION")
+    checker = _RowChecker(kind, today, competences, declarant == "of")
+    control_search = _CONTROL_CHARACTER.search
+    rows: list[dict[str, str]] = []
+    errors: list[LineError] = []
+    partner_lines: dict[str, int] = {}
+    declarations: dict[str, _Declaration] = {}
+    stopped_at = 0
+    padding = [""] * width
+
+    for number, line in enumerate(lines[1:], start=2):
+        fields = line.split(SEPARATOR)
+        if len(fields) == width:
+            row = dict(zip(columns, fields, strict=True))
+        else:
+            row = dict(zip(columns, fields + padding, strict=False))
+        rows.append(row)
+        if stopped_at:
+            continue
+        if len(errors) >= max_errors:
+            stopped_at = number
+            continue
+        if len(fields) != width:
+            errors.append(LineError(number, "", line, _field_count_message(line, len(fields), width)))
+            continue
+        if line == header:
+            errors.append(LineError(number, "", line, "ligne d'en-tête répétée (fichiers mis bout à bout ?)"))
+            continue
+        if line.startswith('"') and line.endswith('"'):
+            errors.append(
+                LineError(
+                    number, "", line, "ligne entourée de guillemets (ajoutés par le tableur) : à retirer"
+                )
+            )
+        if control_search(line):
+            for column, value in row.items():
+                found = control_search(value)
+                if found:
+                    errors.append(
+                        LineError(
+                            number,
+                            column,
+                            value,
+                            f"caractère de contrôle interdit ({_control_character_name(found.group())}) : "
+                            "une valeur ne peut contenir ni tabulation ni retour à la ligne",
+                        )
+                    )
+        for column, message in checker.problems(row):
+            errors.append(LineError(number, column, row[column], message))
+
+        partner = fields[partner_position]
+        if partner:
+            first_line = partner_lines.setdefault(partner, number)
+            if first_line != number:
+                errors.append(
+                    LineError(
+                        number,
+                        "ID_UNIQUE_PARTENAIRE",
+                        partner,
+                        f"identifiant déjà utilisé à la ligne {first_line} : "
+                        "chaque ID_UNIQUE_PARTENAIRE doit être unique dans le fichier "
+                        "et dans tous les fichiers importés",
+                    )
+                )
+        declaration_id = fields[declaration_position]
+        if declaration_id:
+            training = training_of(fields)
+            declaration = declarations.get(declaration_id)
+            if declaration is None:
+                declarations[declaration_id] = _Declaration(number, training)
+                continue
+            declaration.holders += 1
+            if declaration.holders == MAX_HOLDERS_PER_DECLARATION + 1:
+                declaration.first_excess_line = number
+            if training != declaration.training:
+                for column, value, first_value in zip(
+                    training_columns, training, declaration.training, strict=True
+                ):
+                    if value != first_value:
+                        errors.append(
+                            LineError(
+                                number,
+                                column,
+                                value,
+                                f"donnée de formation différente de la ligne {declaration.first_line} "
+                                f"(« {first_value} ») dans la déclaration « {declaration_id} » : "
+                                "toutes les lignes d'un même ID_DECLARATION doivent porter "
+                                "les mêmes données de formation",
+                            )
+                        )
+
+    if not stopped_at:
+        for declaration_id, declaration in declarations.items():
+            if declaration.holders > MAX_HOLDERS_PER_DECLARATION:
+                errors.append(
+                    LineError(
+                        declaration.first_excess_line,
+                        "ID_DECLARATION",
+                        declaration_id,
+                        f"la déclaration « {declaration_id} » compte {declaration.holders} titulaires : "
+                        f"{MAX_HOLDERS_PER_DECLARATION} au maximum par ID_DECLARATION (le "
+                        f"{MAX_HOLDERS_PER_DECLARATION + 1}e commence à cette ligne)",
+                    )
+                )
+    errors.sort(key=lambda error: error.line)
+    if stopped_at or len(errors) > max_errors:
+        where = f" ; la vérification s'est arrêtée à la ligne {stopped_at}" if stopped_at else ""
+        file_errors.append(
+            f"Plus de {max_errors} erreurs : seules les {max_errors} premières sont listées{where}. "
+            "Corrigez-les puis rechargez le fichier."
+        )
+        errors = errors[:max_errors]
+    if competences is None:
+        warnings.append(NO_COMPETENCE_REFERENTIAL_WARNING)
+    if checker.long_nirs:
+        warnings.append(
+            f"{checker.long_nirs} NIR à 15 caractères (avec clé) : le portail attend 13 caractères, "
+            "la clé sera à retirer."
+        )
+    return PortalFile(
+        kind, tuple(rows), ValidationReport(kind, tuple(file_errors), tuple(errors), tuple(warnings))
+    )

@@ -1,4 +1,4 @@
-"""Reading the HR system's exports (internal training records, employee roster) into canonical typed tables."""
+"""Reading the HR system's exports (internal training records, employee roster) into typed tables."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ Cell = str | int | float | bool | date | datetime | time | None
 MAX_ISSUES = 1000
 CSV_SEPARATORS: tuple[str, ...] = (";", "\t", "|", ",")  # tie order: the French habit first
 XLSX_ENCODING = "xlsx"
+_HEADER_SEARCH_ROWS = 10
 
 
 @dataclass(frozen=True)
@@ -247,7 +248,7 @@ def fields_of(kind: RecordsKind) -> tuple[FieldSpec, ...]:
 
 @dataclass(frozen=True)
 class RecordIssue:
-    """One refused value: `line` as the user sees it (CSV header = line 1, XLSX = Excel row), `column` as written."""
+    """One refused value: `line` as the user counts it (CSV header = 1, XLSX row), `column` as written."""
 
     line: int
     column: str
@@ -310,17 +311,16 @@ def _auto_claims(
     """For each field, the headers that could hold it, in file order (strong matches hide weak ones)."""
     strong, weak = _header_index(kind)
     claims: dict[str, list[str]] = {}
-    for header in headers:
-        name = strong.get(normalize_header(header))
-        if name is not None and name not in taken:
-            claims.setdefault(name, []).append(header)
+    weak_claims: dict[str, list[str]] = {}
     for header in headers:
         key = normalize_header(header)
-        name = weak.get(key)
-        if key not in strong and name is not None and name not in taken and name not in claims:
-            claims.setdefault(f"~{name}", []).append(header)
-    for weak_key in [k for k in claims if k.startswith("~")]:
-        claims[weak_key[1:]] = claims.pop(weak_key)
+        if key in strong:
+            if strong[key] not in taken:
+                claims.setdefault(strong[key], []).append(header)
+        elif key in weak and weak[key] not in taken:
+            weak_claims.setdefault(weak[key], []).append(header)
+    for name, weak_headers in weak_claims.items():
+        claims.setdefault(name, weak_headers)
     return claims
 
 
@@ -341,7 +341,9 @@ _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME)
 _SERIAL = re.compile(r"\d{5}(?:[.,]\d+)?")
 _SCIENTIFIC = re.compile(r"\d(?:[.,]\d+)?E\+?\d+", re.IGNORECASE)
 _CATEGORY = re.compile(r"(?:cat(?:egorie)?\.?\s*)?([0-9]+)(?:[.,]0+)?")
-_DATE_FORMATS = "formats acceptés : jj/mm/aaaa, jj/mm/aa, jj-mm-aaaa, jj.mm.aaaa, aaaa-mm-jj, n° de série Excel"
+_DATE_FORMATS = (
+    "formats acceptés : jj/mm/aaaa, jj/mm/aa, jj-mm-aaaa, jj.mm.aaaa, aaaa-mm-jj, n° de série Excel"
+)
 
 _BOOLEANS: dict[str, bool] = {
     **dict.fromkeys(("oui", "o", "x", "1", "vrai", "true", "yes", "y", "interne"), True),
@@ -690,7 +692,7 @@ class _Issues:
 
 def _shown_value(spec: FieldSpec, cell: Cell) -> str:
     """The cell as quoted in an issue; NIRs masked (RGPD): the line number is enough to find them."""
-    text = cell_text(cell).strip()
+    text = "".join("\ufffd" if unicodedata.category(c) == "Cc" else c for c in cell_text(cell).strip())
     return mask_nir(re.sub(r"[\s.\-]", "", text)) if spec.kind == "nir" and text else text
 
 
@@ -727,9 +729,7 @@ def _resolve_mapping(
             continue
         chosen.setdefault(target, []).append(header)
     explicit_headers = {h for h in headers if explicit is not None and h in explicit}
-    automatic = _auto_claims(
-        [h for h in headers if h not in explicit_headers], kind, taken=frozenset(chosen)
-    )
+    automatic = _auto_claims([h for h in headers if h not in explicit_headers], kind, taken=frozenset(chosen))
     for name, claimed in automatic.items():
         chosen.setdefault(name, []).extend(claimed)
     by_name = {spec.name: spec for spec in fields_of(kind)}
@@ -738,7 +738,8 @@ def _resolve_mapping(
         if len(claimed) > 1:
             errors.append(
                 f"Plusieurs colonnes peuvent correspondre à « {by_name[name].header_fr} » : "
-                f"{_quoted(claimed)}. Renommez ou ignorez les colonnes en trop dans l'étape de correspondance."
+                f"{_quoted(claimed)}. Renommez ou ignorez les colonnes en trop "
+                "dans l'étape de correspondance."
             )
         mapping[claimed[0]] = name
     return mapping, errors
@@ -751,18 +752,20 @@ def _missing_message(kind: RecordsKind, mapped: set[str], ignored: Sequence[str]
     if one_of and not mapped.intersection(one_of):
         group = tuple(spec for spec in specs if spec.name in one_of)
         absent.append((" ou ".join(spec.header_fr for spec in group), group))
-    absent.extend(
-        (spec.header_fr, (spec,)) for spec in specs if spec.mandatory and spec.name not in mapped
-    )
+    absent.extend((spec.header_fr, (spec,)) for spec in specs if spec.mandatory and spec.name not in mapped)
     if not absent:
         return None
     label = "Colonne obligatoire absente" if len(absent) == 1 else "Colonnes obligatoires absentes"
     seen = f"aucune colonne reconnue parmi : {_quoted(ignored)}" if ignored else "aucune autre colonne"
-    accepted = " ; ".join(
-        f"{title} : {_quoted([h for spec in group for h in (spec.header_fr, *spec.synonyms)])}"
-        for title, group in absent
-    )
+    accepted = " ; ".join(f"{title} : {_accepted_headers(group)}" for title, group in absent)
     return f"{label} : {', '.join(title for title, _ in absent)} ({seen}). En-têtes acceptés — {accepted}."
+
+
+def _accepted_headers(group: Sequence[FieldSpec], shown: int = 5) -> str:
+    per_field = [(spec.header_fr, *spec.synonyms, *spec.weak_synonyms) for spec in group]
+    names = [name for headers in per_field for name in headers[:shown]]
+    more = any(len(headers) > shown for headers in per_field)
+    return _quoted(names) + (" …" if more else "")
 
 
 def _title_key(title: str) -> str:
@@ -838,6 +841,28 @@ def _result(
     )
 
 
+def _headers(cells: Sequence[Cell]) -> list[str]:
+    headers = [" ".join(cell_text(cell).replace("\ufeff", "").split()) for cell in cells]
+    while headers and not headers[-1]:
+        headers.pop()
+    return headers
+
+
+def _header_index_in(table: _Table, kind: RecordsKind, mapping: Mapping[str, str] | None) -> int:
+    """The header row: the first non-empty one, unless it is a title above the real header.
+
+    SIRH exports often put a title (« Export des formations du … ») above the header: among the first
+    rows, the first one in which at least two columns are recognised is taken as the header.
+    """
+    for index, (_, cells) in enumerate(table.rows[:_HEADER_SEARCH_ROWS]):
+        headers = [h for h in _headers(cells) if h]
+        explicit = sum(1 for h in headers if mapping is not None and mapping.get(h))
+        automatic = sum(len(claimed) for claimed in _auto_claims(headers, kind).values())
+        if explicit + automatic >= 2:
+            return index
+    return 0
+
+
 def read_records(
     data: bytes,
     file_name: str,
@@ -856,19 +881,20 @@ def read_records(
         return _result(kind, table)
     if not table.rows:
         return _result(kind, table, errors=["Le fichier est vide."])
-    header_line, header_cells = table.rows[0]
-    headers = [cell_text(cell).replace("\ufeff", "").strip() for cell in header_cells]
-    while headers and not headers[-1]:
-        headers.pop()
+    header_index = _header_index_in(table, kind, mapping)
+    header_line = table.rows[header_index][0]
+    headers = _headers(table.rows[header_index][1])
+    data_rows = table.rows[header_index + 1 :]
     named = [h for h in headers if h]
     field_of, errors = _resolve_mapping(named, kind, mapping)
+    field_of = {h: field_of[h] for h in named if h in field_of}
     repeated = sorted({h for h in named if named.count(h) > 1 and h in field_of})
     errors.extend(f"La colonne « {h} » apparaît plusieurs fois dans l'en-tête." for h in repeated)
-    ignored = [h for h in named if h not in field_of and h not in (mapping or {})]
+    ignored = [h for h in named if h not in field_of]
     missing = _missing_message(kind, set(field_of.values()), ignored)
     if missing is not None:
         errors.insert(0, missing)
-    if len(table.rows) == 1 and not errors:
+    if not data_rows and not errors:
         errors.append(
             f"Le fichier ne contient que la ligne d'en-tête (ligne {header_line}) : aucune ligne de données."
         )
@@ -882,7 +908,7 @@ def read_records(
     lines: list[int] = []
     parsed_rows: list[tuple[int, dict[str, object]]] = []
     issues = _Issues()
-    for line, cells in _data_rows(table, len(headers), issues):
+    for line, cells in _data_rows(data_rows, len(headers), table.checks_width, issues):
         row: dict[str, object] = {}
         for spec in specs:
             index = position.get(spec.name)
@@ -918,10 +944,12 @@ def read_records(
     )
 
 
-def _data_rows(table: _Table, width: int, issues: _Issues) -> Iterator[tuple[int, list[Cell]]]:
-    for line, cells in table.rows[1:]:
+def _data_rows(
+    rows: Sequence[tuple[int, list[Cell]]], width: int, checks_width: bool, issues: _Issues
+) -> Iterator[tuple[int, list[Cell]]]:
+    for line, cells in rows:
         extra = [c for c in cells[width:] if not _is_empty([c])]
-        if table.checks_width and extra:
+        if checks_width and extra:
             issues.add(
                 line,
                 "(toute la ligne)",
@@ -972,14 +1000,14 @@ _TEMPLATE_ROWS: dict[RecordsKind, tuple[tuple[str, ...], ...]] = {
             "BERNARD",
             "MOREAU",
             "Hélène",
-            "482 135 795 00012",
+            "482 135 795 00029",
             "Évreux",
             "Logistique",
             "Sauveteur secouriste du travail (SST) - formation initiale",
             "SST",
             "2",
             "Secours Formation Normandie",
-            "731 254 686 00016",
+            "731 254 686 00017",
             "non",
             "JDR",
             "02/03/2026",
@@ -994,7 +1022,7 @@ _TEMPLATE_ROWS: dict[RecordsKind, tuple[tuple[str, ...], ...]] = {
             "LEROY",
             "",
             "Karim",
-            "482 135 795 00012",
+            "482 135 795 00029",
             "Évreux",
             "Maintenance",
             "Accueil sécurité des nouveaux arrivants",
@@ -1018,7 +1046,7 @@ _TEMPLATE_ROWS: dict[RecordsKind, tuple[tuple[str, ...], ...]] = {
             "BERNARD",
             "MOREAU",
             "Hélène",
-            "482 135 795 00012",
+            "482 135 795 00029",
             "Évreux",
             "Logistique",
             "Sophie DURAND",
@@ -1031,7 +1059,7 @@ _TEMPLATE_ROWS: dict[RecordsKind, tuple[tuple[str, ...], ...]] = {
             "LEROY",
             "",
             "Karim",
-            "482 135 795 00012",
+            "482 135 795 00029",
             "Évreux",
             "Maintenance",
             "Marc PETIT",

@@ -1,4 +1,4 @@
-"""The deadline rules and statuses as DuckDB SQL text (macros and CASE expressions), for bulk work in the store.
+"""The deadline rules and statuses as DuckDB SQL text (macros, CASE expressions) for bulk work in the store.
 
 Pure: this module builds SQL text and never talks to DuckDB. The rule-set constants are rendered as
 literals from the typed `RuleSet` (dates as `DATE 'AAAA-MM-JJ'`, months as integers), never from raw
@@ -7,18 +7,19 @@ names, macro calls), never user input; `today` defaults to the `$today` paramete
 
 Macros created by `deadline_macros_sql` (r = reference date, a DATE; category = 1..4 or NULL):
 
-| macro | returns |
-|---|---|
-| `pp_quarter_end(d)` | last day of d's calendar quarter |
-| `pp_eom_after(d, n)` | last day of the month n months after d's month |
-| `pp_reference_date(kind, training_end, validity_start)` | R: training end for 'ADF', validity start for 'JDR' |
-| `pp_window_of_deadline(r)`, `pp_window_verification_deadline(r)` | the fixed window's dates, or NULL |
-| `pp_extension_months(r)` | transitional extension in months (0 after `extension_until`) |
-| `pp_extension_applied(r)` | the extension was applied (false inside a fixed window) |
-| `pp_of_deadline(r)`, `pp_verification_deadline(r)`, `pp_deemed_verified_on(r)`, `pp_internal_deadline(r)` | the deadlines |
-| `pp_of_mandatory(r, category)`, `pp_internal_mandatory(r, category)` | obligation flags (NULL category = mandatory) |
-| `pp_carence_opens_on(r, category)`, `pp_carence_deadline(r, category)` | carence window, NULL when not mandatory |
-| `pp_category_unknown(category)` | the category is missing |
+- `pp_quarter_end(d)`: last day of d's calendar quarter;
+- `pp_eom_after(d, n)`: last day of the month n months after d's month;
+- `pp_reference_date(kind, training_end, validity_start)`: R (ADF: training end, JDR: validity start);
+- `pp_window_of_deadline(r)`, `pp_window_verification_deadline(r)`: the fixed window's dates, or NULL;
+- `pp_extension_months(r)`: the transitional extension in months (0 after `extension_until`);
+- `pp_extension_applied(r)`: the extension was applied (false inside a fixed window);
+- `pp_of_deadline(r)`, `pp_verification_deadline(r)`, `pp_deemed_verified_on(r)`,
+  `pp_internal_deadline(r)`: the deadlines;
+- `pp_of_mandatory(r, category)`, `pp_internal_mandatory(r, category)`: obligation flags
+  (a NULL category counts as mandatory);
+- `pp_carence_opens_on(r, category)`, `pp_carence_deadline(r, category)`: the carence window,
+  NULL when the OF declaration is not mandatory;
+- `pp_category_unknown(category)`: the category is missing.
 
 Creating the macros of another rule set replaces them (`CREATE OR REPLACE`).
 """
@@ -93,7 +94,8 @@ def deadline_macros_sql(rules: RuleSet) -> str:
         "pp_verification_deadline(r) AS coalesce(pp_window_verification_deadline(r), "
         f"pp_eom_after(pp_quarter_end(r), {employer_months} + pp_extension_months(r)))",
         "pp_deemed_verified_on(r) AS pp_verification_deadline(r) + 1",
-        f"pp_internal_deadline(r) AS pp_eom_after(pp_quarter_end(r), {employer_months} + pp_extension_months(r))",
+        "pp_internal_deadline(r) AS "
+        f"pp_eom_after(pp_quarter_end(r), {employer_months} + pp_extension_months(r))",
         "pp_of_mandatory(r, category) AS " + mandatory(rules.of_obligation_start, rules.of_full_scope_from),
         "pp_internal_mandatory(r, category) AS "
         + mandatory(rules.employer_obligation_start, rules.employer_full_scope_from),
@@ -147,7 +149,7 @@ def _status_sql(
 def verification_status_sql(
     *, verification_deadline: str, last_action: str, today: str = TODAY_PARAMETER
 ) -> StatusSql:
-    """SQL twin of `statuses.verification_status`; `last_action` is 'accepted', 'correction_requested' or NULL."""
+    """SQL twin of `statuses.verification_status`; last_action: 'accepted', 'correction_requested', NULL."""
     return _status_sql(
         VERIFICATION_LABELS,
         [
@@ -177,7 +179,8 @@ def expected_status_sql(
             (f"coalesce({declared_by_of}, false)", "declared_by_of", None),
             (f"coalesce({declared_in_carence}, false)", "declared_in_carence", None),
             (
-                f"NOT coalesce({of_mandatory}, false) OR {carence_opens_on} IS NULL OR {carence_deadline} IS NULL",
+                f"NOT coalesce({of_mandatory}, false) "
+                f"OR {carence_opens_on} IS NULL OR {carence_deadline} IS NULL",
                 "not_mandatory",
                 None,
             ),

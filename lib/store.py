@@ -624,7 +624,7 @@ def _upsert(
     con.execute(
         f"INSERT INTO {table} ({', '.join(insert_columns)}) SELECT {select} FROM staged s "
         f"LEFT JOIN {table} o USING ({key}) WHERE o.{key} IS NULL OR {differs} "
-        f"ON CONFLICT DO UPDATE SET {assignments}"
+        f"ON CONFLICT ({key}) DO UPDATE SET {assignments}"
     )
     return int(row[0]), int(row[1]), int(row[2])
 

@@ -1,0 +1,59 @@
+"""The user's settings: which rule set is active, its overridden dates, horizons and tolerances."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+from lib import rules
+
+RULE_SET_KEY = "rule_set"
+OVERRIDABLE_DATES = ("extension_until", "of_full_scope_from", "employer_full_scope_from")
+HORIZON_KEY = "horizon_days"
+TOLERANCE_KEY = "match_tolerance_days"
+DEFAULT_HORIZON_DAYS = 90
+DEFAULT_TOLERANCE_DAYS = 3
+
+
+class SettingsSource(Protocol):
+    def get_setting(self, key: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Preferences:
+    horizon_days: int
+    tolerance_days: int
+
+
+def _int_setting(source: SettingsSource | None, key: str, default: int) -> int:
+    raw = source.get_setting(key) if source else None
+    try:
+        return int(raw) if raw is not None else default
+    except ValueError:
+        return default
+
+
+def preferences(source: SettingsSource | None) -> Preferences:
+    return Preferences(
+        horizon_days=_int_setting(source, HORIZON_KEY, DEFAULT_HORIZON_DAYS),
+        tolerance_days=_int_setting(source, TOLERANCE_KEY, DEFAULT_TOLERANCE_DAYS),
+    )
+
+
+def active_rule_set_name(source: SettingsSource | None) -> str:
+    name = source.get_setting(RULE_SET_KEY) if source else None
+    return name or rules.DEFAULT_RULE_SET
+
+
+def active_rules(source: SettingsSource | None, name: str | None = None) -> rules.RuleSet:
+    """The rule set in force: an explicitly named file as written, else the active one with the user's overrides."""
+    if name:
+        return rules.load_rule_set(name)
+    rule_set = rules.load_rule_set(active_rule_set_name(source))
+    overrides: dict[str, date] = {}
+    for key in OVERRIDABLE_DATES:
+        raw = source.get_setting(f"override.{key}") if source else None
+        if raw:
+            overrides[key] = date.fromisoformat(raw)
+    return rule_set.with_overrides(**overrides) if overrides else rule_set
