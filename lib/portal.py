@@ -886,7 +886,7 @@ def parse_portal_file(
         rows.append(row)
         if stopped_at:
             continue
-        if len(errors) >= max_errors:
+        if errors and len(errors) >= max_errors:
             stopped_at = number
             continue
         if len(fields) != width:

@@ -388,8 +388,11 @@ def cell_text(cell: Cell) -> str:
     return str(cell)
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # Unicode « Cc » but tab and line ends
+
+
 def _has_control_characters(text: str) -> bool:
-    return any(unicodedata.category(c) == "Cc" and c not in "\t\r\n" for c in text)
+    return _CONTROL.search(text) is not None
 
 
 def _parse_text(cell: Cell) -> Parsed:
@@ -554,6 +557,10 @@ _XLS_REFUSAL = (
     "Le format Excel 97-2003 (.xls) n'est pas pris en charge : ouvrez le fichier dans Excel et "
     "enregistrez-le au format .xlsx (Classeur Excel) ou CSV (séparateur point-virgule)."
 )
+_XLSX_UNREADABLE = (
+    "Le classeur Excel est illisible (fichier endommagé ou d'un autre format) : "
+    "enregistrez-le de nouveau au format .xlsx ou CSV."
+)
 _ODS_REFUSAL = (
     "Le format OpenDocument (.ods) n'est pas pris en charge : enregistrez le fichier au format .xlsx ou CSV."
 )
@@ -605,7 +612,7 @@ def _read_csv(data: bytes) -> _Table:
         return _error_table(_NOT_READABLE)
     text, encoding = decoded
     text = text.lstrip("\ufeff")
-    control = sum(1 for c in text[:4096] if unicodedata.category(c) == "Cc" and c not in "\t\r\n")
+    control = len(_CONTROL.findall(text[:4096]))
     if control > max(3, len(text[:4096]) // 20):
         return _error_table(_NOT_READABLE, encoding)
     header_line = next((line for line in text.splitlines() if line.strip()), "")
@@ -630,11 +637,7 @@ def _read_xlsx(data: bytes, sheet: str | None) -> _Table:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged or foreign zip
-        return _error_table(
-            "Le classeur Excel est illisible (fichier endommagé ou d'un autre format) : "
-            "enregistrez-le de nouveau au format .xlsx ou CSV.",
-            XLSX_ENCODING,
-        )
+        return _error_table(_XLSX_UNREADABLE, XLSX_ENCODING)
     try:
         if sheet is not None and sheet not in workbook.sheetnames:
             names = ", ".join(f"« {name} »" for name in workbook.sheetnames)
@@ -664,9 +667,7 @@ def _read_table(data: bytes, file_name: str, sheet: str | None) -> _Table:
         return _error_table("Le fichier est vide.")
     if data.startswith(b"PK\x03\x04") or suffix in ("xlsx", "xlsm"):
         if not zipfile.is_zipfile(io.BytesIO(data)):
-            return _error_table(
-                "Le fichier porte l'extension .xlsx mais n'est pas un classeur Excel lisible.", XLSX_ENCODING
-            )
+            return _error_table(_XLSX_UNREADABLE, XLSX_ENCODING)
         return _read_xlsx(data, sheet)
     return _read_csv(data)
 
@@ -908,12 +909,16 @@ def read_records(
     lines: list[int] = []
     parsed_rows: list[tuple[int, dict[str, object]]] = []
     issues = _Issues()
+    parsed: dict[tuple[str, type, Cell], Parsed] = {}  # HR exports repeat sites, titles, dates, SIRETs
     for line, cells in _data_rows(data_rows, len(headers), table.checks_width, issues):
         row: dict[str, object] = {}
         for spec in specs:
             index = position.get(spec.name)
             cell = cells[index] if index is not None and index < len(cells) else None
-            value, problem = parse_value(spec, cell)
+            key = (spec.kind, type(cell), cell)
+            if key not in parsed:
+                parsed[key] = parse_value(spec, cell)
+            value, problem = parsed[key]
             row[spec.name] = value
             if problem is not None:
                 issues.add(line, header_of[spec.name], _shown_value(spec, cell), problem)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -253,6 +254,23 @@ def _parse_rule_set(document: Mapping[str, Any], file_label: str, expected_name:
     return rules
 
 
+def _key_at_error(text: str, message: str) -> str | None:
+    """The dotted key on the line a TOML error points at (« extension_until.value »), when there is one."""
+    found = re.search(r"at line (\d+)", message)
+    if found is None:
+        return None
+    lines = text.splitlines()
+    number = int(found.group(1))
+    if not 1 <= number <= len(lines) or "=" not in lines[number - 1]:
+        return None
+    key = lines[number - 1].split("=", 1)[0].strip()
+    for previous in reversed(lines[: number - 1]):
+        header = re.fullmatch(r"\s*\[+\s*([^\]]+?)\s*\]+\s*", previous)
+        if header:
+            return f"{header.group(1)}.{key}"
+    return key
+
+
 def available_rule_sets(rules_dir: Path = RULES_DIR) -> tuple[str, ...]:
     """Names of the rule-set files of a folder (file names without « .toml »), sorted."""
     if not rules_dir.is_dir():
@@ -278,7 +296,9 @@ def load_rule_set(name_or_path: str | Path, rules_dir: Path = RULES_DIR) -> Rule
     except UnicodeDecodeError as error:
         raise RuleSetError(f"Fichier de règles « {path.name} » : le fichier n'est pas en UTF-8.") from error
     except tomllib.TOMLDecodeError as error:
-        raise RuleSetError(f"Fichier de règles « {path.name} » : TOML invalide ({error}).") from error
+        key = _key_at_error(raw.decode("utf-8"), str(error))
+        at_key = f" à la clé « {key} »" if key else ""
+        raise RuleSetError(f"Fichier de règles « {path.name} » : TOML invalide{at_key} ({error}).") from error
     return _parse_rule_set(document, path.name, path.stem)
 
 
