@@ -21,7 +21,10 @@ class CliError(Exception):
 
 _ARGPARSE_FR: tuple[tuple[str, str], ...] = (
     (r"the following arguments are required: (.*)", r"arguments obligatoires manquants : \1"),
-    (r"argument (\S+): invalid choice: (.*) \(choose from (.*)\)", r"argument \1 : valeur \2 invalide (choix : \3)"),
+    (
+        r"argument (\S+): invalid choice: (.*) \(choose from (.*)\)",
+        r"argument \1 : valeur \2 invalide (choix : \3)",
+    ),
     (r"argument (\S+): expected one argument", r"l'argument \1 attend une valeur"),
     (r"argument (\S+): invalid (\w+) value: (.*)", r"argument \1 : valeur \3 invalide"),
     (r"unrecognized arguments: (.*)", r"arguments inconnus : \1"),

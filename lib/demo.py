@@ -270,6 +270,7 @@ class Session:
     end: date
     validity_start: date
     participants: tuple[str, ...] = ()
+    never_declared: bool = False  # a session placed by hand so that its OF never declares it
 
     @property
     def validity_end(self) -> date | None:
@@ -450,8 +451,9 @@ def _employees(fake: Faker, rng: random.Random) -> list[Employee]:
         else:
             entry = _random_date(rng, max(adult, date(2023, 1, 1)), date(2026, 9, 30))
         exit_ = None
-        if rng.random() < 0.09:
-            exit_ = _random_date(rng, max(entry + timedelta(days=120), date(2025, 1, 1)), date(2026, 11, 13))
+        first_exit = max(entry + timedelta(days=120), date(2025, 1, 1))
+        if rng.random() < 0.09 and first_exit <= date(2026, 11, 13):
+            exit_ = _random_date(rng, first_exit, date(2026, 11, 13))
         establishment = rng.choices((0, 1, 2), (55, 30, 15))[0]
         service = rng.choices(services, weights)[0]
         drafts.append(
@@ -557,25 +559,27 @@ _YEAR_FACTOR = {2023: 0.65, 2024: 1.0, 2025: 1.75, 2026: 2.0}
 
 # Sessions placed by hand so that the worked examples of rules.md §4 and the internal cases always exist:
 # (type, provider, site, start, validity start shift in days).
-_SCRIPTED: tuple[tuple[str, str | None, int, date, int], ...] = (
-    ("SST", "sst", 0, date(2025, 9, 15), 0),  # rules.md §4 example 1: September-2025 window
-    ("R489C3", "caces", 0, date(2025, 9, 25), 2),  # example 2: ends 29/09/2025, validity from 01/10/2025
-    ("HEB0", None, 0, date(2026, 2, 10), 0),  # internal, before 16/03/2026: not mandatory
-    ("HEB0", None, 1, date(2026, 3, 24), 0),  # internal, to declare by 31/12/2026
-    ("HEB0", None, 0, date(2026, 5, 12), 0),  # internal, to declare by 31/03/2027
-    ("GP", None, 0, date(2026, 6, 9), 0),  # internal, category 4 before 01/10/2026: not mandatory
-    ("EPI", None, 1, date(2026, 7, 7), 0),  # internal, category 3 before 01/10/2026: not mandatory
-    ("EPI", None, 0, date(2026, 10, 13), 0),  # internal, category 3 after 01/10/2026: to declare
-    ("HEBS", "elec", 0, date(2025, 9, 8), 0),  # the unreliable OF, September 2025
-    ("HEB0", "elec", 1, date(2026, 1, 20), 0),  # the unreliable OF, Q1 2026
-    ("MACSST", "sst", 1, date(2026, 10, 19), 0),  # recent: the OF still has time
-    ("SSIAP1", "incendie", 0, date(2025, 11, 3), 0),  # the fire-safety OF, Q4 2025
-    ("SSIAP1", "incendie", 1, date(2026, 1, 12), 0),  # the fire-safety OF, Q1 2026
+_SCRIPTED: tuple[tuple[str, str | None, int, date, int, bool], ...] = (
+    ("SST", "sst", 0, date(2025, 9, 15), 0, False),  # rules.md §4 example 1: September-2025 window
+    ("R489C3", "caces", 0, date(2025, 9, 25), 2, False),  # example 2: ends 29/09/2025, valid from 01/10/2025
+    ("HEB0", None, 0, date(2026, 2, 10), 0, False),  # internal, before 16/03/2026: not mandatory
+    ("HEB0", None, 0, date(2026, 3, 24), 0, False),  # internal, to declare by 31/12/2026
+    ("HEB0", None, 0, date(2026, 5, 12), 0, False),  # internal, to declare by 31/03/2027
+    ("GP", None, 0, date(2026, 6, 9), 0, False),  # internal, category 4 before 01/10/2026: not mandatory
+    ("EPI", None, 1, date(2026, 7, 7), 0, False),  # internal, category 3 before 01/10/2026: not mandatory
+    ("EPI", None, 0, date(2026, 10, 13), 0, False),  # internal, category 3 after 01/10/2026: to declare
+    ("HEBS", "elec", 0, date(2025, 9, 8), 0, True),  # never declared: carence, September 2025
+    ("HEB0", "elec", 1, date(2026, 1, 20), 0, True),  # never declared: carence, Q1 2026
+    ("HEBR", "elec", 0, date(2026, 5, 18), 0, True),  # not declared yet: awaiting the OF, Q2 2026
+    ("AIPR", "elec", 0, date(2026, 8, 24), 0, True),  # not declared yet: awaiting the OF, Q3 2026
+    ("MACSST", "sst", 1, date(2026, 10, 19), 0, False),  # recent: the OF still has time
+    ("SSIAP1", "incendie", 0, date(2025, 11, 3), 0, False),  # the fire-safety OF, Q4 2025
+    ("SSIAP1", "incendie", 1, date(2026, 1, 12), 0, False),  # the fire-safety OF, Q1 2026
 )
 
 
 def _session_shells(rng: random.Random, headcount: Sequence[int]) -> list[Session]:
-    shells: list[tuple[str, str | None, int, date, int]] = list(_SCRIPTED)
+    shells: list[tuple[str, str | None, int, date, int, bool]] = list(_SCRIPTED)
     month = _FIRST_MONTH
     while month <= DEMO_TODAY:
         factor = _YEAR_FACTOR[month.year]
@@ -588,15 +592,16 @@ def _session_shells(rng: random.Random, headcount: Sequence[int]) -> list[Sessio
                 while start.weekday() >= 5:
                     start += timedelta(days=1)
                 site = rng.choices((0, 1, 2), headcount)[0]
-                shells.append((code, provider, site, start, 0))
+                shells.append((code, provider, site, start, 0, False))
         month = _add_months(month, 1)
     sessions = []
-    for code, provider, site, start, validity_shift in shells:
+    for code, provider, site, start, validity_shift, never_declared in shells:
         ttype = _TYPES[code]
         end = _add_business_days(start, ttype.days - 1)
         if end > _LAST_SESSION_END:
             continue
-        sessions.append(Session("", ttype, provider, site, start, end, end + timedelta(days=validity_shift)))
+        validity_start = end + timedelta(days=validity_shift)
+        sessions.append(Session("", ttype, provider, site, start, end, validity_start, (), never_declared))
     sessions.sort(key=lambda s: (s.start, s.ttype.code, s.provider or "", s.establishment))
     counters: Counter[int] = Counter()
     numbered = []
@@ -606,11 +611,10 @@ def _session_shells(rng: random.Random, headcount: Sequence[int]) -> list[Sessio
     return numbered
 
 
-def _fill_sessions(
-    rng: random.Random, shells: Sequence[Session], employees: Sequence[Employee]
-) -> list[Session]:
+def _fill_sessions(rng: random.Random, shells: Sequence[Session], employees: Sequence[Employee]) -> list[Session]:
     """Choose trainees: renewals that fall due first (some are missed: they expire), then newcomers."""
     held: dict[tuple[str, str], date] = {}  # (matricule, family) → validity end, or last training end
+    scripted = {entry[:4] for entry in _SCRIPTED}
     filled = []
     for s in shells:
         t = s.ttype
@@ -637,6 +641,12 @@ def _fill_sessions(
         low, high = t.size
         size = rng.randint(low, high)
         chosen = (chosen + fresh)[:size]
+        if len(chosen) < 2 and (t.code, s.provider, s.establishment, s.start) in scripted:
+            # A session placed by hand must happen: fall back on anyone on site who may attend it.
+            others = sorted(e.matricule for e in employees if e.establishment == s.establishment
+                            and e.service in t.services and _is_active(e, s.start, s.end)
+                            and e.matricule not in chosen)  # fmt: skip
+            chosen += rng.sample(others, min(len(others), low - len(chosen)))
         if len(chosen) < min(low, 2):
             continue
         chosen.sort()
@@ -657,6 +667,8 @@ def _reference_date(provider: Provider, s: Session) -> date:
 
 def _declared_on(rng: random.Random, rules: RuleSet, provider: Provider, s: Session) -> date | None:
     """When the OF declares a session, if ever, following its habits."""
+    if s.never_declared:
+        return None
     r = _reference_date(provider, s)
     deadlines = compute_deadlines(
         rules, provider.proof, training_end=s.end, validity_start=s.validity_start, category=s.ttype.category
@@ -709,9 +721,7 @@ def _holder_name(provider: Provider, name: str) -> str:
     return _ascii(upper) if provider.ascii_upper else upper
 
 
-def _line_of(
-    provider: Provider, received: date, s: Session, e: Employee, siret: str, declaration: str
-) -> OfLine:
+def _line_of(provider: Provider, received: date, s: Session, e: Employee, siret: str, declaration: str) -> OfLine:
     title = _ascii(s.ttype.title).upper() if provider.ascii_upper else s.ttype.title
     return OfLine(
         provider=provider.key,
@@ -750,6 +760,10 @@ def build_demo_data(seed: int = DEFAULT_SEED) -> DemoData:
     headcount = [sum(1 for e in employees if e.establishment == i) for i in range(3)]
     sessions = _fill_sessions(rng, _session_shells(rng, headcount), employees)
     sessions = _with_new_hires(sessions, employees)
+    placed = {(s.ttype.code, s.provider, s.establishment, s.start) for s in sessions}
+    lost = [entry[:4] for entry in _SCRIPTED if entry[:4] not in placed]
+    if lost:  # the situations the README promises depend on them
+        raise RuntimeError(f"Sessions prévues sans stagiaire disponible : {lost}")
 
     records: dict[tuple[str, str], InternalRecord] = {}
     for s in sessions:
@@ -767,9 +781,7 @@ def build_demo_data(seed: int = DEFAULT_SEED) -> DemoData:
         received = _declared_on(rng, rules, p, s)
         if received is None:
             continue
-        declaration_ids[s.reference] = (
-            f"{s.ttype.code}_{s.end:%Y%m%d}_{p.prefix}{len(declaration_ids) + 1:03d}"
-        )
+        declaration_ids[s.reference] = f"{s.ttype.code}_{s.end:%Y%m%d}_{p.prefix}{len(declaration_ids) + 1:03d}"
         for m in s.participants:
             e = people[m]
             if not e.nir or rng.random() < p.p_line_dropped:
@@ -985,9 +997,7 @@ class _Injector:
                     and e.matricule not in s.participants
                 ]
                 e = self.rng.choice(candidates)
-                line = _line_of(
-                    p, model.received_on, s, e, self.establishments[e.establishment].siret, declaration
-                )
+                line = _line_of(p, model.received_on, s, e, self.establishments[e.establishment].siret, declaration)
                 self.lines.append(
                     replace(
                         line,
@@ -1045,7 +1055,11 @@ class _Injector:
                 self.tags[key].append("nir_absent_partout")
 
     def _unknown_category(self) -> None:
-        keys = sorted(k for k in self.records if k not in self.used)
+        """Empty categories: treated as mandatory, so an undeclared category 3-4 training may show as carence.
+
+        Not on the reliable OF's records, whose record must stay clean in the demo."""
+        reliable = self.providers["sst"].name
+        keys = sorted(k for k, r in self.records.items() if k not in self.used and r.organisme != reliable)
         internal = [k for k in self._internal_to_declare() if k not in self.used]
         for key in self.rng.sample(internal, 3) + self.rng.sample(keys, 25):
             self.records[key] = replace(self.records[key], category=None)
@@ -1095,9 +1109,7 @@ def _portal_rows(
             "MODALITE_DISPENSE": "PRESENTIEL",
             "COMPETENCE_TRANSFERABLE": t.competences,
             "QUALIFICATION_FORMATEUR": (
-                "ANCIEN_PROFESSIONNEL"
-                if provider.proof == "JDR"
-                else "FORMATEUR_D_ADULTES_FORMATION_SPECIALISEE"
+                "ANCIEN_PROFESSIONNEL" if provider.proof == "JDR" else "FORMATEUR_D_ADULTES_FORMATION_SPECIALISEE"
             ),
             "FORMATION_CERTIFIANTE": "OUI" if certifying else "NON",
             "CERTIFICATION_VISEE": t.certification,
@@ -1301,9 +1313,7 @@ def _situation(code: str, label: str, unit: str, items: Sequence[str]) -> Situat
 
 
 def _record_deadlines(rules: RuleSet, r: InternalRecord) -> Deadlines:
-    return compute_deadlines(
-        rules, r.proof, training_end=r.end, validity_start=r.validity_start, category=r.category
-    )
+    return compute_deadlines(rules, r.proof, training_end=r.end, validity_start=r.validity_start, category=r.category)
 
 
 def demo_situations(data: DemoData, today: date = DEMO_TODAY) -> list[Situation]:
@@ -1361,9 +1371,7 @@ def demo_situations(data: DemoData, today: date = DEMO_TODAY) -> list[Situation]
             if status.code == "to_declare" and not r.nir:
                 by_code["internal_missing_nir"].append(record_label(r))
         else:
-            status = expected_status(
-                d, declared_by_of=key in declared, declared_in_carence=False, today=today
-            )
+            status = expected_status(d, declared_by_of=key in declared, declared_in_carence=False, today=today)
             by_code[f"expected_{status.code}"].append(record_label(r))
         if r.category is None:
             by_code["unknown_category"].append(record_label(r))
@@ -1404,8 +1412,7 @@ _SITUATIONS: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "autre_session",
-        "… dont date de fin décalée de plus de 3 jours (autre session ?) ; l'enregistrement RH "
-        "reste sans déclaration",
+        "… dont date de fin décalée de plus de 3 jours (autre session ?) ; l'enregistrement RH reste sans déclaration",
         "lignes",
     ),
     (
@@ -1513,9 +1520,7 @@ def _provider_rows(data: DemoData, today: date) -> list[tuple[object, ...]]:
                 d = _record_deadlines(rules, r)
                 is_declared = (r.session, r.matricule) in declared
                 statuses[
-                    expected_status(
-                        d, declared_by_of=is_declared, declared_in_carence=False, today=today
-                    ).code
+                    expected_status(d, declared_by_of=is_declared, declared_in_carence=False, today=today).code
                 ] += 1
         types = sorted({s.ttype.type_label for s in data.sessions if s.provider == p.key})
         deposits = sorted({ln.received_on for ln in lines})

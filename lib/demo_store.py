@@ -6,7 +6,7 @@ import time
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from lib.store import REPO_ROOT, Store, StoreError
 
@@ -34,12 +34,11 @@ def build_demo_store(store: Store, *, replace: bool = False, demo_dir: Path = DE
     manifest = _manifest(demo_dir)
     with (demo_dir / manifest["employer"]).open("rb") as handle:
         employer = tomllib.load(handle)
-    store.set_establishments(
-        [(e["siret"], e["nom"], e.get("site", e["nom"])) for e in employer["etablissements"]]
-    )
+    store.set_establishments([(e["siret"], e["nom"], e.get("site", e["nom"])) for e in employer["etablissements"]])
     store.set_setting("employer_name", employer.get("nom", ""))
     messages = []
-    for kind, key in (("roster", "roster"), ("internal", "internal")):
+    hr_files: tuple[tuple[Literal["roster", "internal"], str], ...] = (("roster", "roster"), ("internal", "internal"))
+    for kind, key in hr_files:
         path = demo_dir / manifest[key]
         result = store.import_records(path.read_bytes(), path.name, kind, who="démonstration")
         if not result.ok:

@@ -164,8 +164,7 @@ _JDR_ONLY_COLUMNS = frozenset(JDR_COLUMNS) - frozenset(ADF_COLUMNS)
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 NO_COMPETENCE_REFERENTIAL_WARNING = (
-    "Aucun référentiel de compétences chargé : "
-    "les codes COMPETENCE_TRANSFERABLE ne sont vérifiés que sur leur format."
+    "Aucun référentiel de compétences chargé : les codes COMPETENCE_TRANSFERABLE ne sont vérifiés que sur leur format."
 )
 
 
@@ -277,13 +276,9 @@ def _control_character_name(character: str) -> str:
 def _file_name_problems(file_name: str) -> list[str]:
     problems: list[str] = []
     if not file_name.lower().endswith(".csv"):
-        problems.append(
-            f"Nom de fichier « {file_name} » : le fichier doit être au format CSV (extension .csv)."
-        )
+        problems.append(f"Nom de fichier « {file_name} » : le fichier doit être au format CSV (extension .csv).")
     if len(file_name) > MAX_FILE_NAME_CHARS:
-        problems.append(
-            f"Nom de fichier trop long : {len(file_name)} caractères, {MAX_FILE_NAME_CHARS} au maximum."
-        )
+        problems.append(f"Nom de fichier trop long : {len(file_name)} caractères, {MAX_FILE_NAME_CHARS} au maximum.")
     forbidden = sorted({character for character in file_name if character in FORBIDDEN_FILE_NAME_CHARACTERS})
     if forbidden:
         shown = " ".join(forbidden)
@@ -314,8 +309,7 @@ def _decoded_text(data: bytes) -> tuple[str | None, str | None]:
         )
     if b"\x00" in data:
         return None, (
-            "Le fichier contient des octets nuls : c'est un fichier binaire, pas un fichier texte CSV "
-            "encodé en UTF-8."
+            "Le fichier contient des octets nuls : c'est un fichier binaire, pas un fichier texte CSV encodé en UTF-8."
         )
     body = data[len(_UTF8_BOM) :] if data.startswith(_UTF8_BOM) else data
     try:
@@ -399,9 +393,7 @@ def _header_kind(header: str) -> tuple[PortalKind | None, list[str]]:
     for column in expected:
         count = names.count(column)
         if count == 0:
-            problems.append(
-                f"Colonne manquante : {column} (attendue en position {expected.index(column) + 1})."
-            )
+            problems.append(f"Colonne manquante : {column} (attendue en position {expected.index(column) + 1}).")
         elif count > 1:
             problems.append(f"Colonne {column} présente {count} fois.")
     for position, name in enumerate(names, start=1):
@@ -414,9 +406,7 @@ def _header_kind(header: str) -> tuple[PortalKind | None, list[str]]:
     if sorted(names) == sorted(expected):
         for position, name in enumerate(names, start=1):
             if name != expected[position - 1] and name in expected_set:
-                problems.append(
-                    f"Colonne {name} en position {position} au lieu de {expected.index(name) + 1}."
-                )
+                problems.append(f"Colonne {name} en position {position} au lieu de {expected.index(name) + 1}.")
     return None, problems
 
 
@@ -579,9 +569,7 @@ class _RowChecker:
                     if _COMPETENCE_CODE.fullmatch(part) and part not in self.competences
                 ]
                 if unknown:
-                    problems.append(
-                        f"code de compétence inconnu du référentiel ROME chargé : {', '.join(unknown)}"
-                    )
+                    problems.append(f"code de compétence inconnu du référentiel ROME chargé : {', '.join(unknown)}")
             cached = tuple(problems)
             self._codes[key] = cached
         return cached
@@ -619,8 +607,7 @@ class _RowChecker:
             add(
                 (
                     "LIEN_PREUVE",
-                    "lien de preuve invalide : une adresse web commençant par http:// ou https:// "
-                    "est attendue",
+                    "lien de preuve invalide : une adresse web commençant par http:// ou https:// est attendue",
                 )
             )
         presence = self._check_enumeration(row, "PRESENCE_FORMATION", YES_NO, False, add)
@@ -629,9 +616,7 @@ class _RowChecker:
         if presence in ("", "NON"):
             for column in JDR_TRAINING_DETAIL_COLUMNS:
                 if row[column] != "":
-                    add(
-                        (column, "doit être vide quand PRESENCE_FORMATION n'est pas OUI (JDR sans formation)")
-                    )
+                    add((column, "doit être vide quand PRESENCE_FORMATION n'est pas OUI (JDR sans formation)"))
         return False
 
     def _check_training(self, row: Mapping[str, str], add: _Add) -> date | None:
@@ -696,16 +681,14 @@ class _RowChecker:
                 add(
                     (
                         "DOMAINE_FORMATION",
-                        "valeur obligatoire quand FORMATION_CERTIFIANTE = NON : "
-                        "1 à 5 Formacodes séparés par « / »",
+                        "valeur obligatoire quand FORMATION_CERTIFIANTE = NON : 1 à 5 Formacodes séparés par « / »",
                     )
                 )
             if specialities == "":
                 add(
                     (
                         "SPECIALITE_FORMATION",
-                        "valeur obligatoire quand FORMATION_CERTIFIANTE = NON : "
-                        "1 à 3 codes NSF séparés par « / »",
+                        "valeur obligatoire quand FORMATION_CERTIFIANTE = NON : 1 à 3 codes NSF séparés par « / »",
                     )
                 )
         if certification != "" and certifying != "NON" and not _RS_CODE.fullmatch(certification):
@@ -858,8 +841,7 @@ def parse_portal_file(
         return _rejected(kind, file_errors, warnings)
     if blank_tail:
         warnings.append(
-            f"{blank_tail} ligne(s) vide(s) en fin de fichier ignorée(s) : "
-            "supprimez-les avant le dépôt sur le portail."
+            f"{blank_tail} ligne(s) vide(s) en fin de fichier ignorée(s) : supprimez-les avant le dépôt sur le portail."
         )
 
     columns = columns_of(kind)
@@ -897,9 +879,7 @@ def parse_portal_file(
             continue
         if line.startswith('"') and line.endswith('"'):
             errors.append(
-                LineError(
-                    number, "", line, "ligne entourée de guillemets (ajoutés par le tableur) : à retirer"
-                )
+                LineError(number, "", line, "ligne entourée de guillemets (ajoutés par le tableur) : à retirer")
             )
         if control_search(line):
             for column, value in row.items():
@@ -942,9 +922,7 @@ def parse_portal_file(
             if declaration.holders == MAX_HOLDERS_PER_DECLARATION + 1:
                 declaration.first_excess_line = number
             if training != declaration.training:
-                for column, value, first_value in zip(
-                    training_columns, training, declaration.training, strict=True
-                ):
+                for column, value, first_value in zip(training_columns, training, declaration.training, strict=True):
                     if value != first_value:
                         errors.append(
                             LineError(
@@ -986,6 +964,4 @@ def parse_portal_file(
             f"{checker.long_nirs} NIR à 15 caractères (avec clé) : le portail attend 13 caractères, "
             "la clé sera à retirer."
         )
-    return PortalFile(
-        kind, tuple(rows), ValidationReport(kind, tuple(file_errors), tuple(errors), tuple(warnings))
-    )
+    return PortalFile(kind, tuple(rows), ValidationReport(kind, tuple(file_errors), tuple(errors), tuple(warnings)))

@@ -341,9 +341,7 @@ _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME)
 _SERIAL = re.compile(r"\d{5}(?:[.,]\d+)?")
 _SCIENTIFIC = re.compile(r"\d(?:[.,]\d+)?E\+?\d+", re.IGNORECASE)
 _CATEGORY = re.compile(r"(?:cat(?:egorie)?\.?\s*)?([0-9]+)(?:[.,]0+)?")
-_DATE_FORMATS = (
-    "formats acceptés : jj/mm/aaaa, jj/mm/aa, jj-mm-aaaa, jj.mm.aaaa, aaaa-mm-jj, n° de série Excel"
-)
+_DATE_FORMATS = "formats acceptés : jj/mm/aaaa, jj/mm/aa, jj-mm-aaaa, jj.mm.aaaa, aaaa-mm-jj, n° de série Excel"
 
 _BOOLEANS: dict[str, bool] = {
     **dict.fromkeys(("oui", "o", "x", "1", "vrai", "true", "yes", "y", "interne"), True),
@@ -561,9 +559,7 @@ _XLSX_UNREADABLE = (
     "Le classeur Excel est illisible (fichier endommagé ou d'un autre format) : "
     "enregistrez-le de nouveau au format .xlsx ou CSV."
 )
-_ODS_REFUSAL = (
-    "Le format OpenDocument (.ods) n'est pas pris en charge : enregistrez le fichier au format .xlsx ou CSV."
-)
+_ODS_REFUSAL = "Le format OpenDocument (.ods) n'est pas pris en charge : enregistrez le fichier au format .xlsx ou CSV."
 
 
 def _error_table(message: str, encoding: str = "", separator: str | None = None) -> _Table:
@@ -896,9 +892,7 @@ def read_records(
     if missing is not None:
         errors.insert(0, missing)
     if not data_rows and not errors:
-        errors.append(
-            f"Le fichier ne contient que la ligne d'en-tête (ligne {header_line}) : aucune ligne de données."
-        )
+        errors.append(f"Le fichier ne contient que la ligne d'en-tête (ligne {header_line}) : aucune ligne de données.")
     if errors:
         return _result(kind, table, mapping=field_of, ignored=ignored, errors=errors)
 

@@ -65,9 +65,13 @@ def parse_competences(data: bytes, file_name: str) -> CompetenceFile:
 
         code = field("code_ogr")
         if not _CODE.fullmatch(code):
-            errors.append(f"{file_name}, ligne {line_no}, colonne code_ogr : « {code[:40]} » n'est pas un code à 6 chiffres.")
+            errors.append(
+                f"{file_name}, ligne {line_no}, colonne code_ogr : « {code[:40]} » n'est pas un code à 6 chiffres."
+            )
         elif code in seen:
-            errors.append(f"{file_name}, ligne {line_no}, colonne code_ogr : code {code} déjà présent ligne {seen[code]}.")
+            errors.append(
+                f"{file_name}, ligne {line_no}, colonne code_ogr : code {code} déjà présent ligne {seen[code]}."
+            )
         else:
             seen[code] = line_no
             competences.append(

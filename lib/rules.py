@@ -98,18 +98,14 @@ class RuleSet:
             else:
                 if not _is_plain_date(value):
                     raise RuleSetError(
-                        f"Jeu de règles « {self.name} » (réglage) : « {key} » doit être une date, "
-                        f"reçu « {value!r} »."
+                        f"Jeu de règles « {self.name} » (réglage) : « {key} » doit être une date, reçu « {value!r} »."
                     )
                 assert isinstance(value, date)
                 shown_new, shown_old = format_date(value), format_date(getattr(self, key))
             previous = self.sources[key]
             sources[key] = Source(
                 reference=f"Réglage de l'utilisateur (au lieu de : {previous.reference})",
-                text=(
-                    f"Valeur modifiée dans les réglages : {shown_new} "
-                    f"(valeur du jeu de règles : {shown_old})."
-                ),
+                text=(f"Valeur modifiée dans les réglages : {shown_new} (valeur du jeu de règles : {shown_old})."),
                 certainty="réglage de l'utilisateur",
             )
         updated = replace(self, sources=sources, **changes)  # type: ignore[arg-type]
@@ -192,8 +188,7 @@ def _parse_rule_set(document: Mapping[str, Any], file_label: str, expected_name:
     header = {key: _read_text(document, key, where, key) for key in HEADER_KEYS}
     if header["name"] != expected_name:
         raise RuleSetError(
-            f"{where} : « name » vaut « {header['name']} » "
-            f"mais le fichier s'appelle « {expected_name}.toml »."
+            f"{where} : « name » vaut « {header['name']} » mais le fichier s'appelle « {expected_name}.toml »."
         )
     values: dict[str, Any] = {}
     sources: dict[str, Source] = {}
@@ -419,9 +414,7 @@ def compute_deadlines(
         of_deadline = end_of_month_after(qe, rules.of_months + ext)
         verification_deadline = end_of_month_after(qe, rules.employer_months + ext)
         extension_applied = ext > 0
-        of_text = (
-            f"{fr(of_deadline)} : {base} + {rules.of_months} mois ({src['of_months'].reference}){ext_text}"
-        )
+        of_text = f"{fr(of_deadline)} : {base} + {rules.of_months} mois ({src['of_months'].reference}){ext_text}"
         verification_text = (
             f"{fr(verification_deadline)} : {base} + {rules.employer_months} mois "
             f"({src['employer_months'].reference}){ext_text}"
@@ -434,9 +427,7 @@ def compute_deadlines(
     deemed_verified_on = verification_deadline + timedelta(days=1)
 
     of_mandatory = _is_mandatory(r, category, rules.of_obligation_start, rules.of_full_scope_from)
-    internal_mandatory = _is_mandatory(
-        r, category, rules.employer_obligation_start, rules.employer_full_scope_from
-    )
+    internal_mandatory = _is_mandatory(r, category, rules.employer_obligation_start, rules.employer_full_scope_from)
 
     def mandatory_text(is_mandatory: bool, start_key: str, scope_key: str, who: str) -> str:
         start: date = getattr(rules, start_key)

@@ -55,8 +55,11 @@ def string_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def deadline_macros_sql(rules: RuleSet) -> str:
-    """`CREATE OR REPLACE MACRO` statements computing rules.md §3 for the given rule set (see module doc)."""
+def deadline_macros_sql(rules: RuleSet, *, temporary: bool = False) -> str:
+    """`CREATE OR REPLACE MACRO` statements computing rules.md §3 for the given rule set (see module doc).
+
+    `temporary` makes them connection-local (`TEMP`), so a store never persists one rule set's macros.
+    """
     of_months = int_literal(rules.of_months)
     employer_months = int_literal(rules.employer_months)
     late_categories = ", ".join(int_literal(c) for c in sorted(LATE_SCOPE_CATEGORIES))
@@ -94,8 +97,7 @@ def deadline_macros_sql(rules: RuleSet) -> str:
         "pp_verification_deadline(r) AS coalesce(pp_window_verification_deadline(r), "
         f"pp_eom_after(pp_quarter_end(r), {employer_months} + pp_extension_months(r)))",
         "pp_deemed_verified_on(r) AS pp_verification_deadline(r) + 1",
-        "pp_internal_deadline(r) AS "
-        f"pp_eom_after(pp_quarter_end(r), {employer_months} + pp_extension_months(r))",
+        f"pp_internal_deadline(r) AS pp_eom_after(pp_quarter_end(r), {employer_months} + pp_extension_months(r))",
         "pp_of_mandatory(r, category) AS " + mandatory(rules.of_obligation_start, rules.of_full_scope_from),
         "pp_internal_mandatory(r, category) AS "
         + mandatory(rules.employer_obligation_start, rules.employer_full_scope_from),
@@ -106,7 +108,8 @@ def deadline_macros_sql(rules: RuleSet) -> str:
         "pp_category_unknown(category) AS (category IS NULL)",
     ]
     header = f"-- Règles de délais : {rules.name} ({rules.certainty})\n"
-    return header + "".join(f"CREATE OR REPLACE MACRO {m};\n" for m in macros)
+    create = "CREATE OR REPLACE TEMP MACRO" if temporary else "CREATE OR REPLACE MACRO"
+    return header + "".join(f"{create} {m};\n" for m in macros)
 
 
 @dataclass(frozen=True)
@@ -146,9 +149,7 @@ def _status_sql(
     return StatusSql(code=case(codes), label=case(names), due_on=due_on, days_left=f"({due_on} - {today})")
 
 
-def verification_status_sql(
-    *, verification_deadline: str, last_action: str, today: str = TODAY_PARAMETER
-) -> StatusSql:
+def verification_status_sql(*, verification_deadline: str, last_action: str, today: str = TODAY_PARAMETER) -> StatusSql:
     """SQL twin of `statuses.verification_status`; last_action: 'accepted', 'correction_requested', NULL."""
     return _status_sql(
         VERIFICATION_LABELS,
@@ -179,8 +180,7 @@ def expected_status_sql(
             (f"coalesce({declared_by_of}, false)", "declared_by_of", None),
             (f"coalesce({declared_in_carence}, false)", "declared_in_carence", None),
             (
-                f"NOT coalesce({of_mandatory}, false) "
-                f"OR {carence_opens_on} IS NULL OR {carence_deadline} IS NULL",
+                f"NOT coalesce({of_mandatory}, false) OR {carence_opens_on} IS NULL OR {carence_deadline} IS NULL",
                 "not_mandatory",
                 None,
             ),
@@ -222,3 +222,54 @@ def validity_status_sql(
         ("valid", validity_end),
         today,
     )
+
+
+def status_macros_sql() -> str:
+    """TEMP macros for the four statuses over plain columns (compute deadline columns first, then these).
+
+    `pp_verification_status(deadline, last_action, today)`, `pp_expected_status(of_deadline, of_mandatory,
+    carence_opens_on, carence_deadline, declared_by_of, declared_in_carence, today)`,
+    `pp_internal_status(deadline, mandatory, declared, today)`, `pp_validity_status(validity_end, today,
+    horizon)` each return the status code; `pp_status_label(code)` its French label; the `…_due` twins the
+    date the status counts against.
+    """
+    statuses = {
+        "verification": (
+            "deadline, last_action, today",
+            verification_status_sql(verification_deadline="deadline", last_action="last_action", today="today"),
+        ),
+        "expected": (
+            "of_deadline, of_mandatory, carence_opens_on, carence_deadline, declared_by_of, declared_in_carence, today",
+            expected_status_sql(
+                of_deadline="of_deadline",
+                of_mandatory="of_mandatory",
+                carence_opens_on="carence_opens_on",
+                carence_deadline="carence_deadline",
+                declared_by_of="declared_by_of",
+                declared_in_carence="declared_in_carence",
+                today="today",
+            ),
+        ),
+        "internal": (
+            "deadline, mandatory, declared, today",
+            internal_status_sql(
+                internal_deadline="deadline",
+                internal_mandatory="mandatory",
+                declared="declared",
+                today="today",
+            ),
+        ),
+        "validity": (
+            "validity_end, today, horizon",
+            validity_status_sql(validity_end="validity_end", today="today", horizon_days="horizon"),
+        ),
+    }
+    statements = []
+    for name, (params, status) in statuses.items():
+        statements.append(f"CREATE OR REPLACE TEMP MACRO pp_{name}_status({params}) AS {status.code};")
+        statements.append(f"CREATE OR REPLACE TEMP MACRO pp_{name}_due({params}) AS {status.due_on};")
+    labels = {**VERIFICATION_LABELS, **EXPECTED_LABELS, **INTERNAL_LABELS, **VALIDITY_LABELS}
+    # Codes shared by two families (« not_mandatory », « declared »…) carry the same French word in both.
+    whens = " ".join(f"WHEN {string_literal(code)} THEN {string_literal(label)}" for code, label in labels.items())
+    statements.append(f"CREATE OR REPLACE TEMP MACRO pp_status_label(code) AS CASE code {whens} END;")
+    return "\n".join(statements) + "\n"

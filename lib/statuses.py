@@ -103,9 +103,7 @@ def internal_status(d: Deadlines, *, declared: bool, today: date) -> Status:
     return _status(INTERNAL_LABELS, "overdue", d.internal_deadline, today)
 
 
-def validity_status(
-    validity_end: date | None, *, today: date, horizon_days: int = DEFAULT_HORIZON_DAYS
-) -> Status:
+def validity_status(validity_end: date | None, *, today: date, horizon_days: int = DEFAULT_HORIZON_DAYS) -> Status:
     """The validity of a training: valid through its end date (inclusive); « expire bientôt » when it ends
     within `horizon_days` days (the end day itself included), « expirée » from the day after."""
     if validity_end is None:

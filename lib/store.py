@@ -16,8 +16,9 @@ from typing import Any, Literal
 import duckdb
 import pandas as pd
 
-from lib import identifiers, portal, records, referentials
+from lib import identifiers, portal, records, referentials, rules_sql, validity
 from lib.matching import record_key
+from lib.rules import RuleSet
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SQL_DIR = Path(__file__).resolve().parent / "sql"
@@ -215,7 +216,8 @@ class Store:
         with self.connect() as con:
             con.execute(
                 "INSERT INTO settings VALUES ($k, $v, now()::TIMESTAMP, $w) "
-                "ON CONFLICT DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, who = excluded.who",
+                "ON CONFLICT DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, "
+                "who = excluded.who",
                 {"k": key, "v": value, "w": who or current_user()},
             )
 
@@ -229,6 +231,128 @@ class Store:
             con.execute("DELETE FROM establishments")
             for siret, name, site in establishments:
                 con.execute("INSERT INTO establishments VALUES ($s, $n, $t)", {"s": siret, "n": name, "t": site})
+            con.execute("COMMIT")
+
+    # ------------------------------------------------------------------ workflow (rules applied in SQL)
+
+    def _prepare_workflow(self, con: duckdb.DuckDBPyConnection, rules: RuleSet, tolerance_days: int) -> None:
+        """Install the rule set's macros and the working tables of prepare_workflow.sql on this connection."""
+        con.execute(rules_sql.deadline_macros_sql(rules, temporary=True))
+        con.execute(rules_sql.status_macros_sql())
+        titles = [
+            row[0]
+            for row in con.execute(
+                "SELECT DISTINCT training_title FROM training_records UNION "
+                "SELECT DISTINCT coalesce(nom_formation, nom_jdr) FROM of_lines"
+            ).fetchall()
+            if row[0] is not None
+        ]
+        durations = validity.load_validity_durations()
+        keys = [validity.recommended_duration(t, durations) for t in titles]
+        frame = pd.DataFrame(
+            {
+                "title": pd.Series(titles, dtype="object"),
+                "norm": pd.Series([validity.normalize_title(t) for t in titles], dtype="object"),
+                "training_key": pd.Series([k.key if k else None for k in keys], dtype="object"),
+            }
+        )
+        con.register("title_keys_frame", frame)
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE pp_title_keys AS SELECT CAST(title AS VARCHAR) AS title, "
+            "CAST(norm AS VARCHAR) AS norm, CAST(training_key AS VARCHAR) AS training_key FROM title_keys_frame"
+        )
+        con.unregister("title_keys_frame")
+        for statement in _split_sql(named_query("prepare_workflow")):
+            params = {"tolerance": tolerance_days} if "$tolerance" in statement else {}
+            con.execute(statement, params)
+
+    def workflow(
+        self,
+        name: str,
+        *,
+        rules: RuleSet,
+        today: date,
+        tolerance_days: int = 3,
+        horizon_days: int = 90,
+        params: Mapping[str, Any] | None = None,
+    ) -> pd.DataFrame:
+        """A named workflow query (lib/sql/<name>.sql) at `today`, under `rules`."""
+        sql = named_query(name)
+        candidates = {"today": today, "horizon": horizon_days, **(params or {})}
+        used = {k: v for k, v in candidates.items() if f"${k}" in sql}
+        with self.connect() as con:
+            self._prepare_workflow(con, rules, tolerance_days)
+            return con.execute(sql, used).df()
+
+    def record_action(
+        self,
+        target_kind: str,
+        target_keys: list[str],
+        action: str,
+        *,
+        reason: str | None = None,
+        who: str | None = None,
+    ) -> list[int]:
+        """Append one action row per target (never updates nor deletes); their ids back."""
+        who = who or current_user()
+        ids: list[int] = []
+        with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                for key in target_keys:
+                    row = con.execute(
+                        "INSERT INTO actions (acted_at, who, target_kind, target_key, action, reason) "
+                        "VALUES (now()::TIMESTAMP, $w, $k, $t, $a, $r) RETURNING id",
+                        {"w": who, "k": target_kind, "t": key, "a": action, "r": reason},
+                    ).fetchone()
+                    assert row is not None
+                    ids.append(int(row[0]))
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+        return ids
+
+    def undo_action(self, action_id: int, *, who: str | None = None) -> int:
+        """Undo an action by appending an `undone` row that points at it."""
+        with self.connect() as con:
+            row = con.execute(
+                "SELECT target_kind, target_key, action FROM actions WHERE id = $i", {"i": action_id}
+            ).fetchone()
+            if row is None:
+                raise StoreError(f"Action n° {action_id} introuvable.")
+            if row[2] == "undone":
+                raise StoreError(f"L'action n° {action_id} est elle-même une annulation.")
+            already = con.execute("SELECT id FROM actions WHERE undoes = $i", {"i": action_id}).fetchone()
+            if already:
+                raise StoreError(f"L'action n° {action_id} a déjà été annulée (action n° {already[0]}).")
+            new = con.execute(
+                "INSERT INTO actions (acted_at, who, target_kind, target_key, action, reason, undoes) "
+                "VALUES (now()::TIMESTAMP, $w, $k, $t, 'undone', NULL, $i) RETURNING id",
+                {"w": who or current_user(), "k": row[0], "t": row[1], "i": action_id},
+            ).fetchone()
+        assert new is not None
+        return int(new[0])
+
+    def action_history(self, target_kind: str | None = None) -> pd.DataFrame:
+        return self.sql(
+            "SELECT * FROM actions WHERE $k IS NULL OR target_kind = $k ORDER BY id DESC", {"k": target_kind}
+        )
+
+    def pair_manually(self, record_id: int, organisme: str, partner_id: str, *, who: str | None = None) -> None:
+        """Keep a person's decision that this record and this OF line are the same training."""
+        who = who or current_user()
+        with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            con.execute(
+                "INSERT INTO manual_pairings VALUES ($r, $o, $p, now()::TIMESTAMP, $w) ON CONFLICT DO NOTHING",
+                {"r": record_id, "o": organisme, "p": partner_id, "w": who},
+            )
+            con.execute(
+                "INSERT INTO actions (acted_at, who, target_kind, target_key, action) "
+                "VALUES (now()::TIMESTAMP, $w, 'pairing', $t, 'paired')",
+                {"w": who, "t": f"{record_id}|{organisme}|{partner_id}"},
+            )
             con.execute("COMMIT")
 
     # ------------------------------------------------------------------ imports
@@ -301,9 +425,7 @@ class Store:
         if not organisme:
             raise StoreError("Indiquez le nom de l'organisme de formation qui a déclaré ce fichier.")
         if organisme_siret and not identifiers.is_valid_siret(organisme_siret):
-            return ImportResult(
-                "refused", file_name, "of", f"SIRET de l'organisme invalide : « {organisme_siret} »."
-            )
+            return ImportResult("refused", file_name, "of", f"SIRET de l'organisme invalide : « {organisme_siret} ».")
         digest = sha256_of(data)
         if self.path.exists():
             with self.connect() as con:
@@ -454,8 +576,10 @@ class Store:
         if self.path.exists():
             with self.connect() as con:
                 previous = self._already_imported(con, digest, "competences", None)
-                loaded = con.execute("SELECT count(*) FROM competences WHERE import_id = $i", {
-                    "i": previous[0] if previous else -1}).fetchone()
+                loaded = con.execute(
+                    "SELECT count(*) FROM competences WHERE import_id = $i",
+                    {"i": previous[0] if previous else -1},
+                ).fetchone()
             if previous and loaded and loaded[0]:
                 return self._unchanged(previous, file_name, "competences")
         parsed = referentials.parse_competences(data, file_name)
@@ -485,7 +609,8 @@ class Store:
                 con.execute("DELETE FROM competences")
                 con.register("staged_comp", frame)
                 con.execute(
-                    "INSERT INTO competences SELECT code, type, categorie, sous_categorie, libelle, $i FROM staged_comp",
+                    "INSERT INTO competences "
+                    "SELECT code, type, categorie, sous_categorie, libelle, $i FROM staged_comp",
                     {"i": import_id},
                 )
                 con.unregister("staged_comp")
@@ -662,7 +787,11 @@ def _merge_training_records(
         table="training_records",
         key="natural_key",
         columns=_RECORD_COLUMNS,
-        extra_insert={"source_line": "s.source_line", "import_id": str(import_id), "last_import_id": str(import_id)},
+        extra_insert={
+            "source_line": "s.source_line",
+            "import_id": str(import_id),
+            "last_import_id": str(import_id),
+        },
         extra_update=("source_line", "last_import_id"),
     )
     return counts
@@ -688,9 +817,20 @@ def _merge_employees(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, import
 
 
 def _split_sql(script: str) -> list[str]:
-    """Statements of a migration script (no `;` inside literals in our scripts)."""
-    lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+    """Statements of a script: each ends with `;` at the end of a line (a `;` inside a line is text)."""
+    statements: list[str] = []
+    current: list[str] = []
+    for line in script.splitlines():
+        if line.strip().startswith("--"):
+            continue
+        current.append(line)
+        if line.rstrip().endswith(";"):
+            statements.append("\n".join(current).strip().rstrip(";"))
+            current = []
+    tail = "\n".join(current).strip()
+    if tail:
+        statements.append(tail)
+    return [s for s in statements if s]
 
 
 def today_default() -> date:

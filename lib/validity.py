@@ -68,9 +68,7 @@ def load_validity_durations(path: Path = VALIDITY_DURATIONS_FILE) -> tuple[Durat
         seen.add(key)
         months = entry.get("months")
         if months is not None and (isinstance(months, bool) or not isinstance(months, int) or months < 1):
-            raise ValidityTableError(
-                f"{where} : « months » doit être un nombre de mois positif, reçu {months!r}."
-            )
+            raise ValidityTableError(f"{where} : « months » doit être un nombre de mois positif, reçu {months!r}.")
         keywords = entry.get("keywords")
         if (
             not isinstance(keywords, list)
@@ -91,9 +89,7 @@ def load_validity_durations(path: Path = VALIDITY_DURATIONS_FILE) -> tuple[Durat
     return tuple(durations)
 
 
-def recommended_duration(
-    training_title_or_type: str, durations: tuple[Duration, ...] | None = None
-) -> Duration | None:
+def recommended_duration(training_title_or_type: str, durations: tuple[Duration, ...] | None = None) -> Duration | None:
     """The first table entry with a keyword appearing as whole words in the title (or equal to its key)."""
     table = load_validity_durations() if durations is None else durations
     title = normalize_title(training_title_or_type)

@@ -20,7 +20,12 @@ cols[3].metric("Organismes de formation", counts["organismes"])
 
 st.subheader("Derniers imports")
 imports = ui.query("recent_imports", limit=20)
-kinds = {"of": "Déclarations OF", "internal": "Formations (SIRH)", "roster": "Salariés", "competences": "Référentiel"}
+kinds = {
+    "of": "Déclarations OF",
+    "internal": "Formations (SIRH)",
+    "roster": "Salariés",
+    "competences": "Référentiel",
+}
 imports["kind"] = imports["kind"].map(kinds).fillna(imports["kind"])
 st.dataframe(
     imports[["imported_at", "kind", "file_name", "organisme", "rows", "inserted", "updated", "unchanged", "who"]],

@@ -329,11 +329,7 @@ def test_a_faulty_line_is_reported_with_its_line_column_and_rule(
 
 
 def test_every_fixture_file_is_in_a_table() -> None:
-    tabled = (
-        {name for name, _ in FILE_FAULTS}
-        | {row[0] for row in LINE_FAULTS}
-        | {"adf_valide.csv", "jdr_valide.csv"}
-    )
+    tabled = {name for name, _ in FILE_FAULTS} | {row[0] for row in LINE_FAULTS} | {"adf_valide.csv", "jdr_valide.csv"}
     on_disk = {path.name for path in FIXTURES.iterdir() if path.suffix in (".csv", ".txt")}
     assert on_disk == tabled
     assert len(FILE_FAULTS) + len(LINE_FAULTS) >= 45
@@ -341,9 +337,7 @@ def test_every_fixture_file_is_in_a_table() -> None:
 
 def test_the_line_error_keeps_the_raw_value() -> None:
     report = parse(fixture("adf_nir_12_caracteres.csv")).report
-    assert report.line_errors == (
-        LineError(3, "NIR", "292021305512", "NIR invalide : longueur 12 au lieu de 13"),
-    )
+    assert report.line_errors == (LineError(3, "NIR", "292021305512", "NIR invalide : longueur 12 au lieu de 13"),)
 
 
 def test_the_windows_1252_message_says_how_to_convert() -> None:
@@ -390,9 +384,7 @@ def test_a_bad_file_name_refuses_the_file(file_name: str, fragment: str) -> None
     assert any(fragment in message for message in report.file_errors), report.file_errors
 
 
-@pytest.mark.parametrize(
-    "file_name", ["a" * 196 + ".csv", "Trame Attestation De Formation.CSV", "adf_2026-11.csv"]
-)
+@pytest.mark.parametrize("file_name", ["a" * 196 + ".csv", "Trame Attestation De Formation.CSV", "adf_2026-11.csv"])
 def test_an_acceptable_file_name_passes(file_name: str) -> None:
     assert parse(sample("sample_adf_synthetic.csv"), file_name).report.valid
 
@@ -526,9 +518,7 @@ def test_parse_portal_date_takes_only_real_jj_mm_aaaa_dates(value: str, expected
 def test_a_100k_line_file_is_checked_in_a_few_seconds() -> None:
     lines = fixture("adf_valide.csv").decode("utf-8").split("\r\n")
     body = [
-        lines[1 + index % 3]
-        .replace("|OF-2026-000", f"|OF-{index}-000")
-        .replace("_2026_", f"_{index // 3}_", 1)
+        lines[1 + index % 3].replace("|OF-2026-000", f"|OF-{index}-000").replace("_2026_", f"_{index // 3}_", 1)
         for index in range(100_000)
     ]
     data = "\r\n".join([lines[0], *body, ""]).encode("utf-8")

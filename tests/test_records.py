@@ -111,9 +111,7 @@ TWO_TRAININGS = [
         ("internal_bom.csv", ";", "utf-8-sig"),
     ],
 )
-def test_each_separator_and_encoding_gives_the_same_typed_table(
-    name: str, separator: str, encoding: str
-) -> None:
+def test_each_separator_and_encoding_gives_the_same_typed_table(name: str, separator: str, encoding: str) -> None:
     records = read_fixture(name)
     assert records.ok, (records.file_errors, records.issues)
     assert (records.separator, records.encoding) == (separator, encoding)
@@ -184,9 +182,7 @@ def test_xlsx_reads_native_dates_serial_numbers_and_numbers_below_a_title_row() 
 def test_xlsx_reads_the_named_sheet_and_names_the_sheets_when_it_is_absent() -> None:
     roster = read_fixture("internal_dates.xlsx", "roster", sheet="Salariés")
     assert roster.ok
-    assert rows_of(roster.frame, "matricule", "birth_name", "entry_date") == [
-        ("M1001", "BERNARD", date(2014, 9, 1))
-    ]
+    assert rows_of(roster.frame, "matricule", "birth_name", "entry_date") == [("M1001", "BERNARD", date(2014, 9, 1))]
     assert roster.source_line == [2]
     missing = read_fixture("internal_dates.xlsx", "roster", sheet="Effectifs")
     assert missing.file_errors == (
@@ -215,9 +211,7 @@ def test_xlsx_reads_the_named_sheet_and_names_the_sheets_when_it_is_absent() -> 
         ),
     ],
 )
-def test_unreadable_files_are_refused_with_one_french_file_error(
-    data: bytes, file_name: str, expected: str
-) -> None:
+def test_unreadable_files_are_refused_with_one_french_file_error(data: bytes, file_name: str, expected: str) -> None:
     records = read_records(data, file_name, "internal")
     assert not records.ok
     assert len(records.file_errors) == 1
@@ -239,9 +233,7 @@ def test_unreadable_files_are_refused_with_one_french_file_error(
         ("Matricule", ";"),
     ],
 )
-def test_the_separator_is_the_most_frequent_candidate_outside_quotes(
-    header_line: str, separator: str
-) -> None:
+def test_the_separator_is_the_most_frequent_candidate_outside_quotes(header_line: str, separator: str) -> None:
     assert detect_separator(header_line) == separator
 
 
@@ -430,9 +422,7 @@ def test_an_explicit_mapping_can_ignore_a_recognised_column_and_completes_the_au
 def test_an_explicit_mapping_to_an_unknown_field_is_a_file_error() -> None:
     data = b"Matricule;Nom;Formation;Date fin\nM1;DUPONT;SST;03/03/2026\n"
     records = read_records(data, "a.csv", "internal", mapping={"Formation": "intitule"})
-    assert (
-        "Correspondance de colonnes invalide : « intitule » n'est pas un champ connu." in records.file_errors
-    )
+    assert "Correspondance de colonnes invalide : « intitule » n'est pas un champ connu." in records.file_errors
 
 
 # --- values -------------------------------------------------------------------------------------------
@@ -629,13 +619,10 @@ def test_bad_values_are_all_reported_with_line_column_and_value() -> None:
         "date impossible (ce jour n'existe pas dans le calendrier)."
     )
     assert messages[0] == (
-        "Ligne 2, colonne « N° SS », valeur « 2 85 07 ** *** *** ** » : "
-        "NIR invalide : clé de contrôle incorrecte."
+        "Ligne 2, colonne « N° SS », valeur « 2 85 07 ** *** *** ** » : NIR invalide : clé de contrôle incorrecte."
     )
     assert messages[6] == "Ligne 4, colonne « Nom de naissance » : « Nom de naissance » est obligatoire."
-    assert messages[9] == (
-        "Ligne 5, colonne « Matricule » : Matricule ou NIR obligatoire (l'un des deux au moins)."
-    )
+    assert messages[9] == ("Ligne 5, colonne « Matricule » : Matricule ou NIR obligatoire (l'un des deux au moins).")
     # the rows are still there, the refused values empty, for the user to see
     assert records.source_line == [2, 3, 4, 5]
     assert rows_of(records.frame, "matricule", "nir", "end_date") == [
@@ -685,9 +672,7 @@ def test_a_roster_line_without_matricule_is_refused() -> None:
         (b"Matricule;Nom;Entree;Sortie\nM1;A;01/02/2026;31/01/2026\n", "roster", (2, "Entree", "01/02/2026")),
     ],
 )
-def test_dates_in_the_wrong_order_are_refused(
-    data: bytes, kind: RecordsKind, place: tuple[int, str, str]
-) -> None:
+def test_dates_in_the_wrong_order_are_refused(data: bytes, kind: RecordsKind, place: tuple[int, str, str]) -> None:
     records = read_records(data, "a.csv", kind)
     assert issue_places(records) == [place]
     assert "date postérieure" in records.issues[0].message
@@ -757,9 +742,7 @@ def test_csv_template_is_utf8_with_bom_semicolons_and_two_examples(kind: Records
 
 
 @pytest.mark.parametrize(("kind", "stem"), TEMPLATE_FILES)
-def test_templates_read_back_without_issue_and_agree_between_csv_and_xlsx(
-    kind: RecordsKind, stem: str
-) -> None:
+def test_templates_read_back_without_issue_and_agree_between_csv_and_xlsx(kind: RecordsKind, stem: str) -> None:
     from_csv = read_records((TEMPLATES / f"{stem}.csv").read_bytes(), f"{stem}.csv", kind)
     from_xlsx = read_records((TEMPLATES / f"{stem}.xlsx").read_bytes(), f"{stem}.xlsx", kind)
     generated = read_records(template_bytes(kind, "xlsx"), f"{stem}.xlsx", kind)

@@ -554,10 +554,7 @@ def test_the_default_parameters_are_those_of_rules_md() -> None:
 def test_explanations_say_which_rule_produced_a_date() -> None:
     result = adf("05/02/2026")
     assert result.explanations["of_deadline"].startswith("30/09/2026 : fin du trimestre 31/03/2026 + 3 mois")
-    assert (
-        "+ 3 mois de prorogation transitoire (Décret n° 2025-748, art. 2-II"
-        in result.explanations["of_deadline"]
-    )
+    assert "+ 3 mois de prorogation transitoire (Décret n° 2025-748, art. 2-II" in result.explanations["of_deadline"]
     assert "art. 7-II" in result.explanations["carence_deadline"]
     assert set(result.explanations) >= JSON_KEYS - {"rule_set"}
 
@@ -693,9 +690,7 @@ def test_a_malformed_rule_set_file_is_refused_naming_the_file_and_the_key(
 
 
 def test_overlapping_fixed_windows_are_refused(tmp_path: Path) -> None:
-    second = SHIPPED_TEXT[SHIPPED_TEXT.index("[[fixed_windows]]") :].replace(
-        "from = 2025-09-01", "from = 2025-09-30"
-    )
+    second = SHIPPED_TEXT[SHIPPED_TEXT.index("[[fixed_windows]]") :].replace("from = 2025-09-01", "from = 2025-09-30")
     path = write_rule_set(tmp_path, SHIPPED_TEXT + "\n" + second)
     with pytest.raises(RuleSetError, match="decret-2025-748.toml.*se chevauchent"):
         load_rule_set(path)

@@ -68,22 +68,16 @@ def connect(rules: RuleSet) -> duckdb.DuckDBPyConnection:
 
 def load_cases(con: duckdb.DuckDBPyConnection, columns: dict[str, tuple[str, list[Any]]]) -> None:
     """One table `cases` (id + the given columns) from parallel Python lists, in one statement."""
-    selects = ", ".join(
-        f"unnest(CAST(${name} AS {sql_type}[])) AS {name}" for name, (sql_type, _) in columns.items()
-    )
+    selects = ", ".join(f"unnest(CAST(${name} AS {sql_type}[])) AS {name}" for name, (sql_type, _) in columns.items())
     size = len(next(iter(columns.values()))[1])
     params: dict[str, object] = {name: values for name, (_, values) in columns.items()}
     params["id"] = list(range(size))
-    con.execute(
-        f"CREATE OR REPLACE TABLE cases AS SELECT unnest(CAST($id AS INTEGER[])) AS id, {selects}", params
-    )
+    con.execute(f"CREATE OR REPLACE TABLE cases AS SELECT unnest(CAST($id AS INTEGER[])) AS id, {selects}", params)
 
 
 def python_row(rules: RuleSet, case: Case) -> tuple[object, ...]:
     kind, training_end, validity_start, category = case
-    result = compute_deadlines(
-        rules, kind, training_end=training_end, validity_start=validity_start, category=category
-    )
+    result = compute_deadlines(rules, kind, training_end=training_end, validity_start=validity_start, category=category)
     return (
         result.reference_date,
         result.quarter_end,
@@ -126,9 +120,7 @@ def every_day() -> Iterator[date]:
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_the_macros_agree_with_python_on_every_day_and_category(variant: str) -> None:
     rules = VARIANTS[variant]
-    cases: list[Case] = [
-        ("ADF", day, day, category) for day in every_day() for category in (None, 1, 2, 3, 4)
-    ]
+    cases: list[Case] = [("ADF", day, day, category) for day in every_day() for category in (None, 1, 2, 3, 4)]
     assert len(cases) > 10_000
     assert_sql_agrees(connect(rules), rules, cases)
 
@@ -240,9 +232,9 @@ def to_status_case(digits: tuple[int, ...]) -> StatusCase:
     )
 
 
-status_cases = mixed_radix(
-    DAYS, len(CATEGORIES), TODAY_DAYS, len(ACTIONS), 2, 2, 2, VALIDITY_DAYS + 1, 401
-).map(to_status_case)
+status_cases = mixed_radix(DAYS, len(CATEGORIES), TODAY_DAYS, len(ACTIONS), 2, 2, 2, VALIDITY_DAYS + 1, 401).map(
+    to_status_case
+)
 
 
 def status_query(today: str, horizon: str) -> str:
@@ -348,9 +340,7 @@ def test_the_status_expressions_take_today_and_the_horizon_as_parameters() -> No
         (date(2026, 8, 20), 3, today, "accepted", True, False, True, None, 90),
     ]
     load_status_cases(con, cases)
-    rows = con.execute(
-        status_query(today="$today", horizon="$horizon_days"), {"today": today, "horizon_days": 90}
-    )
+    rows = con.execute(status_query(today="$today", horizon="$horizon_days"), {"today": today, "horizon_days": 90})
     fetched = rows.fetchall()
     assert [tuple(row) for row in fetched] == [python_statuses(DEFAULT, case) for case in cases]
     assert fetched[0][4:8] == ("awaiting_of", "en attente de l'OF", date(2026, 6, 30), -8)

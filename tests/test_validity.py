@@ -72,9 +72,7 @@ def test_the_shipped_table_holds_the_values_of_rules_md_as_recommendations() -> 
         ("caces_r482", "caces_r482", 120),  # a type key is accepted too
     ],
 )
-def test_recommended_duration_matches_whole_words_of_the_title(
-    title: str, key: str, months: int | None
-) -> None:
+def test_recommended_duration_matches_whole_words_of_the_title(title: str, key: str, months: int | None) -> None:
     found = recommended_duration(title)
     assert found is not None
     assert (found.key, found.months) == (key, months)
@@ -111,9 +109,7 @@ def test_titles_are_normalized_without_accents_punctuation_or_case() -> None:
         ("31/05/2026", 1, "30/06/2026"),  # no 31/06: end of June
     ],
 )
-def test_the_proposed_validity_end_is_start_plus_n_months_minus_one_day(
-    start: str, months: int, expected: str
-) -> None:
+def test_the_proposed_validity_end_is_start_plus_n_months_minus_one_day(start: str, months: int, expected: str) -> None:
     assert proposed_validity_end(d(start), months) == d(expected)
 
 
@@ -136,9 +132,7 @@ SHIPPED = VALIDITY_DURATIONS_FILE.read_text(encoding="utf-8")
         ("[[durations]]", "[[autres]]", "« durations » est absente"),
     ],
 )
-def test_a_malformed_durations_file_is_refused_in_french(
-    tmp_path: Path, old: str, new: str, message_part: str
-) -> None:
+def test_a_malformed_durations_file_is_refused_in_french(tmp_path: Path, old: str, new: str, message_part: str) -> None:
     assert old in SHIPPED
     path = tmp_path / "validity_durations.toml"
     count = -1 if old == "[[durations]]" else 1  # every entry renamed, or just the first occurrence
