@@ -203,8 +203,8 @@ def codes_for(
             and any(f" {word} " in padded for word in codes.keywords)
         ):
             return codes
-    codes = catalogue.get(training_key)
-    return codes if codes is not None and not codes.keywords else None
+    own = catalogue.get(training_key)
+    return own if own is not None and not own.keywords else None
 
 
 # --- Declarations ---

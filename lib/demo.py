@@ -611,9 +611,16 @@ def _session_shells(rng: random.Random, headcount: Sequence[int]) -> list[Sessio
     return numbered
 
 
+def _is_busy(periods: Sequence[tuple[date, date]], start: date, end: date) -> bool:
+    """Whether one of `periods` comes within 4 days of [start, end] (no one attends two sessions at once)."""
+    margin = timedelta(days=4)
+    return any(start - margin <= other_end and other_start <= end + margin for other_start, other_end in periods)
+
+
 def _fill_sessions(rng: random.Random, shells: Sequence[Session], employees: Sequence[Employee]) -> list[Session]:
     """Choose trainees: renewals that fall due first (some are missed: they expire), then newcomers."""
     held: dict[tuple[str, str], date] = {}  # (matricule, family) → validity end, or last training end
+    busy: dict[str, list[tuple[date, date]]] = defaultdict(list)  # no two sessions within 4 days
     scripted = {entry[:4] for entry in _SCRIPTED}
     filled = []
     for s in shells:
@@ -623,7 +630,7 @@ def _fill_sessions(rng: random.Random, shells: Sequence[Session], employees: Seq
         for e in employees:
             if e.establishment != s.establishment or e.service not in t.services:
                 continue
-            if not _is_active(e, s.start, s.end):
+            if not _is_active(e, s.start, s.end) or _is_busy(busy[e.matricule], s.start, s.end):
                 continue
             last = held.get((e.matricule, t.family))
             if t.validity_months is None:
@@ -645,6 +652,7 @@ def _fill_sessions(rng: random.Random, shells: Sequence[Session], employees: Seq
             # A session placed by hand must happen: fall back on anyone on site who may attend it.
             others = sorted(e.matricule for e in employees if e.establishment == s.establishment
                             and e.service in t.services and _is_active(e, s.start, s.end)
+                            and not _is_busy(busy[e.matricule], s.start, s.end)
                             and e.matricule not in chosen)  # fmt: skip
             chosen += rng.sample(others, min(len(others), low - len(chosen)))
         if len(chosen) < min(low, 2):
@@ -654,6 +662,7 @@ def _fill_sessions(rng: random.Random, shells: Sequence[Session], employees: Seq
         mark = session.validity_end or session.end
         for m in chosen:
             held[(m, t.family)] = mark
+            busy[m].append((s.start, s.end))
         filled.append(session)
     return filled
 
@@ -843,7 +852,10 @@ class _Injector:
         self.lines = lines
         self.tags = tags
         self.used: set[tuple[str, str]] = set()
-        self.partner_counter: Counter[str] = Counter()
+        self.busy: dict[str, list[tuple[date, date]]] = defaultdict(list)
+        for session in sessions:
+            for m in session.participants:
+                self.busy[m].append((session.start, session.end))
 
     def inject(self) -> None:
         self._date_within_tolerance()
@@ -995,6 +1007,7 @@ class _Injector:
                     and e.establishment == s.establishment
                     and _is_active(e, s.start, s.end)
                     and e.matricule not in s.participants
+                    and not _is_busy(self.busy[e.matricule], s.start, s.end)
                 ]
                 e = self.rng.choice(candidates)
                 line = _line_of(p, model.received_on, s, e, self.establishments[e.establishment].siret, declaration)

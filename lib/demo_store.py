@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
+from lib.settings import CATALOGUE_SETTING
 from lib.store import REPO_ROOT, Store, StoreError
 
 DEMO_DIR = REPO_ROOT / "data" / "demo"
@@ -36,6 +37,9 @@ def build_demo_store(store: Store, *, replace: bool = False, demo_dir: Path = DE
         employer = tomllib.load(handle)
     store.set_establishments([(e["siret"], e["nom"], e.get("site", e["nom"])) for e in employer["etablissements"]])
     store.set_setting("employer_name", employer.get("nom", ""))
+    catalogue = demo_dir / "catalogue_codes_demo.toml"
+    if catalogue.exists():
+        store.set_setting(CATALOGUE_SETTING, catalogue.read_text(encoding="utf-8"))
     messages = []
     hr_files: tuple[tuple[Literal["roster", "internal"], str], ...] = (("roster", "roster"), ("internal", "internal"))
     for kind, key in hr_files:

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from lib import rules
+from lib import declarations, rules
 
 RULE_SET_KEY = "rule_set"
 OVERRIDABLE_DATES = ("extension_until", "of_full_scope_from", "employer_full_scope_from")
 HORIZON_KEY = "horizon_days"
 TOLERANCE_KEY = "match_tolerance_days"
+CATALOGUE_SETTING = "catalogue_codes"
 DEFAULT_HORIZON_DAYS = 90
 DEFAULT_TOLERANCE_DAYS = 3
 
@@ -57,3 +58,10 @@ def active_rules(source: SettingsSource | None, name: str | None = None) -> rule
         if raw:
             overrides[key] = date.fromisoformat(raw)
     return rule_set.with_overrides(**overrides) if overrides else rule_set
+
+
+def code_catalogue(source: SettingsSource | None) -> dict[str, declarations.TrainingCodes]:
+    """The portal codes per training type: the shipped catalogue, overridden by the user's own entries."""
+    text = source.get_setting(CATALOGUE_SETTING) if source else None
+    extra = declarations.parse_code_catalogue(text, "catalogue des réglages") if text else None
+    return declarations.load_code_catalogue(extra=extra)

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import duckdb
 import pandas as pd
 
-from lib import identifiers, portal, records, referentials, rules_sql, validity
+from lib import declarations, identifiers, portal, records, referentials, rules_sql, validity
 from lib.matching import record_key
 from lib.rules import RuleSet
 
@@ -62,6 +62,32 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return self.status != "refused"
+
+
+Purpose = Literal["carence", "internal"]
+_EXPORT_STATUS = {"generated": "généré", "deposited": "déposé", "undone": "annulé"}
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """A generated portal file, recorded in the store (status « generated » until its deposit is confirmed)."""
+
+    export_id: int
+    purpose: Purpose
+    portal_kind: str
+    file_name: str
+    content: bytes
+    lines: int
+
+
+@dataclass(frozen=True)
+class ExportBatch:
+    """The files of one export and the records left out for lack of data."""
+
+    purpose: Purpose
+    files: tuple[ExportFile, ...]
+    missing: tuple[declarations.MissingData, ...]
+    candidates: int
 
 
 def default_db_path() -> Path:
@@ -354,6 +380,185 @@ class Store:
                 {"w": who, "t": f"{record_id}|{organisme}|{partner_id}"},
             )
             con.execute("COMMIT")
+
+    # ------------------------------------------------------------------ employer's declarations (exports)
+
+    def export_candidates(
+        self, purpose: Purpose, *, rules: RuleSet, today: date, tolerance_days: int = 3
+    ) -> pd.DataFrame:
+        """The records to declare now: carence window open (carence) or internal declaration due (internal)."""
+        if purpose == "carence":
+            frame = self.workflow("expected_trainings", rules=rules, today=today, tolerance_days=tolerance_days)
+            return frame[frame["status"].isin(["carence_due", "carence_overdue"])].reset_index(drop=True)
+        frame = self.workflow("internal_trainings", rules=rules, today=today, tolerance_days=tolerance_days)
+        return frame[frame["status"].isin(["to_declare", "overdue"])].reset_index(drop=True)
+
+    def partner_id_prefix(self) -> str:
+        """ID_UNIQUE_PARTENAIRE prefix: the employer's SIREN (first establishment), else « PP »."""
+        frame = self.sql("SELECT siret FROM establishments ORDER BY siret LIMIT 1")
+        return f"PP{frame['siret'].iloc[0][:9]}" if len(frame) else "PP"
+
+    def generate_export(
+        self,
+        purpose: Purpose,
+        *,
+        rules: RuleSet,
+        today: date,
+        catalogue: Mapping[str, declarations.TrainingCodes],
+        tolerance_days: int = 3,
+        who: str | None = None,
+    ) -> ExportBatch:
+        """Build, validate and record the portal files of what is due; the same call twice gives the same files.
+
+        Identifiers already deposited (the ledger) are never reused. Records lacking data come back in
+        `missing` and stay out of the files. Nothing is recorded unless every file passes the validator.
+        """
+        who = who or current_user()
+        frame = self.export_candidates(purpose, rules=rules, today=today, tolerance_days=tolerance_days)
+        inputs = [_declaration_input({str(k): v for k, v in row.items()}) for row in frame.to_dict("records")]
+        with self.connect() as con:
+            ledger = frozenset(
+                r[0] for r in con.execute("SELECT id_unique_partenaire FROM partner_id_ledger").fetchall()
+            )
+        batch = declarations.build_declarations(
+            inputs,
+            purpose=purpose,
+            catalogue=catalogue,
+            used_partner_ids=ledger,
+            prefix=self.partner_id_prefix(),
+            today=today,
+        )
+        competences = self.competence_codes()
+        contents = [declarations.validated_bytes(f, today=today, competences=competences) for f in batch.files]
+        files: list[ExportFile] = []
+        with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                for file, content in zip(batch.files, contents, strict=True):
+                    digest = sha256_of(content)
+                    existing = con.execute(
+                        "SELECT id FROM exports WHERE sha256 = $d AND kind = $k AND status = 'generated'",
+                        {"d": digest, "k": purpose},
+                    ).fetchone()
+                    if existing:
+                        export_id = int(existing[0])
+                    else:
+                        export_id = int(con.execute("SELECT nextval('export_id_seq')").fetchone()[0])  # type: ignore[index]
+                        con.execute(
+                            "INSERT INTO exports VALUES ($id, $k, $pk, $name, $d, $n, now()::TIMESTAMP, $w, "
+                            "'generated', now()::TIMESTAMP, $today, $content)",
+                            {
+                                "id": export_id,
+                                "k": purpose,
+                                "pk": file.kind,
+                                "name": file.file_name,
+                                "d": digest,
+                                "n": len(file.rows),
+                                "w": who,
+                                "today": today,
+                                "content": content,
+                            },
+                        )
+                        for a in file.assignments:
+                            con.execute(
+                                "INSERT INTO export_lines VALUES ($e, $r, $d, $p)",
+                                {"e": export_id, "r": a.record_id, "d": a.id_declaration, "p": a.id_unique_partenaire},
+                            )
+                    files.append(ExportFile(export_id, purpose, file.kind, file.file_name, content, len(file.rows)))
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+        return ExportBatch(purpose, tuple(files), batch.missing, len(frame))
+
+    def confirm_export(
+        self, export_id: int, *, rules: RuleSet, today: date, tolerance_days: int = 3, who: str | None = None
+    ) -> str:
+        """Record that the file was deposited on the portal: its lines become declared, its identifiers used."""
+        who = who or current_user()
+        export = self._export_row(export_id)
+        if export["status"] != "generated":
+            raise StoreError(
+                f"Le fichier n° {export_id} est « {_EXPORT_STATUS[export['status']]} » : rien à confirmer."
+            )
+        if export["kind"] == "carence":
+            expected = self.workflow("expected_trainings", rules=rules, today=today, tolerance_days=tolerance_days)
+            declared = set(expected.loc[expected["declared_by_of"], "id"].astype(int))
+            lines = self.sql("SELECT record_id FROM export_lines WHERE export_id = $e", {"e": export_id})
+            clash = sorted(set(lines["record_id"].astype(int)) & declared)
+            if clash:
+                raise StoreError(
+                    f"Un organisme a déclaré entre-temps {len(clash)} formation(s) de ce fichier "
+                    f"(enregistrements {', '.join(map(str, clash[:10]))}) : ne le déposez pas, générez-en un nouveau."
+                )
+        with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                con.execute(
+                    "UPDATE exports SET status = 'deposited', status_at = now()::TIMESTAMP WHERE id = $e",
+                    {"e": export_id},
+                )
+                con.execute(
+                    "INSERT INTO partner_id_ledger SELECT id_unique_partenaire, export_id, record_id, now()::TIMESTAMP "
+                    "FROM export_lines WHERE export_id = $e",
+                    {"e": export_id},
+                )
+                con.execute(
+                    "INSERT INTO actions (acted_at, who, target_kind, target_key, action) "
+                    "VALUES (now()::TIMESTAMP, $w, 'export', $t, 'deposited')",
+                    {"w": who, "t": str(export_id)},
+                )
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+        return f"Dépôt de « {export['file_name']} » confirmé : {export['lines']} ligne(s) déclarée(s)."
+
+    def undo_export(self, export_id: int, *, who: str | None = None) -> str:
+        """Undo a confirmation (or discard a generated file): its lines are to declare again, as before."""
+        who = who or current_user()
+        export = self._export_row(export_id)
+        if export["status"] == "undone":
+            raise StoreError(f"Le fichier n° {export_id} est déjà annulé.")
+        with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                con.execute("DELETE FROM partner_id_ledger WHERE export_id = $e", {"e": export_id})
+                con.execute(
+                    "UPDATE exports SET status = 'undone', status_at = now()::TIMESTAMP WHERE id = $e", {"e": export_id}
+                )
+                con.execute(
+                    "INSERT INTO actions (acted_at, who, target_kind, target_key, action, reason) "
+                    "VALUES (now()::TIMESTAMP, $w, 'export', $t, 'undone', $r)",
+                    {"w": who, "t": str(export_id), "r": f"statut précédent : {export['status']}"},
+                )
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+        if export["status"] == "deposited":
+            return f"Confirmation de « {export['file_name']} » annulée : ses lignes sont de nouveau à déclarer."
+        return f"Fichier « {export['file_name']} » écarté."
+
+    def export_history(self, purpose: Purpose | None = None) -> pd.DataFrame:
+        return self.sql(
+            "SELECT id, kind, portal_kind, file_name, lines, created_at, who, status, status_at, today "
+            "FROM exports WHERE $k IS NULL OR kind = $k ORDER BY id DESC",
+            {"k": purpose},
+        )
+
+    def export_content(self, export_id: int) -> bytes:
+        with self.connect() as con:
+            row = con.execute("SELECT content FROM exports WHERE id = $e", {"e": export_id}).fetchone()
+        if row is None:
+            raise StoreError(f"Fichier n° {export_id} introuvable.")
+        return bytes(row[0])
+
+    def _export_row(self, export_id: int) -> dict[str, Any]:
+        frame = self.sql("SELECT id, kind, file_name, lines, status FROM exports WHERE id = $e", {"e": export_id})
+        if frame.empty:
+            raise StoreError(f"Fichier n° {export_id} introuvable.")
+        return {str(k): v for k, v in frame.iloc[0].to_dict().items()}
 
     # ------------------------------------------------------------------ imports
 
@@ -836,3 +1041,35 @@ def _split_sql(script: str) -> list[str]:
 def today_default() -> date:
     """The real date, read only at the edges (CLI, UI), never inside the rules."""
     return datetime.now().date()
+
+
+def _optional(value: Any) -> Any:
+    """None for pandas' missing values (NaN, NaT, NA), the value otherwise."""
+    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
+
+
+def _as_date(value: Any) -> date | None:
+    value = _optional(value)
+    if value is None:
+        return None
+    return value.date() if isinstance(value, datetime | pd.Timestamp) else value
+
+
+def _declaration_input(row: Mapping[str, Any]) -> declarations.DeclarationInput:
+    end = _as_date(row["end_date"])
+    assert end is not None
+    return declarations.DeclarationInput(
+        record_id=int(row["id"]),
+        proof_kind=row["proof_kind"],
+        matricule=_optional(row["matricule"]),
+        nir=_optional(row["person_nir"]),
+        birth_name=_optional(row["person_birth_name"]),
+        first_name=_optional(row["person_first_name"]),
+        training_title=str(row["training_title"]),
+        training_key=_optional(row["training_key"]),
+        start_date=_as_date(row["start_date"]),
+        end_date=end,
+        validity_start=_as_date(row["validity_start"]),
+        validity_end=_as_date(row["validity_end"]),
+        establishment_siret=_optional(row["person_siret"]),
+    )

@@ -8,8 +8,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from lib import settings
 from lib.identifiers import mask_nir
 from lib.matching import normalized_text
+from lib.rules import RuleSet
 from lib.store import Store, StoreError, default_db_path
 
 
@@ -61,3 +63,31 @@ def mask_value(column: str | None, value: str | None) -> str:
     if "nir" in words or "ss" in words or "securite" in words:
         return mask_nir(value)
     return value
+
+
+def today() -> date:
+    """The day the dashboard computes statuses for: today, unless a reference date is set in the settings."""
+    raw = get_store().get_setting("reference_date") if get_store().path.exists() else None
+    return date.fromisoformat(raw) if raw else date.today()
+
+
+@st.cache_data(show_spinner=False)
+def _cached_workflow(name: str, today_: date, version: str) -> pd.DataFrame:
+    store = get_store()
+    prefs = settings.preferences(store)
+    return store.workflow(
+        name,
+        rules=settings.active_rules(store),
+        today=today_,
+        tolerance_days=prefs.tolerance_days,
+        horizon_days=prefs.horizon_days,
+    )
+
+
+def workflow(name: str) -> pd.DataFrame:
+    """A workflow query (of_declarations, expected_trainings, internal_trainings, validities) at today()."""
+    return _cached_workflow(name, today(), data_version())
+
+
+def active_rules() -> RuleSet:
+    return settings.active_rules(get_store())

@@ -22,7 +22,10 @@ CREATE TABLE IF NOT EXISTS exports (
     lines INTEGER NOT NULL,
     created_at TIMESTAMP NOT NULL,
     who VARCHAR NOT NULL,
-    status VARCHAR NOT NULL           -- generated | deposited | undone
+    status VARCHAR NOT NULL,          -- generated | deposited | undone
+    status_at TIMESTAMP NOT NULL,
+    today DATE NOT NULL,              -- the day the file was computed for
+    content BLOB NOT NULL             -- the exact bytes served, so history can be downloaded again
 );
 
 CREATE TABLE IF NOT EXISTS export_lines (
