@@ -7,12 +7,14 @@ import json
 import re
 import sys
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import NoReturn
 
-from lib import portal
-from lib.store import ImportResult, Store, StoreError, default_db_path, today_default
+from lib import demo_store, portal, report, settings
+from lib.declarations import InvalidExport
+from lib.rules import RuleSet, RuleSetError, compute_deadlines
+from lib.store import ImportResult, Purpose, Store, StoreError, default_db_path, today_default
 
 
 class CliError(Exception):
@@ -126,27 +128,21 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from lib import demo_store
-
     summary = demo_store.build_demo_store(Store(args.db), replace=args.replace)
     print(summary)
     return 0
 
 
 def cmd_deadlines(args: argparse.Namespace) -> int:
-    from lib import settings
-
     store = Store(args.db)
     rules = settings.active_rules(store if store.path.exists() else None, args.rule_set)
-    from lib import rules as rule_engine
-
     if args.type == "ADF" and args.training_end is None:
         raise CliError("--training-end est obligatoire pour une attestation (ADF).")
     if args.type == "JDR" and args.validity_start is None:
         raise CliError("--validity-start est obligatoire pour un justificatif de réussite (JDR).")
     if args.category is not None and args.category not in (1, 2, 3, 4):
         raise CliError(f"--category {args.category} : la catégorie va de 1 à 4.")
-    result = rule_engine.compute_deadlines(
+    result = compute_deadlines(
         rules,
         args.type,
         training_end=args.training_end,
@@ -154,6 +150,83 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
         category=args.category,
     )
     print(json.dumps(result.to_json_dict(), ensure_ascii=False))
+    return 0
+
+
+def _workflow_context(store: Store) -> tuple[RuleSet, settings.Preferences]:
+    if not store.path.exists():
+        raise CliError(f"La base {store.path} n'existe pas : importez d'abord vos fichiers (ou `python -m lib demo`).")
+    return settings.active_rules(store), settings.preferences(store)
+
+
+def _export(args: argparse.Namespace, purpose: Purpose) -> int:
+    store = Store(args.db)
+    rules, prefs = _workflow_context(store)
+    batch = store.generate_export(
+        purpose,
+        rules=rules,
+        today=args.today,
+        catalogue=settings.code_catalogue(store),
+        tolerance_days=prefs.tolerance_days,
+    )
+    label = "carence" if purpose == "carence" else "formation interne"
+    for missing in batch.missing:
+        print(f"Non exporté : {missing.message}", file=sys.stderr)
+    if not batch.files:
+        if batch.missing:
+            print(
+                f"Aucun fichier écrit : {len(batch.missing)} {label}(s) à compléter (voir ci-dessus).", file=sys.stderr
+            )
+            return 1
+        print(f"Rien à déclarer ({label}) au {args.today:%d/%m/%Y} : aucun fichier écrit.")
+        return 0
+    out = Path(args.out)
+    for index, file in enumerate(batch.files):
+        target = out if index == 0 else out.with_name(f"{out.stem}_{file.portal_kind}{out.suffix or '.csv'}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(file.content)
+        print(
+            f"{target} : fichier {file.portal_kind} de {file.lines} ligne(s), valide, prêt à déposer sur le portail "
+            f"(n° {file.export_id} ; confirmez le dépôt dans le tableau de bord)."
+        )
+    return 1 if batch.missing else 0
+
+
+def cmd_export_carence(args: argparse.Namespace) -> int:
+    return _export(args, "carence")
+
+
+def cmd_export_internal(args: argparse.Namespace) -> int:
+    return _export(args, "internal")
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    store = Store(args.db)
+    rules, prefs = _workflow_context(store)
+    frames = {
+        name: store.workflow(
+            name, rules=rules, today=args.today, tolerance_days=prefs.tolerance_days, horizon_days=prefs.horizon_days
+        )
+        for name in ("of_declarations", "expected_trainings", "internal_trainings", "validities")
+    }
+    last = store.get_setting(report.LAST_REPORT_SETTING)
+    since = (
+        date.fromisoformat(last) if last and date.fromisoformat(last) < args.today else args.today - timedelta(days=7)
+    )
+    data = report.build_report(
+        report.ReportInputs(
+            frames["of_declarations"], frames["expected_trainings"], frames["internal_trainings"], frames["validities"]
+        ),
+        today=args.today,
+        since=since,
+        rule_set=f"{rules.name} ({rules.certainty})",
+        horizon_days=prefs.horizon_days,
+    )
+    if args.format == "json":
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print(report.render_markdown(data), end="")
+    store.set_setting(report.LAST_REPORT_SETTING, args.today.isoformat())
     return 0
 
 
@@ -201,6 +274,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rule-set", help="jeu de règles de data/rules/ (sans extension)")
     p.set_defaults(handler=cmd_deadlines)
 
+    p = sub.add_parser("export-carence", parents=[common], help="fichier du portail des carences à déclarer")
+    p.add_argument("--today", type=parse_cli_date, required=True, help="date du jour")
+    p.add_argument("--out", required=True, help="fichier à écrire")
+    p.set_defaults(handler=cmd_export_carence)
+
+    p = sub.add_parser("export-internal", parents=[common], help="fichier du portail des formations internes")
+    p.add_argument("--today", type=parse_cli_date, required=True, help="date du jour")
+    p.add_argument("--out", required=True, help="fichier à écrire")
+    p.set_defaults(handler=cmd_export_internal)
+
+    p = sub.add_parser("report", parents=[common], help="rapport hebdomadaire")
+    p.add_argument("--today", type=parse_cli_date, required=True, help="date du jour")
+    p.add_argument("--format", choices=["md", "json"], default="md")
+    p.set_defaults(handler=cmd_report)
+
     return parser
 
 
@@ -212,7 +300,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.handler(args)
         return code
-    except (CliError, StoreError) as error:
+    except (CliError, StoreError, RuleSetError, InvalidExport) as error:
         print(f"Erreur : {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

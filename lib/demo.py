@@ -525,7 +525,7 @@ def _providers(fake: Faker) -> tuple[Provider, ...]:
         Provider("caces", name("Centre de conduite {}"), _faker_siret(fake), "CCD", "JDR",
                  (d(2026, 2, 10), d(2026, 7, 6), d(2026, 10, 19)), 0.9, 0.75, 0.03, 0.0, False, True),
         Provider("elec", name("{} Électricité Formation"), _faker_siret(fake), "EEF", "ADF",
-                 (d(2026, 7, 20), d(2026, 10, 12)), 0.6, 0.5, 0.1, 0.0, False, False),
+                 (d(2026, 7, 20), d(2026, 10, 12)), 0.6, 0.2, 0.12, 0.0, False, False),
         Provider("hauteur", name("Hauteur et Ergonomie {}"), _faker_siret(fake), "HEG", "ADF",
                  (d(2026, 4, 20), d(2026, 10, 5)), 0.9, 0.9, 0.0, 0.5, False, False),
         Provider("incendie", name("{} Sécurité Incendie"), _faker_siret(fake), "FSI", "ADF",

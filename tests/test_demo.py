@@ -143,10 +143,14 @@ def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+# Committed next to the generated files by the store's demo loader, not by the generator.
+NOT_GENERATED = {Path("catalogue_codes_demo.toml")}
+
+
 def test_generating_again_reproduces_the_committed_files_byte_for_byte(regenerated: Path) -> None:
-    committed = list(every_file(DEMO_DIR))
-    assert committed == list(every_file(regenerated))
-    different = [str(p) for p in committed if (DEMO_DIR / p).read_bytes() != (regenerated / p).read_bytes()]
+    generated = list(every_file(regenerated))
+    assert [p for p in every_file(DEMO_DIR) if p not in NOT_GENERATED] == generated
+    different = [str(p) for p in generated if (DEMO_DIR / p).read_bytes() != (regenerated / p).read_bytes()]
     assert different == []
 
 

@@ -1,0 +1,187 @@
+"""The weekly report: what is due, what changed since the last report, what expires; Markdown or JSON. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+
+from lib.identifiers import mask_nir
+
+LAST_REPORT_SETTING = "last_report_on"
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """The workflow frames at `today` (see lib/sql/*.sql for their columns)."""
+
+    of_declarations: pd.DataFrame
+    expected: pd.DataFrame
+    internal: pd.DataFrame
+    validities: pd.DataFrame
+
+
+def _day(value: Any) -> date | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return value.date() if isinstance(value, pd.Timestamp) else value
+
+
+def _text(value: Any) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def _person(row: Mapping[str, Any]) -> str:
+    name = " ".join(p for p in (_text(row.get("person_birth_name")), _text(row.get("person_first_name"))) if p)
+    matricule = _text(row.get("matricule"))
+    return f"{name} ({matricule})" if matricule else name
+
+
+def _item(row: Mapping[str, Any], what: str, due: Any, site: Any) -> dict[str, Any]:
+    day = _day(due)
+    return {
+        "what": what,
+        "who": _person(row) or f"NIR {mask_nir(_text(row.get('nir')))}",
+        "site": _text(site) or "(établissement inconnu)",
+        "due_on": day.isoformat() if day else None,
+        "status": _text(row.get("status_label")),
+    }
+
+
+def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _due_items(inputs: ReportInputs, today: date, within: int) -> list[dict[str, Any]]:
+    limit = pd.Timestamp(today + timedelta(days=within))
+    items: list[dict[str, Any]] = []
+    lines = inputs.of_declarations
+    lines = lines[lines["concerned"] & (lines["status"] == "to_verify") & (lines["due_on"] <= limit)]
+    for row in _rows(lines):
+        items.append(
+            _item(
+                {**row, "person_birth_name": row["nom_titulaire"]},
+                f"Vérifier la déclaration de {row['organisme']} : {_text(row['title'])}",
+                row["due_on"],
+                row["establishment"],
+            )
+        )
+    expected = inputs.expected
+    expected = expected[expected["status"].isin(["carence_due", "carence_overdue"]) & (expected["due_on"] <= limit)]
+    for row in _rows(expected):
+        items.append(_item(row, f"Déclarer en carence : {row['training_title']}", row["due_on"], row["person_site"]))
+    internal = inputs.internal
+    internal = internal[internal["status"].isin(["to_declare", "overdue"]) & (internal["due_on"] <= limit)]
+    for row in _rows(internal):
+        items.append(
+            _item(row, f"Déclarer la formation interne : {row['training_title']}", row["due_on"], row["person_site"])
+        )
+    return sorted(items, key=lambda i: (i["due_on"] or "9999", i["site"], i["who"]))
+
+
+def build_report(
+    inputs: ReportInputs, *, today: date, since: date, rule_set: str, horizon_days: int = 90
+) -> dict[str, Any]:
+    """The report as plain data (JSON-ready): sections of items, each with who, site, due date and status."""
+    lines = inputs.of_declarations
+    deemed = lines[
+        lines["concerned"]
+        & lines["last_action"].isna()
+        & (lines["deemed_verified_on"] > pd.Timestamp(since))
+        & (lines["deemed_verified_on"] <= pd.Timestamp(today))
+    ]
+    expected = inputs.expected
+    new_carences = expected[
+        expected["status"].isin(["carence_due", "carence_overdue"])
+        & (expected["carence_opens_on"] > pd.Timestamp(since))
+        & (expected["carence_opens_on"] <= pd.Timestamp(today))
+    ]
+    validities = inputs.validities
+    expiring = validities[
+        validities["is_latest"]
+        & validities["status"].isin(["expiring_soon", "expired"])
+        & (validities["days_left"] >= 0)
+        & (validities["days_left"] <= horizon_days)
+    ]
+    sections = {
+        "due_7_days": _due_items(inputs, today, 7),
+        "due_30_days": _due_items(inputs, today, 30),
+        "newly_deemed_verified": [
+            _item(
+                {**row, "person_birth_name": row["nom_titulaire"]},
+                f"Déclaration de {row['organisme']} réputée vérifiée : {_text(row['title'])}",
+                row["deemed_verified_on"],
+                row["establishment"],
+            )
+            for row in _rows(deemed)
+        ],
+        "new_carences": [
+            _item(row, f"Carence ouverte : {row['training_title']}", row["carence_deadline"], row["person_site"])
+            for row in _rows(new_carences)
+        ],
+        "expiring": [
+            _item(row, f"Validité de « {row['training_title']} »", row["effective_validity_end"], row["person_site"])
+            for row in _rows(expiring)
+        ],
+    }
+    per_site: dict[str, dict[str, int]] = {}
+    for key, items in sections.items():
+        for item in items:
+            per_site.setdefault(item["site"], {k: 0 for k in sections})[key] += 1
+    return {
+        "today": today.isoformat(),
+        "since": since.isoformat(),
+        "rule_set": rule_set,
+        "horizon_days": horizon_days,
+        "counts": {key: len(items) for key, items in sections.items()},
+        "per_establishment": dict(sorted(per_site.items())),
+        "sections": sections,
+    }
+
+
+TITLES = {
+    "due_7_days": "À faire dans les 7 jours",
+    "due_30_days": "À faire dans les 30 jours",
+    "newly_deemed_verified": "Devenues « réputées vérifiées » depuis le dernier rapport",
+    "new_carences": "Nouvelles carences à déclarer",
+    "expiring": "Formations qui expirent dans les {horizon} jours",
+}
+
+
+def _fr(iso: str | None) -> str:
+    return date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else "—"
+
+
+def render_markdown(report: Mapping[str, Any], *, max_items: int = 50) -> str:
+    """The report for people: a title, counts per establishment, then each section's items."""
+    out = [
+        f"# Passeport de prévention — rapport du {_fr(report['today'])}",
+        "",
+        f"Depuis le dernier rapport ({_fr(report['since'])}). Règles : {report['rule_set']}.",
+        "",
+        "## Par établissement",
+        "",
+        "| établissement | 7 j | 30 j | réputées vérifiées | nouvelles carences | expirations |",
+        "|---|---|---|---|---|---|",
+    ]
+    for site, counts in report["per_establishment"].items():
+        out.append(
+            f"| {site} | {counts['due_7_days']} | {counts['due_30_days']} | {counts['newly_deemed_verified']} | "
+            f"{counts['new_carences']} | {counts['expiring']} |"
+        )
+    if not report["per_establishment"]:
+        out.append("| (rien à signaler) | 0 | 0 | 0 | 0 | 0 |")
+    for key, title in TITLES.items():
+        items = report["sections"][key]
+        out += ["", f"## {title.format(horizon=report['horizon_days'])} ({len(items)})", ""]
+        if not items:
+            out.append("Rien.")
+            continue
+        for item in items[:max_items]:
+            out.append(f"- {_fr(item['due_on'])} — {item['what']} — {item['who']} — {item['site']}")
+        if len(items) > max_items:
+            out.append(f"- … et {len(items) - max_items} autre(s) (voir le tableau de bord).")
+    return "\n".join(out) + "\n"
