@@ -390,7 +390,7 @@ def _holder_or_problems(
             (
                 LABEL_CODES,
                 f"codes du portail incomplets pour « {subject} » ({', '.join(codes.gaps(item.proof_kind))} "
-                f"manquant pour un fichier {item.proof_kind}) : complétez le catalogue",
+                f"à renseigner pour un fichier {item.proof_kind}) : complétez le catalogue",
             )
         )
     if problems or codes is None:
@@ -430,8 +430,8 @@ def _group_key(purpose: Purpose, holder: _Holder) -> _GroupKey:
         codes.domaine_formation,
         codes.specialite_formation,
         codes.competences,
-        codes.type_jdr,
-        codes.nom_jdr,
+        codes.type_jdr if item.proof_kind == "JDR" else "",
+        codes.nom_jdr if item.proof_kind == "JDR" else "",
     )
 
 

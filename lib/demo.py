@@ -1581,7 +1581,8 @@ _README_PROVIDERS_NOTE = """
 « Secours et Prévention … » déclare tout, à temps : c'est l'OF fiable. « … Électricité Formation » dépose
 en juillet et en octobre 2026, après les échéances du 30/06 et du 30/09/2026, oublie des sessions entières
 et des stagiaires : c'est l'OF peu fiable. « … Sécurité Incendie » écrit intitulés et noms en capitales sans
-accents, ce qui ne doit pas empêcher le rapprochement.
+accents, ce qui ne doit pas empêcher le rapprochement. Les quelques carences chez les OF de catégories 3-4
+viennent d'enregistrements RH à catégorie vide, traités comme obligatoires (le choix prudent de rules.md §3).
 
 ## Catalogue
 
@@ -1627,6 +1628,8 @@ def demo_readme(data: DemoData, files: Sequence[OfFile], today: date = DEMO_TODA
              f"{len(files)} fichiers d'OF au format du portail ({kinds['ADF']} ADF, {kinds['JDR']} JDR)"),
             ("`manifest.toml`", "la liste des fichiers ; pour chaque fichier d'OF, l'organisme et la date de "
              "réception `received_on` (après l'échéance de l'OF : déclaration en retard)"),
+            ("`catalogue_codes_demo.toml`", "**non produit par ce générateur** : catalogue de codes de "
+             "l'entreprise fictive, chargé par `python -m lib demo` (`lib/demo_store.py`)"),
         ),
     )  # fmt: skip
     parts += ["", "Établissements :", ""]

@@ -102,6 +102,7 @@ def build_report(
     validities = inputs.validities
     expiring = validities[
         validities["is_latest"]
+        & validities["is_active"]
         & validities["status"].isin(["expiring_soon", "expired"])
         & (validities["days_left"] >= 0)
         & (validities["days_left"] <= horizon_days)

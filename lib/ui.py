@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+import io
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
+from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
@@ -39,8 +42,11 @@ def query(name: str, **params: Any) -> pd.DataFrame:
     return _cached_query(name, tuple(sorted(params.items())), data_version())
 
 
-def fr_date(value: date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
+def fr_date(value: date | datetime | pd.Timestamp | None) -> str:
+    """A date as French users write it (jj/mm/aaaa); empty for a missing date."""
+    if value is None or pd.isna(value):
+        return ""
+    return value.strftime("%d/%m/%Y")
 
 
 def masked(frame: pd.DataFrame, column: str = "nir") -> pd.DataFrame:
@@ -91,3 +97,407 @@ def workflow(name: str) -> pd.DataFrame:
 
 def active_rules() -> RuleSet:
     return settings.active_rules(get_store())
+
+
+# ---------------------------------------------------------------------------------------------- data helpers
+
+EMPLOYEE_PAGE = "pages/salarie.py"
+EMPLOYEE_URL_PATH = "salarie"
+IMPORT_PAGE = "pages/import.py"
+DATE_FORMAT = "DD/MM/YYYY"
+EXCEL_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EMPTY_STORE_MESSAGE = (
+    "Aucune donnée pour l'instant : importez vos fichiers (déclarations des OF, formations, salariés)."
+)
+
+
+def clear_caches() -> None:
+    """Forget every cached query after a write (import, action, setting), so the next run reads the store."""
+    st.cache_data.clear()
+
+
+def has_data() -> bool:
+    """Whether anything was imported: no page computes statuses over an empty store."""
+    store = get_store()
+    if not store.path.exists():
+        return False
+    counts = store.counts()
+    return counts["of_lines"] + counts["training_records"] + counts["employees"] > 0
+
+
+def require_data() -> None:
+    """Stop the page with a friendly invitation to import when the store is empty."""
+    if not has_data():
+        st.info(EMPTY_STORE_MESSAGE, icon="📥")
+        st.page_link(IMPORT_PAGE, label="Importer des fichiers", icon="📥")
+        st.stop()
+
+
+@st.cache_data(show_spinner=False)
+def _cached_sql(sql: str, version: str) -> pd.DataFrame:
+    return get_store().sql(sql)
+
+
+def employees() -> pd.DataFrame:
+    """The employee roster (with raw NIR: mask it before display)."""
+    return _cached_sql(
+        "SELECT matricule, nir, birth_name, usage_name, first_name, establishment_siret, site, service, manager, "
+        "entry_date, exit_date FROM employees ORDER BY birth_name, first_name, matricule",
+        data_version(),
+    )
+
+
+def establishments() -> pd.DataFrame:
+    """The employer's establishments: siret, name, site."""
+    return _cached_sql("SELECT siret, name, site FROM establishments ORDER BY siret", data_version())
+
+
+def full_name(birth_name: Any, first_name: Any, usage_name: Any = None) -> str:
+    """« NOM Prénom », with the usage name in brackets when it differs."""
+    parts = [str(birth_name).upper() if isinstance(birth_name, str) else ""]
+    if isinstance(first_name, str) and first_name:
+        parts.append(first_name)
+    name = " ".join(p for p in parts if p)
+    if isinstance(usage_name, str) and usage_name and usage_name.upper() != parts[0]:
+        name += f" ({usage_name.upper()})"
+    return name
+
+
+def person_names(frame: pd.DataFrame, prefix: str = "person_") -> pd.Series:
+    """The « NOM Prénom » of every row of a workflow frame (person_birth_name, person_first_name…)."""
+    if frame.empty:
+        return pd.Series([], dtype="object", index=frame.index)
+    return pd.Series(
+        [
+            full_name(b, f, u)
+            for b, f, u in zip(
+                frame[f"{prefix}birth_name"], frame[f"{prefix}first_name"], frame[f"{prefix}usage_name"], strict=True
+            )
+        ],
+        index=frame.index,
+        dtype="object",
+    )
+
+
+def employee_url(matricule: Any) -> str | None:
+    """The link to one employee's passport (page « Salarié »), relative so it works behind a URL prefix."""
+    if not isinstance(matricule, str) or not matricule:
+        return None
+    return f"{EMPLOYEE_URL_PATH}?matricule={quote(matricule)}"
+
+
+def employee_links(matricules: pd.Series) -> pd.Series:
+    return pd.Series([employee_url(m) for m in matricules], index=matricules.index, dtype="object")
+
+
+def masked_nirs(values: pd.Series) -> pd.Series:
+    """A column of NIRs, masked for display."""
+    return pd.Series([mask_nir(v) if isinstance(v, str) else "" for v in values], index=values.index, dtype="object")
+
+
+def as_day(value: date | pd.Timestamp) -> pd.Timestamp:
+    return pd.Timestamp(value).normalize()
+
+
+def in_last_days(values: pd.Series, today_: date, days: int = 7) -> pd.Series:
+    """Dates in (today − days, today]: what happened « depuis la semaine dernière »."""
+    start, end = as_day(today_ - timedelta(days=days)), as_day(today_)
+    return (values > start) & (values <= end)
+
+
+def nearest(values: pd.Series) -> pd.Timestamp | None:
+    present = values.dropna()
+    return None if present.empty else pd.Timestamp(present.min())
+
+
+def validity_state(days_left: pd.Series, horizon_days: int) -> pd.Series:
+    """The validity label (rules.md §5) of each record for a chosen horizon, from its days left."""
+    labels = []
+    for value in days_left:
+        if value is None or pd.isna(value):
+            labels.append("sans échéance")
+        elif value < 0:
+            labels.append("expirée")
+        elif value <= horizon_days:
+            labels.append("expire bientôt")
+        else:
+            labels.append("valide")
+    return pd.Series(labels, index=days_left.index, dtype="object")
+
+
+# ---------------------------------------------------------------------------------------------- column configs
+
+
+def date_column(label: str, help: str | None = None) -> Any:
+    return st.column_config.DateColumn(label, format=DATE_FORMAT, help=help)
+
+
+def days_column(label: str = "Jours restants", help: str | None = None) -> Any:
+    return st.column_config.NumberColumn(label, format="%d j", help=help)
+
+
+def link_column(label: str = "Matricule", help: str | None = "Ouvrir le passeport du salarié") -> Any:
+    return st.column_config.LinkColumn(label, display_text=r"matricule=([^&]+)", help=help)
+
+
+def show_table(
+    frame: pd.DataFrame, config: dict[str, Any], *, key: str | None = None, height: int | None = None
+) -> None:
+    """A read-only table of the given display columns (keys of `config`, in order)."""
+    columns = [c for c in config if c in frame.columns]
+    st.dataframe(
+        frame[columns],
+        hide_index=True,
+        column_config=config,
+        key=key,
+        height=height if height is not None else "auto",
+    )
+
+
+# ---------------------------------------------------------------------------------------------- filters in the URL
+
+
+def url_multiselect(
+    label: str, options: Sequence[str], key: str, *, default: Sequence[str] = (), help: str | None = None
+) -> list[str]:
+    """A multiselect whose choice lives in the URL (`?key=a&key=b`), so a filtered list can be shared."""
+    present = [d for d in default if d in options]
+    return list(
+        st.multiselect(
+            label, list(options), default=present, key=key, help=help, bind="query-params", placeholder="Tous"
+        )
+    )
+
+
+def url_selectbox(label: str, options: Sequence[str], key: str, *, index: int = 0, help: str | None = None) -> str:
+    """A selectbox whose choice lives in the URL."""
+    chosen = st.selectbox(label, list(options), index=index, key=key, help=help, bind="query-params")
+    return str(chosen) if chosen is not None else options[index]
+
+
+def url_text(label: str, key: str, *, placeholder: str = "", help: str | None = None) -> str:
+    """A free-text search whose content lives in the URL."""
+    return str(st.text_input(label, key=key, placeholder=placeholder, help=help, bind="query-params") or "").strip()
+
+
+def url_toggle(label: str, key: str, *, help: str | None = None) -> bool:
+    return bool(st.toggle(label, key=key, help=help, bind="query-params"))
+
+
+def matches_search(frame: pd.DataFrame, text: str, columns: Iterable[str]) -> pd.Series:
+    """Rows where any of the columns contains the text (case and accents ignored)."""
+    if not text:
+        return pd.Series(True, index=frame.index)
+    needle = normalized_text(text)
+    hit = pd.Series(False, index=frame.index)
+    for column in columns:
+        if column in frame.columns:
+            hit |= frame[column].map(lambda v: needle in normalized_text(v) if isinstance(v, str) else False)
+    return hit
+
+
+def in_choices(values: pd.Series, chosen: Sequence[str]) -> pd.Series:
+    """Rows whose value is among the chosen ones; every row when nothing is chosen."""
+    if not chosen:
+        return pd.Series(True, index=values.index)
+    return values.isin(list(chosen))
+
+
+def due_window_mask(due_on: pd.Series, today_: date, window: str) -> pd.Series:
+    """Rows whose deadline falls in a window chosen among DUE_WINDOWS."""
+    days = (due_on - as_day(today_)).dt.days
+    if window == "dépassée":
+        return days < 0
+    if window.startswith("≤ "):
+        limit = int(window.removeprefix("≤ ").removesuffix(" j"))
+        return days <= limit
+    return pd.Series(True, index=due_on.index)
+
+
+DUE_WINDOWS = ("toutes", "dépassée", "≤ 7 j", "≤ 30 j", "≤ 60 j", "≤ 90 j")
+
+
+# ---------------------------------------------------------------------------------------------- downloads
+
+_FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def neutralized(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy safe to open in a spreadsheet: text starting with = + - @ is prefixed with ' (formula injection)."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == "object" or pd.api.types.is_string_dtype(out[column]):
+            out[column] = ["'" + v if isinstance(v, str) and v.startswith(_FORMULA_STARTS) else v for v in out[column]]
+    return out
+
+
+def _for_people(frame: pd.DataFrame) -> pd.DataFrame:
+    """Dates as jj/mm/aaaa text, formulas neutralised: what a person opens in Excel or LibreOffice."""
+    out = neutralized(frame)
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            out[column] = [fr_date(v) if not pd.isna(v) else "" for v in out[column]]
+    return out
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """French CSV for people: `;` separated, UTF-8 with BOM (Excel opens it right), dates jj/mm/aaaa."""
+    return _for_people(frame).to_csv(sep=";", index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def excel_bytes(frame: pd.DataFrame, sheet: str = "Liste") -> bytes:
+    """An .xlsx workbook of the frame (one sheet, header row frozen), formulas neutralised."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        _for_people(frame).to_excel(writer, sheet_name=sheet[:31], index=False)
+        sheet_ = writer.sheets[sheet[:31]]
+        sheet_.freeze_panes = "A2"
+        for cells in sheet_.columns:
+            width = max(len(str(c.value or "")) for c in cells)
+            sheet_.column_dimensions[cells[0].column_letter].width = min(max(width + 2, 8), 60)
+    return buffer.getvalue()
+
+
+def download_buttons(frame: pd.DataFrame, stem: str, *, key: str, sheet: str = "Liste") -> None:
+    """CSV and Excel downloads of a list (bytes built only when clicked)."""
+    day = today().strftime("%Y%m%d")
+    c1, c2, _ = st.columns([1, 1, 3])
+    c1.download_button(
+        "Télécharger (CSV)",
+        data=lambda: csv_bytes(frame),
+        file_name=f"{stem}_{day}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        icon="⬇️",
+        on_click="ignore",
+    )
+    c2.download_button(
+        "Télécharger (Excel)",
+        data=lambda: excel_bytes(frame, sheet),
+        file_name=f"{stem}_{day}.xlsx",
+        mime=EXCEL_MIME,
+        key=f"{key}_xlsx",
+        icon="⬇️",
+        on_click="ignore",
+    )
+
+
+# ---------------------------------------------------------------------------------------------- verification
+
+VerificationAction = Literal["accepted", "correction_requested"]
+ACTION_LABELS = {
+    "accepted": "acceptée",
+    "correction_requested": "correction demandée",
+    "undone": "annulation",
+    "paired": "rapprochement manuel",
+    "deposited": "dépôt confirmé",
+}
+
+
+def correction_requests(of_lines: pd.DataFrame) -> pd.DataFrame:
+    """The lines whose correction was requested, as the list sent to their OF (NIR masked)."""
+    requested = of_lines[of_lines["last_action"] == "correction_requested"] if not of_lines.empty else of_lines
+    return pd.DataFrame(
+        {
+            "OF": requested["organisme"].astype("object"),
+            "ID_DECLARATION": requested["id_declaration"].astype("object"),
+            "ID_UNIQUE_PARTENAIRE": requested["id_unique_partenaire"].astype("object"),
+            "Titulaire": requested["nom_titulaire"].astype("object"),
+            "NIR (masqué)": masked_nirs(requested["nir"]),
+            "Formation": requested["title"].astype("object"),
+            "Fin de formation": [fr_date(v) if not pd.isna(v) else "" for v in requested["date_fin_formation"]],
+            "Champs en cause": requested["discrepancies"].astype("object"),
+            "Valeurs attendues": requested["last_reason"].astype("object"),
+        }
+    ).reset_index(drop=True)
+
+
+def record_verification(
+    line_keys: Sequence[str], action: VerificationAction, reasons: Sequence[str | None]
+) -> list[int]:
+    """Record one action per line, each line with its own reason (lines sharing a reason in one call)."""
+    by_reason: dict[str | None, list[str]] = {}
+    for key, reason in zip(line_keys, reasons, strict=True):
+        by_reason.setdefault(reason or None, []).append(key)
+    ids: list[int] = []
+    for reason, keys in by_reason.items():
+        ids += get_store().record_action("of_line", keys, action, reason=reason)
+    clear_caches()
+    return ids
+
+
+def recent_action_batches(target_kind: str = "of_line", limit: int = 10) -> pd.DataFrame:
+    """The latest actions grouped by batch (same moment, person, action, reason), with their undo state."""
+    history = get_store().action_history(target_kind)
+    if history.empty:
+        return pd.DataFrame(columns=["acted_at", "who", "action", "reason", "ids", "lines", "undone"])
+    undone_ids = set(history["undoes"].dropna().astype(int))
+    own = history[history["action"] != "undone"].copy()
+    own["undone"] = own["id"].isin(undone_ids)
+    own["reason"] = own["reason"].fillna("")
+    own["second"] = own["acted_at"].dt.floor("s")
+    batches = (
+        own.groupby(["second", "who", "action", "undone"], sort=False)
+        .agg(acted_at=("acted_at", "max"), ids=("id", list), lines=("id", "size"), reason=("reason", "first"))
+        .reset_index()
+        .sort_values("acted_at", ascending=False)
+        .head(limit)
+    )
+    return batches[["acted_at", "who", "action", "reason", "ids", "lines", "undone"]].reset_index(drop=True)
+
+
+def undo_actions(action_ids: Iterable[int]) -> None:
+    store = get_store()
+    for action_id in action_ids:
+        store.undo_action(int(action_id))
+    clear_caches()
+
+
+# ---------------------------------------------------------------------------------------------- exports
+
+
+def render_export_section(kind: Literal["carence", "internal"]) -> None:
+    """PLACEHOLDER — the lead replaces it: portal file generation, deposit confirmation and undo for `kind`."""
+    title = "la déclaration en carence" if kind == "carence" else "les déclarations internes"
+    st.subheader("Fichier pour le portail")
+    st.info(f"Génération du fichier : bientôt (fichier du portail pour {title}).", icon="🛠️")
+
+
+# ---------------------------------------------------------------------------------------------- misc widgets
+
+
+def reference_caption() -> None:
+    """A line saying which day and which rule set the statuses are computed for."""
+    rules = active_rules()
+    day = today()
+    is_fixed = get_store().path.exists() and bool(get_store().get_setting("reference_date"))
+    st.caption(
+        f"Statuts calculés au **{fr_date(day)}**{' (date de référence fixée dans les paramètres)' if is_fixed else ''}"
+        f" — règles : {rules.title} ({rules.certainty})."
+    )
+
+
+def plotly_config() -> dict[str, Any]:
+    return {"displaylogo": False, "locale": "fr"}
+
+
+def month_label(value: pd.Timestamp) -> str:
+    months = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
+    return f"{months[value.month - 1]} {value.year}"
+
+
+def week_start(values: pd.Series) -> pd.Series:
+    """The Monday of each date's week."""
+    days = values.dt.normalize()
+    monday: pd.Series = days - pd.to_timedelta(days.dt.weekday, unit="D")
+    return monday
+
+
+def on_click_rerun(callback: Callable[[], None]) -> Callable[[], None]:
+    """A button callback that also forgets cached queries (the data changed)."""
+
+    def run() -> None:
+        callback()
+        clear_caches()
+
+    return run

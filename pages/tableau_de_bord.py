@@ -1,44 +1,241 @@
-"""Tableau de bord: what is loaded and what to do this week."""
+"""Tableau de bord: what to do this week, the next deadlines, what changed since last week."""
 
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pandas as pd
+import plotly.express as px
 import streamlit as st
 
 from lib import ui
 
 st.title("Tableau de bord")
-store = ui.get_store()
-if not store.path.exists():
-    st.info("La base est vide. Lancez `make run` (qui construit la démonstration) ou importez vos fichiers.")
-    st.page_link("pages/import.py", label="Importer des fichiers", icon="📥")
-    st.stop()
+ui.require_data()
+today = ui.today()
+ui.reference_caption()
 
-counts = store.counts()
-cols = st.columns(4)
-cols[0].metric("Lignes déclarées par les OF", f"{counts['of_lines']:,}".replace(",", " "))
-cols[1].metric("Formations (SIRH)", f"{counts['training_records']:,}".replace(",", " "))
-cols[2].metric("Salariés", f"{counts['employees']:,}".replace(",", " "))
-cols[3].metric("Organismes de formation", counts["organismes"])
+of_lines = ui.workflow("of_declarations")
+expected = ui.workflow("expected_trainings")
+internal = ui.workflow("internal_trainings")
+validities = ui.workflow("validities")
+day = ui.as_day(today)
 
-st.subheader("Derniers imports")
-imports = ui.query("recent_imports", limit=20)
-kinds = {
-    "of": "Déclarations OF",
-    "internal": "Formations (SIRH)",
-    "roster": "Salariés",
-    "competences": "Référentiel",
-}
-imports["kind"] = imports["kind"].map(kinds).fillna(imports["kind"])
-st.dataframe(
-    imports[["imported_at", "kind", "file_name", "organisme", "rows", "inserted", "updated", "unchanged", "who"]],
-    hide_index=True,
-    column_config={
-        "imported_at": st.column_config.DatetimeColumn("Importé le", format="DD/MM/YYYY HH:mm"),
-        "kind": "Type",
-        "file_name": "Fichier",
-        "organisme": "Organisme",
-        "rows": st.column_config.NumberColumn("Lignes"),
-        "inserted": st.column_config.NumberColumn("Nouvelles"),
-        "updated": st.column_config.NumberColumn("Modifiées"),
-        "unchanged": st.column_config.NumberColumn("Inchangées"),
-        "who": "Par",
-    },
+to_verify = of_lines[of_lines["concerned"] & (of_lines["status"] == "to_verify")]
+carence = expected[expected["status"].isin(["carence_due", "carence_overdue"])]
+internal_due = internal[internal["status"].isin(["to_declare", "overdue"])]
+current = validities[validities["is_latest"] & ~(validities["exit_date"] < day)]
+days_left = current["days_left"]
+expiring_30 = current[(days_left >= 0) & (days_left <= 30)]
+expiring_90 = current[(days_left >= 0) & (days_left <= 90)]
+expired = current[days_left < 0]
+
+
+def next_deadline_text(due: pd.Series) -> str:
+    first = ui.nearest(due)
+    if first is None:
+        return "Aucune échéance"
+    left = (first - day).days
+    when = "aujourd'hui" if left == 0 else (f"dans {left} j" if left > 0 else f"dépassée de {-left} j")
+    return f"Prochaine échéance : **{ui.fr_date(first)}** ({when})"
+
+
+def metric_card(
+    column: Any, label: str, count: int, due: pd.Series | None, page: str, params: dict[str, Any], help: str
+) -> None:
+    with column.container(border=True):
+        st.metric(label, f"{count:,}".replace(",", " "), help=help)
+        st.markdown(next_deadline_text(due) if due is not None else "&nbsp;")
+        st.page_link(page, label="Voir la liste", icon="➡️", query_params=params)
+
+
+st.subheader("À faire")
+row1 = st.columns(3)
+metric_card(
+    row1[0],
+    "Déclarations à vérifier",
+    len(to_verify),
+    to_verify["due_on"],
+    "pages/verification.py",
+    {"statut": "à vérifier"},
+    "Déclarations des OF pour vos établissements, ni acceptées ni contestées, avant qu'elles soient réputées vérifiées.",
 )
+metric_card(
+    row1[1],
+    "Carences à déclarer",
+    len(carence),
+    carence["due_on"],
+    "pages/carence.py",
+    {},
+    "Formations achetées que l'OF n'a pas déclarées à temps : à déclarer vous-même dans la fenêtre de carence.",
+)
+metric_card(
+    row1[2],
+    "Déclarations internes à faire",
+    len(internal_due),
+    internal_due["due_on"],
+    "pages/declarations_internes.py",
+    {},
+    "Formations dispensées par l'entreprise elle-même, à déclarer avant leur échéance.",
+)
+row2 = st.columns(3)
+metric_card(
+    row2[0],
+    "Expirent dans 30 jours",
+    len(expiring_30),
+    expiring_30["effective_validity_end"],
+    "pages/echeances.py",
+    {"horizon": "30", "etat": "expire bientôt"},
+    "Dernière formation de chaque type par salarié présent, dont la validité s'achève dans les 30 jours.",
+)
+metric_card(
+    row2[1],
+    "Expirent dans 90 jours",
+    len(expiring_90),
+    expiring_90["effective_validity_end"],
+    "pages/echeances.py",
+    {"horizon": "90", "etat": "expire bientôt"},
+    "Dernière formation de chaque type par salarié présent, dont la validité s'achève dans les 90 jours.",
+)
+metric_card(
+    row2[2],
+    "Validités expirées",
+    len(expired),
+    None,
+    "pages/echeances.py",
+    {"etat": "expirée"},
+    "Dernière formation de chaque type par salarié présent, dont la validité est dépassée : à renouveler.",
+)
+
+st.subheader("Depuis la semaine dernière")
+st.caption(f"Du {ui.fr_date(today - timedelta(days=6))} au {ui.fr_date(today)} inclus.")
+received = of_lines[ui.in_last_days(of_lines["first_received_on"], today)]
+deemed = of_lines[
+    of_lines["concerned"]
+    & (of_lines["status"] == "deemed_verified")
+    & ui.in_last_days(of_lines["deemed_verified_on"], today)
+]
+opened = carence[ui.in_last_days(carence["carence_opens_on"], today)]
+week = st.columns(3)
+week[0].metric("Nouvelles déclarations d'OF reçues", len(received), border=True)
+week[1].metric("Devenues « réputées vérifiées »", len(deemed), border=True)
+week[2].metric("Fenêtres de carence ouvertes", len(opened), border=True)
+if not received.empty:
+    with st.expander("Déclarations reçues cette semaine, par organisme"):
+        per_of = (
+            received.groupby("organisme")
+            .agg(lignes=("line_key", "size"), recu=("first_received_on", "max"))
+            .reset_index()
+            .sort_values("recu", ascending=False)
+        )
+        ui.show_table(
+            per_of,
+            {"organisme": "Organisme", "lignes": st.column_config.NumberColumn("Lignes"), "recu": ui.date_column("Reçu le")},
+        )
+
+st.subheader("Échéances à venir")
+horizon_end = day + pd.Timedelta(days=182)
+deadlines = pd.concat(
+    [
+        pd.DataFrame({"Type": "Vérification", "due": to_verify["due_on"]}),
+        pd.DataFrame({"Type": "Carence", "due": carence["due_on"]}),
+        pd.DataFrame({"Type": "Déclaration interne", "due": internal_due["due_on"]}),
+    ],
+    ignore_index=True,
+).dropna()
+deadlines = deadlines[deadlines["due"] <= horizon_end]
+left, right = st.columns(2)
+with left:
+    st.markdown("**Échéances de déclaration par semaine (6 prochains mois)**")
+    if deadlines.empty:
+        st.info("Aucune échéance de vérification, de carence ni de déclaration interne dans les 6 prochains mois.")
+    else:
+        deadlines["due"] = deadlines["due"].clip(lower=day)
+        deadlines["Semaine du"] = ui.week_start(deadlines["due"])
+        per_week = deadlines.groupby(["Semaine du", "Type"]).size().reset_index(name="Nombre")
+        figure = px.bar(
+            per_week,
+            x="Semaine du",
+            y="Nombre",
+            color="Type",
+            category_orders={"Type": ["Vérification", "Carence", "Déclaration interne"]},
+        )
+        figure.update_xaxes(tickformat="%d/%m/%Y", title=None)
+        figure.update_traces(hovertemplate="Semaine du %{x|%d/%m/%Y} : %{y}<extra>%{fullData.name}</extra>")
+        figure.update_layout(legend_title_text=None, margin={"t": 10}, height=360)
+        st.plotly_chart(figure, config=ui.plotly_config())
+        if (to_verify["due_on"] < day).any() or (carence["due_on"] < day).any():
+            st.caption("Les échéances déjà dépassées sont comptées dans la semaine en cours.")
+with right:
+    st.markdown("**Fins de validité par mois (12 prochains mois)**")
+    ends = current[
+        (current["effective_validity_end"] >= day) & (current["effective_validity_end"] <= day + pd.Timedelta(days=365))
+    ].copy()
+    if ends.empty:
+        st.info("Aucune fin de validité dans les 12 prochains mois.")
+    else:
+        ends["Formation"] = ends["training_type"].fillna(ends["training_key"]).fillna(ends["training_title"])
+        ends["mois"] = ends["effective_validity_end"].dt.to_period("M").dt.to_timestamp()
+        per_month = ends.groupby(["mois", "Formation"]).size().reset_index(name="Nombre").sort_values("mois")
+        per_month["Mois"] = per_month["mois"].map(ui.month_label)
+        figure = px.bar(
+            per_month,
+            x="Mois",
+            y="Nombre",
+            color="Formation",
+            category_orders={"Mois": list(dict.fromkeys(per_month["Mois"]))},
+        )
+        figure.update_xaxes(title=None)
+        figure.update_layout(legend_title_text=None, margin={"t": 10}, height=360)
+        st.plotly_chart(figure, config=ui.plotly_config())
+
+st.subheader("Fiabilité des organismes de formation")
+if of_lines.empty and expected.empty:
+    st.info("Aucune déclaration d'organisme de formation importée.")
+else:
+    declared = (
+        of_lines[of_lines["concerned"]]
+        .groupby("organisme")
+        .agg(
+            lignes=("line_key", "size"),
+            en_retard=("declared_late", "sum"),
+            ecarts=("discrepancies", lambda s: int((s != "").sum())),
+        )
+    )
+    missing = expected.groupby("organisme").agg(
+        carences=("status", lambda s: int(s.isin(["carence_due", "carence_overdue"]).sum())),
+        en_attente=("status", lambda s: int((s == "awaiting_of").sum())),
+    )
+    reliability = declared.join(missing, how="outer").fillna(0).astype(int).reset_index()
+    reliability = reliability.sort_values(["carences", "en_retard"], ascending=False)
+    ui.show_table(
+        reliability,
+        {
+            "organisme": "Organisme",
+            "lignes": st.column_config.NumberColumn("Lignes déclarées"),
+            "en_retard": st.column_config.NumberColumn("Déclarées en retard"),
+            "ecarts": st.column_config.NumberColumn("Avec écarts"),
+            "carences": st.column_config.NumberColumn("Non déclarées (carence)"),
+            "en_attente": st.column_config.NumberColumn("En attente de l'OF"),
+        },
+    )
+
+with st.expander("Derniers imports"):
+    imports = ui.query("recent_imports", limit=20)
+    kinds = {"of": "Déclarations OF", "internal": "Formations (SIRH)", "roster": "Salariés", "competences": "Référentiel"}
+    imports["kind"] = imports["kind"].map(kinds).fillna(imports["kind"])
+    ui.show_table(
+        imports,
+        {
+            "imported_at": st.column_config.DatetimeColumn("Importé le", format="DD/MM/YYYY HH:mm"),
+            "kind": "Type",
+            "file_name": "Fichier",
+            "organisme": "Organisme",
+            "rows": st.column_config.NumberColumn("Lignes"),
+            "inserted": st.column_config.NumberColumn("Nouvelles"),
+            "updated": st.column_config.NumberColumn("Modifiées"),
+            "unchanged": st.column_config.NumberColumn("Inchangées"),
+            "who": "Par",
+        },
+    )

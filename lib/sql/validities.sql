@@ -4,6 +4,7 @@ WITH x AS (
     SELECT
         r.*,
         coalesce(r.validity_end, l.date_fin_validite) AS effective_validity_end,
+        r.exit_date IS NULL OR r.exit_date >= $today AS is_active,
         CASE
             WHEN r.validity_end IS NOT NULL AND r.validity_end_proposed THEN 'recommandation'
             WHEN r.validity_end IS NOT NULL THEN 'SIRH'
