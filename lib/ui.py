@@ -501,3 +501,25 @@ def on_click_rerun(callback: Callable[[], None]) -> Callable[[], None]:
         clear_caches()
 
     return run
+
+
+def file_slug(text: str) -> str:
+    """A file-name-safe form of a name (no accents, words joined by dashes)."""
+    return normalized_text(text).replace(" ", "-") or "sans-nom"
+
+
+def roster_names_by_nir(nirs: pd.Series) -> pd.Series:
+    """The roster's « NOM Prénom » of each NIR (empty when the NIR is not in the roster)."""
+    roster = employees().dropna(subset=["nir"]).drop_duplicates("nir")
+    names = {
+        n: full_name(b, f, u)
+        for n, b, f, u in roster[["nir", "birth_name", "first_name", "usage_name"]].itertuples(index=False)
+    }
+    return pd.Series([names.get(n, "") if isinstance(n, str) else "" for n in nirs], index=nirs.index, dtype="object")
+
+
+def roster_matricules_by_nir(nirs: pd.Series) -> pd.Series:
+    """The roster's matricule of each NIR (None when the NIR is not in the roster)."""
+    roster = employees().dropna(subset=["nir"]).drop_duplicates("nir")
+    by_nir = dict(zip(roster["nir"], roster["matricule"], strict=True))
+    return pd.Series([by_nir.get(n) if isinstance(n, str) else None for n in nirs], index=nirs.index, dtype="object")

@@ -1,5 +1,139 @@
-"""Stub."""
+"""Carence: the trainings an OF failed to declare in time, which the employer must declare itself."""
 
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
-st.title("carence")
+from lib import ui
+
+st.title("Déclarations en carence")
+ui.require_data()
+today = ui.today()
+ui.reference_caption()
+st.caption(
+    "Formations achetées à un organisme qui ne les a pas déclarées avant son échéance : vous devez les déclarer "
+    "vous-même pendant la fenêtre de carence."
+)
+
+expected = ui.workflow("expected_trainings")
+due = expected[expected["status"].isin(["carence_due", "carence_overdue"])]
+
+c1, c2, c3 = st.columns([2, 2, 3])
+with c1:
+    chosen_of = ui.url_multiselect("Organisme", sorted(due["organisme"].dropna().unique()), "of")
+with c2:
+    chosen_sites = ui.url_multiselect("Site", sorted(due["person_site"].dropna().unique()), "site")
+with c3:
+    search = ui.url_text("Salarié", "recherche", placeholder="Nom ou matricule")
+shown = due[
+    ui.in_choices(due["organisme"], chosen_of)
+    & ui.in_choices(due["person_site"], chosen_sites)
+    & ui.matches_search(due, search, ["person_birth_name", "person_usage_name", "person_first_name", "matricule"])
+].reset_index(drop=True)
+
+window_days = (shown["carence_deadline"] - shown["carence_opens_on"]).dt.days.clip(lower=1)
+elapsed = ((ui.as_day(today) - shown["carence_opens_on"]).dt.days / window_days).clip(0, 1)
+st.markdown(f"**{len(shown)}** formation(s) à déclarer en carence sur {len(due)}.")
+ui.show_table(
+    pd.DataFrame(
+        {
+            "deadline": shown["carence_deadline"],
+            "days_left": shown["days_left"],
+            "elapsed": elapsed,
+            "status": shown["status_label"],
+            "name": ui.person_names(shown),
+            "link": ui.employee_links(shown["matricule"]),
+            "nir": ui.masked_nirs(shown["person_nir"]),
+            "title": shown["training_title"],
+            "organisme": shown["organisme"],
+            "end": shown["end_date"],
+            "of_deadline": shown["of_deadline"],
+            "opens": shown["carence_opens_on"],
+            "site": shown["person_site"],
+            "reference": shown["reference"],
+            "category_unknown": shown["category_unknown"],
+        }
+    ),
+    {
+        "deadline": ui.date_column("Date limite", "Fin de la fenêtre de carence"),
+        "days_left": ui.days_column(),
+        "elapsed": st.column_config.ProgressColumn(
+            "Fenêtre écoulée", format="percent", min_value=0, max_value=1, help="Part de la fenêtre de carence passée"
+        ),
+        "status": "Statut",
+        "name": "Salarié",
+        "link": ui.link_column(),
+        "nir": "NIR",
+        "title": "Formation",
+        "organisme": "Organisme",
+        "end": ui.date_column("Fin de formation"),
+        "of_deadline": ui.date_column("Échéance de l'OF"),
+        "opens": ui.date_column("Carence ouverte le"),
+        "site": "Site",
+        "reference": "Référence",
+        "category_unknown": st.column_config.CheckboxColumn(
+            "Catégorie inconnue", help="Catégorie vide dans le fichier RH : traitée comme obligatoire"
+        ),
+    },
+)
+missing_nir = int(shown["person_nir"].isna().sum())
+if missing_nir:
+    st.warning(f"{missing_nir} formation(s) sans NIR : complétez le registre du personnel avant de déclarer.")
+
+doubles = expected[expected["double_declaration"]]
+if not doubles.empty:
+    st.error(
+        f"{len(doubles)} formation(s) déclarée(s) à la fois par l'OF et en carence : "
+        "signalez le doublon sur le portail.",
+        icon="⚠️",
+    )
+    ui.show_table(
+        pd.DataFrame(
+            {
+                "name": ui.person_names(doubles),
+                "link": ui.employee_links(doubles["matricule"]),
+                "title": doubles["training_title"],
+                "end": doubles["end_date"],
+                "declared_by": doubles["declared_by"],
+                "declared_on": doubles["declared_on"],
+            }
+        ),
+        {
+            "name": "Salarié",
+            "link": ui.link_column(),
+            "title": "Formation",
+            "end": ui.date_column("Fin de formation"),
+            "declared_by": "Déclarée aussi par",
+            "declared_on": ui.date_column("Reçue le"),
+        },
+    )
+
+awaiting = expected[expected["status"] == "awaiting_of"].reset_index(drop=True)
+with st.expander(f"En attente de l'OF : {len(awaiting)} formation(s) que l'organisme peut encore déclarer"):
+    ui.show_table(
+        pd.DataFrame(
+            {
+                "of_deadline": awaiting["of_deadline"],
+                "days_left": awaiting["days_left"],
+                "name": ui.person_names(awaiting),
+                "link": ui.employee_links(awaiting["matricule"]),
+                "title": awaiting["training_title"],
+                "organisme": awaiting["organisme"],
+                "end": awaiting["end_date"],
+                "opens": awaiting["carence_opens_on"],
+            }
+        ),
+        {
+            "of_deadline": ui.date_column("Échéance de l'OF"),
+            "days_left": ui.days_column(),
+            "name": "Salarié",
+            "link": ui.link_column(),
+            "title": "Formation",
+            "organisme": "Organisme",
+            "end": ui.date_column("Fin de formation"),
+            "opens": ui.date_column("Carence possible à partir du"),
+        },
+    )
+
+ui.render_export_section("carence")

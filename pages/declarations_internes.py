@@ -1,5 +1,77 @@
-"""Stub."""
+"""Déclarations internes: the trainings the employer delivered itself, to declare before their deadline."""
 
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
-st.title("declarations_internes")
+from lib import ui
+
+st.title("Déclarations internes")
+ui.require_data()
+ui.reference_caption()
+st.caption("Formations dispensées par l'entreprise elle-même : c'est à vous de les déclarer sur le portail.")
+
+internal = ui.workflow("internal_trainings")
+due = internal[internal["status"].isin(["to_declare", "overdue"])]
+
+c1, c2, c3 = st.columns([2, 2, 3])
+with c1:
+    chosen_types = ui.url_multiselect("Formation", sorted(due["training_type"].dropna().unique()), "formation")
+with c2:
+    chosen_sites = ui.url_multiselect("Site", sorted(due["person_site"].dropna().unique()), "site")
+with c3:
+    search = ui.url_text("Salarié", "recherche", placeholder="Nom ou matricule")
+shown = due[
+    ui.in_choices(due["training_type"], chosen_types)
+    & ui.in_choices(due["person_site"], chosen_sites)
+    & ui.matches_search(due, search, ["person_birth_name", "person_usage_name", "person_first_name", "matricule"])
+].reset_index(drop=True)
+
+st.markdown(f"**{len(shown)}** formation(s) à déclarer sur {len(due)}.")
+ui.show_table(
+    pd.DataFrame(
+        {
+            "due_on": shown["due_on"],
+            "days_left": shown["days_left"],
+            "status": shown["status_label"],
+            "name": ui.person_names(shown),
+            "link": ui.employee_links(shown["matricule"]),
+            "nir": ui.masked_nirs(shown["person_nir"]),
+            "title": shown["training_title"],
+            "start": shown["start_date"],
+            "end": shown["end_date"],
+            "site": shown["person_site"],
+            "service": shown["person_service"],
+            "reference": shown["reference"],
+            "category_unknown": shown["category_unknown"],
+        }
+    ),
+    {
+        "due_on": ui.date_column("Échéance"),
+        "days_left": ui.days_column(),
+        "status": "Statut",
+        "name": "Salarié",
+        "link": ui.link_column(),
+        "nir": "NIR",
+        "title": "Formation",
+        "start": ui.date_column("Début"),
+        "end": ui.date_column("Fin"),
+        "site": "Site",
+        "service": "Service",
+        "reference": "Référence",
+        "category_unknown": st.column_config.CheckboxColumn(
+            "Catégorie inconnue", help="Catégorie vide dans le fichier RH : traitée comme obligatoire"
+        ),
+    },
+)
+missing_nir = shown[shown["person_nir"].isna()]
+if not missing_nir.empty:
+    names = ", ".join(f"{n} ({m})" for n, m in zip(ui.person_names(missing_nir), missing_nir["matricule"], strict=True))
+    st.warning(f"Sans NIR, ces formations ne peuvent pas être déclarées : {names}. Complétez le registre du personnel.")
+
+declared = internal[internal["status"] == "declared"]
+not_mandatory = internal[internal["status"] == "not_mandatory"]
+st.caption(f"Déjà déclarées : {len(declared)} · non obligatoires (date ou catégorie) : {len(not_mandatory)}.")
+
+ui.render_export_section("internal")

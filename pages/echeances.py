@@ -1,5 +1,189 @@
-"""Stub."""
+"""Échéances: whose trainings expire soon or have expired, by employee, site, service, training and horizon."""
 
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
-st.title("echeances")
+from lib import settings, ui
+
+MATRIX_LIMIT = 60
+HORIZONS = ["30", "60", "90", "180", "365"]
+STATES = ["expirée", "expire bientôt", "valide", "sans échéance"]
+MATRIX_STATES = {"absente": 0, "expirée": 1, "expire bientôt": 2, "valide": 3, "sans échéance": 3}
+MATRIX_COLORS = [
+    [0.0, "#e0e0e0"],
+    [0.1667, "#e0e0e0"],
+    [0.1667, "#d62728"],
+    [0.5, "#d62728"],
+    [0.5, "#ff9f1c"],
+    [0.8333, "#ff9f1c"],
+    [0.8333, "#2ca02c"],
+    [1.0, "#2ca02c"],
+]
+
+st.title("Échéances des formations")
+ui.require_data()
+today = ui.today()
+ui.reference_caption()
+
+validities = ui.workflow("validities")
+validities = validities.assign(
+    name=ui.person_names(validities),
+    formation=validities["training_type"].fillna(validities["training_title"]),
+)
+default_horizon = str(settings.preferences(ui.get_store()).horizon_days)
+
+c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
+with c1:
+    search = ui.url_text("Salarié", "recherche", placeholder="Nom ou matricule")
+with c2:
+    chosen_sites = ui.url_multiselect("Site", sorted(validities["person_site"].dropna().unique()), "site")
+with c3:
+    chosen_services = ui.url_multiselect("Service", sorted(validities["person_service"].dropna().unique()), "service")
+with c4:
+    chosen_types = ui.url_multiselect("Formation", sorted(validities["formation"].dropna().unique()), "formation")
+c5, c6, c7, c8 = st.columns([1, 3, 2, 2])
+with c5:
+    horizon = int(
+        ui.url_selectbox(
+            "Horizon (jours)",
+            HORIZONS,
+            "horizon",
+            index=HORIZONS.index(default_horizon) if default_horizon in HORIZONS else 2,
+            help="« Expire bientôt » : la validité s'achève dans ce nombre de jours.",
+        )
+    )
+with c6:
+    chosen_states = ui.url_multiselect("État", STATES, "etat", default=["expirée", "expire bientôt"])
+with c7:
+    st.write("")
+    history = ui.url_toggle(
+        "Afficher l'historique", "historique", help="Toutes les sessions, pas seulement la dernière"
+    )
+with c8:
+    st.write("")
+    with_leavers = ui.url_toggle("Inclure les salariés sortis", "sortis")
+
+base = validities if history else validities[validities["is_latest"]]
+if not with_leavers:
+    base = base[~(base["exit_date"] < ui.as_day(today))]
+base = base[
+    ui.matches_search(base, search, ["person_birth_name", "person_usage_name", "person_first_name", "matricule"])
+    & ui.in_choices(base["person_site"], chosen_sites)
+    & ui.in_choices(base["person_service"], chosen_services)
+    & ui.in_choices(base["formation"], chosen_types)
+]
+base = base.assign(state=ui.validity_state(base["days_left"], horizon))
+shown = base[ui.in_choices(base["state"], chosen_states)].reset_index(drop=True)
+
+st.markdown(f"**{len(shown)}** formation(s) · {shown['matricule'].nunique()} salarié(s).")
+table = pd.DataFrame(
+    {
+        "validity_end": shown["effective_validity_end"],
+        "days_left": shown["days_left"],
+        "state": shown["state"],
+        "name": shown["name"],
+        "link": ui.employee_links(shown["matricule"]),
+        "site": shown["person_site"],
+        "service": shown["person_service"],
+        "formation": shown["formation"],
+        "title": shown["training_title"],
+        "end": shown["end_date"],
+        "source": shown["validity_source"],
+        "organisme": shown["organisme"].where(~shown["is_internal"], "interne"),
+        "manager": shown["manager"],
+    }
+)
+ui.show_table(
+    table,
+    {
+        "validity_end": ui.date_column("Fin de validité"),
+        "days_left": ui.days_column(),
+        "state": "État",
+        "name": "Salarié",
+        "link": ui.link_column(),
+        "site": "Site",
+        "service": "Service",
+        "formation": "Formation",
+        "title": "Intitulé",
+        "end": ui.date_column("Fin de formation"),
+        "source": st.column_config.TextColumn(
+            "Source de la validité", help="« recommandation » : durée usuelle proposée, pas une obligation légale"
+        ),
+        "organisme": "Organisme",
+        "manager": "Responsable",
+    },
+)
+export = pd.DataFrame(
+    {
+        "Matricule": shown["matricule"],
+        "Salarié": shown["name"],
+        "Site": shown["person_site"],
+        "Service": shown["person_service"],
+        "Responsable": shown["manager"],
+        "Formation": shown["formation"],
+        "Intitulé": shown["training_title"],
+        "Fin de formation": shown["end_date"],
+        "Fin de validité": shown["effective_validity_end"],
+        "Jours restants": shown["days_left"],
+        "État": shown["state"],
+        "Source de la validité": shown["validity_source"],
+    }
+)
+ui.download_buttons(export, "echeances", key="echeances", sheet="Échéances")
+
+st.subheader("Matrice salariés × formations")
+people = shown.sort_values("days_left", na_position="last").drop_duplicates("matricule")["matricule"].dropna()
+if people.empty:
+    st.info("Aucun salarié dans la sélection.")
+else:
+    limited = list(people.head(MATRIX_LIMIT))
+    if len(people) > MATRIX_LIMIT:
+        st.caption(
+            f"Les {MATRIX_LIMIT} salariés aux échéances les plus proches sur {len(people)} : "
+            "affinez les filtres pour voir les autres."
+        )
+    latest = validities[validities["is_latest"] & validities["matricule"].isin(limited)]
+    latest = latest.assign(state=ui.validity_state(latest["days_left"], horizon))
+    types = sorted(chosen_types or latest["formation"].dropna().unique())
+    labels = latest.drop_duplicates("matricule").set_index("matricule")["name"]
+    rows = [f"{labels.get(m, '')} ({m})" for m in limited]
+    cells = latest.drop_duplicates(["matricule", "formation"]).set_index(["matricule", "formation"])
+    z, hover = [], []
+    for matricule in limited:
+        z_row, hover_row = [], []
+        for training in types:
+            if (matricule, training) in cells.index:
+                cell = cells.loc[(matricule, training)]
+                state = str(cell["state"])
+                end = ui.fr_date(cell["effective_validity_end"])
+                hover_row.append(f"{state}{' — fin ' + end if end else ''}")
+            else:
+                state = "absente"
+                hover_row.append("aucune formation")
+            z_row.append(MATRIX_STATES[state])
+        z.append(z_row)
+        hover.append(hover_row)
+    figure = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=types,
+            y=rows,
+            customdata=hover,
+            zmin=0,
+            zmax=3,
+            colorscale=MATRIX_COLORS,
+            showscale=False,
+            xgap=2,
+            ygap=2,
+            hovertemplate="%{y}<br>%{x} : %{customdata}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        height=max(260, 22 * len(rows) + 120), margin={"t": 10, "l": 10}, yaxis={"autorange": "reversed"}
+    )
+    figure.update_xaxes(side="top")
+    st.plotly_chart(figure, config=ui.plotly_config())
+    st.caption("🟥 expirée · 🟧 expire dans l'horizon · 🟩 valide ou sans échéance · ⬜ aucune formation de ce type.")

@@ -1,5 +1,215 @@
-"""Stub."""
+"""Salarié: one employee's whole passport — identity, trainings, declaration status, validity, timeline."""
 
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
 import streamlit as st
 
-st.title("salarie")
+from lib import ui
+from lib.identifiers import mask_nir
+
+st.title("Passeport d'un salarié")
+ui.require_data()
+today = ui.today()
+ui.reference_caption()
+
+validities = ui.workflow("validities")
+roster = ui.employees()
+people = pd.concat(
+    [
+        roster[["matricule", "birth_name", "first_name", "usage_name"]],
+        validities.rename(
+            columns={
+                "person_birth_name": "birth_name",
+                "person_first_name": "first_name",
+                "person_usage_name": "usage_name",
+            }
+        )[["matricule", "birth_name", "first_name", "usage_name"]],
+    ],
+    ignore_index=True,
+).dropna(subset=["matricule"])
+people = people.drop_duplicates("matricule").sort_values(["birth_name", "first_name", "matricule"])
+if people.empty:
+    st.info("Aucun salarié connu : importez le registre du personnel ou le fichier des formations.")
+    st.stop()
+
+labels = {
+    m: f"{ui.full_name(b, f, u)} — {m}"
+    for m, b, f, u in people[["matricule", "birth_name", "first_name", "usage_name"]].itertuples(index=False)
+}
+options = list(labels)
+wanted = st.query_params.get("matricule")
+chosen = st.selectbox(
+    "Salarié",
+    options,
+    index=options.index(wanted) if wanted in labels else None,
+    format_func=labels.__getitem__,
+    placeholder="Choisissez un salarié (nom ou matricule)",
+    key=f"employee_{wanted}",
+)
+if chosen is None:
+    st.stop()
+if chosen != wanted:
+    st.query_params["matricule"] = chosen
+
+# ------------------------------------------------------------------ identity
+person = roster[roster["matricule"] == chosen]
+records = validities[validities["matricule"] == chosen]
+if not person.empty:
+    row = person.iloc[0]
+    nir, siret = row["nir"], row["establishment_siret"]
+    site, service, manager = row["site"], row["service"], row["manager"]
+    entry, leaving = row["entry_date"], row["exit_date"]
+else:
+    row = records.iloc[0]
+    nir, siret = row["person_nir"], row["person_siret"]
+    site, service, manager = row["person_site"], row["person_service"], row["manager"]
+    entry, leaving = None, row["exit_date"]
+establishments = ui.establishments().set_index("siret")["name"]
+st.subheader(labels[chosen])
+cols = st.columns(4)
+cols[0].markdown(f"**Matricule**  \n{chosen}")
+cols[1].markdown(f"**NIR**  \n{mask_nir(nir) if isinstance(nir, str) else 'non renseigné'}")
+cols[2].markdown(
+    f"**Établissement**  \n{establishments.get(siret, '') or '—'}"
+    f"{f' (SIRET {siret})' if isinstance(siret, str) else ''}"
+)
+cols[3].markdown(
+    f"**Site · service**  \n{site if isinstance(site, str) else '—'} · {service if isinstance(service, str) else '—'}"
+)
+cols = st.columns(4)
+cols[0].markdown(f"**Responsable**  \n{manager if isinstance(manager, str) else '—'}")
+cols[1].markdown(f"**Entrée**  \n{ui.fr_date(entry) or '—'}")
+cols[2].markdown(f"**Sortie**  \n{ui.fr_date(leaving) or '—'}")
+if person.empty:
+    cols[3].warning("Absent du registre du personnel.")
+
+# ------------------------------------------------------------------ trainings with their declaration status
+expected = ui.workflow("expected_trainings").set_index("id")
+internal = ui.workflow("internal_trainings").set_index("id")
+
+
+def declaration(record_id: int, is_internal: bool) -> tuple[str, str, pd.Timestamp | None]:
+    """Declaration status, who declared it, and the next deadline for one training record."""
+    if is_internal and record_id in internal.index:
+        line = internal.loc[record_id]
+        return str(line["status_label"]), "l'employeur (formation interne)" if line["declared"] else "", line["due_on"]
+    if record_id in expected.index:
+        line = expected.loc[record_id]
+        if line["declared_by_of"]:
+            who = str(line["declared_by"])
+        elif line["declared_in_carence"]:
+            who = "l'employeur (carence)"
+        else:
+            who = ""
+        return str(line["status_label"]), who, line["due_on"]
+    return "", "", None
+
+
+records = records.sort_values("end_date", ascending=False).reset_index(drop=True)
+found = [declaration(int(i), bool(n)) for i, n in zip(records["id"], records["is_internal"], strict=True)]
+st.subheader(f"Formations ({len(records)})")
+if records.empty:
+    st.info("Aucune formation enregistrée pour ce salarié.")
+else:
+    ui.show_table(
+        pd.DataFrame(
+            {
+                "formation": records["training_type"].fillna(records["training_title"]),
+                "title": records["training_title"],
+                "start": records["start_date"],
+                "end": records["end_date"],
+                "validity_end": records["effective_validity_end"],
+                "validity": records["status_label"],
+                "days_left": records["days_left"],
+                "source": records["validity_source"],
+                "declaration": [f[0] for f in found],
+                "declared_by": [f[1] for f in found],
+                "due_on": [f[2] for f in found],
+                "organisme": records["organisme"].where(~records["is_internal"], "interne"),
+                "latest": records["is_latest"],
+                "reference": records["reference"],
+            }
+        ),
+        {
+            "formation": "Formation",
+            "title": "Intitulé",
+            "start": ui.date_column("Début"),
+            "end": ui.date_column("Fin"),
+            "validity_end": ui.date_column("Valide jusqu'au"),
+            "validity": "Validité",
+            "days_left": ui.days_column(),
+            "source": st.column_config.TextColumn("Source de la validité", help="« recommandation » : pas la loi"),
+            "declaration": "Déclaration",
+            "declared_by": "Déclarée par",
+            "due_on": ui.date_column("Échéance de déclaration"),
+            "organisme": "Organisme",
+            "latest": st.column_config.CheckboxColumn("Dernière session", help="La plus récente de ce type"),
+            "reference": "Référence",
+        },
+    )
+
+# ------------------------------------------------------------------ OF declarations with no matching record
+of_lines = ui.workflow("of_declarations")
+unmatched = (
+    of_lines[(of_lines["nir"] == nir) & (of_lines["reconciliation"] != "rapprochée")]
+    if isinstance(nir, str)
+    else of_lines.iloc[0:0]
+)
+if not unmatched.empty:
+    st.warning(f"{len(unmatched)} déclaration(s) d'OF pour ce salarié sans formation correspondante dans vos fichiers.")
+    ui.show_table(
+        unmatched,
+        {
+            "organisme": "Organisme",
+            "title": "Formation",
+            "date_fin_formation": ui.date_column("Fin de formation"),
+            "reconciliation": "Rapprochement",
+            "status_label": "Vérification",
+            "due_on": ui.date_column("Échéance de vérification"),
+        },
+    )
+
+# ------------------------------------------------------------------ timeline
+if not records.empty:
+    st.subheader("Frise des validités")
+    start = records["validity_start"].fillna(records["start_date"]).fillna(records["end_date"])
+    finish = records["effective_validity_end"] + pd.Timedelta(days=1)
+    open_ended = finish.isna()
+    finish = finish.where(
+        ~open_ended,
+        pd.Series(ui.as_day(today), index=records.index).where(start < ui.as_day(today), start + pd.Timedelta(days=1)),
+    )
+    timeline = pd.DataFrame(
+        {
+            "Formation": records["training_type"].fillna(records["training_title"]),
+            "Début": start,
+            "Fin": finish,
+            "Validité": records["status_label"],
+            "Intitulé": records["training_title"],
+            "Jusqu'au": [ui.fr_date(v) or "sans échéance" for v in records["effective_validity_end"]],
+        }
+    )
+    figure = px.timeline(
+        timeline,
+        x_start="Début",
+        x_end="Fin",
+        y="Formation",
+        color="Validité",
+        hover_data={"Intitulé": True, "Jusqu'au": True, "Début": "|%d/%m/%Y", "Fin": False},
+        color_discrete_map={
+            "valide": "#2ca02c",
+            "expire bientôt": "#ff9f1c",
+            "expirée": "#d62728",
+            "sans échéance": "#9e9e9e",
+        },
+    )
+    figure.add_vline(x=ui.as_day(today).timestamp() * 1000, line_dash="dash", line_color="#555")
+    figure.update_xaxes(tickformat="%m/%Y", title=None)
+    figure.update_yaxes(title=None)
+    figure.update_layout(
+        height=max(220, 45 * timeline["Formation"].nunique() + 100), margin={"t": 10}, legend_title_text=None
+    )
+    st.plotly_chart(figure, config=ui.plotly_config())
+    st.caption("Trait pointillé : aujourd'hui. Une formation sans échéance est tracée jusqu'à aujourd'hui, en gris.")

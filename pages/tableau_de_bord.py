@@ -59,7 +59,8 @@ metric_card(
     to_verify["due_on"],
     "pages/verification.py",
     {"statut": "à vérifier"},
-    "Déclarations des OF pour vos établissements, ni acceptées ni contestées, avant qu'elles soient réputées vérifiées.",
+    "Déclarations des OF pour vos établissements, ni acceptées ni contestées : "
+    "à traiter avant qu'elles soient réputées vérifiées.",
 )
 metric_card(
     row1[1],
@@ -131,7 +132,11 @@ if not received.empty:
         )
         ui.show_table(
             per_of,
-            {"organisme": "Organisme", "lignes": st.column_config.NumberColumn("Lignes"), "recu": ui.date_column("Reçu le")},
+            {
+                "organisme": "Organisme",
+                "lignes": st.column_config.NumberColumn("Lignes"),
+                "recu": ui.date_column("Reçu le"),
+            },
         )
 
 st.subheader("Échéances à venir")
@@ -223,7 +228,12 @@ else:
 
 with st.expander("Derniers imports"):
     imports = ui.query("recent_imports", limit=20)
-    kinds = {"of": "Déclarations OF", "internal": "Formations (SIRH)", "roster": "Salariés", "competences": "Référentiel"}
+    kinds = {
+        "of": "Déclarations OF",
+        "internal": "Formations (SIRH)",
+        "roster": "Salariés",
+        "competences": "Référentiel",
+    }
     imports["kind"] = imports["kind"].map(kinds).fillna(imports["kind"])
     ui.show_table(
         imports,

@@ -1,5 +1,285 @@
-"""Stub."""
+"""Vérification: the OF declarations made for the employer, to accept or contest before they are deemed verified."""
 
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
-st.title("verification")
+from lib import ui
+
+st.title("Vérification des déclarations des organismes")
+ui.require_data()
+today = ui.today()
+ui.reference_caption()
+st.caption(
+    "Une déclaration non contestée avant son échéance est « réputée vérifiée ». "
+    "Sélectionnez des lignes dans le tableau pour les accepter ou demander une correction."
+)
+
+lines = ui.workflow("of_declarations")
+concerned = lines[lines["concerned"]]
+flash = st.session_state.pop("verification_flash", None)
+if flash:
+    st.success(flash, icon="✅")
+
+# ------------------------------------------------------------------ filters (kept in the URL)
+STATUSES = ["à vérifier", "correction demandée", "vérifiée", "réputée vérifiée"]
+c1, c2, c3, c4 = st.columns([2, 2, 1, 2])
+with c1:
+    chosen_of = ui.url_multiselect("Organisme", sorted(concerned["organisme"].dropna().unique()), "of")
+with c2:
+    chosen_sites = ui.url_multiselect("Établissement", sorted(concerned["establishment"].dropna().unique()), "etab")
+with c3:
+    window = ui.url_selectbox("Échéance", ui.DUE_WINDOWS, "echeance")
+with c4:
+    chosen_status = ui.url_multiselect("Statut", STATUSES, "statut", default=["à vérifier", "correction demandée"])
+c5, c6 = st.columns([3, 1])
+with c5:
+    search = ui.url_text("Salarié", "recherche", placeholder="Nom, matricule ou identifiant de déclaration")
+with c6:
+    st.write("")
+    only_discrepancies = ui.url_toggle("Avec écarts seulement", "ecarts")
+
+shown = concerned[
+    ui.in_choices(concerned["organisme"], chosen_of)
+    & ui.in_choices(concerned["establishment"], chosen_sites)
+    & ui.in_choices(concerned["status_label"], chosen_status)
+    & ui.due_window_mask(concerned["due_on"], today, window)
+    & ui.matches_search(concerned, search, ["nom_titulaire", "matricule", "id_declaration", "id_unique_partenaire"])
+]
+if only_discrepancies:
+    shown = shown[shown["discrepancies"] != ""]
+shown = shown.reset_index(drop=True)
+
+table = pd.DataFrame(
+    {
+        "due_on": shown["due_on"],
+        "days_left": shown["days_left"],
+        "status": shown["status_label"],
+        "alert": ["⚠️ " + d if d else "" for d in shown["discrepancies"]],
+        "organisme": shown["organisme"],
+        "title": shown["title"],
+        "end": shown["date_fin_formation"].fillna(shown["date_debut_validite"]),
+        "holder": shown["nom_titulaire"],
+        "name": ui.roster_names_by_nir(shown["nir"]),
+        "nir": ui.masked_nirs(shown["nir"]),
+        "link": ui.employee_links(shown["matricule"].fillna(ui.roster_matricules_by_nir(shown["nir"]))),
+        "establishment": shown["establishment"],
+        "reconciliation": shown["reconciliation"],
+        "late": shown["declared_late"],
+        "details": shown["discrepancy_details"],
+        "reason": shown["last_reason"],
+        "id_declaration": shown["id_declaration"],
+        "partner": shown["id_unique_partenaire"],
+    }
+)
+st.markdown(f"**{len(shown)}** déclaration(s) sur {len(concerned)} pour vos établissements.")
+event = st.dataframe(
+    table,
+    hide_index=True,
+    key="verification_table",
+    on_select="rerun",
+    selection_mode="multi-row",
+    column_config={
+        "due_on": ui.date_column("Échéance", "Date limite de vérification"),
+        "days_left": ui.days_column(),
+        "status": "Statut",
+        "alert": "Écarts",
+        "organisme": "Organisme",
+        "title": "Formation",
+        "end": ui.date_column("Fin de formation", "Ou début de validité pour un justificatif JDR"),
+        "holder": st.column_config.TextColumn("Titulaire", help="Nom déclaré par l'OF"),
+        "name": st.column_config.TextColumn("Salarié", help="Nom au registre du personnel"),
+        "nir": "NIR",
+        "link": ui.link_column(),
+        "establishment": "Établissement",
+        "reconciliation": "Rapprochement",
+        "late": st.column_config.CheckboxColumn("Déclarée en retard"),
+        "details": st.column_config.TextColumn("Détail des écarts", width="large"),
+        "reason": "Motif",
+        "id_declaration": "ID_DECLARATION",
+        "partner": "ID_UNIQUE_PARTENAIRE",
+    },
+)
+selected_rows = [r for r in event.selection.rows if r < len(shown)] if event else []
+selected = shown.iloc[selected_rows]
+
+# ------------------------------------------------------------------ bulk action on the selection
+with st.container(border=True):
+    if selected.empty:
+        st.markdown("**Action** : sélectionnez une ou plusieurs lignes du tableau (case à gauche de chaque ligne).")
+    else:
+        st.markdown(f"**Action sur {len(selected)} ligne(s) sélectionnée(s)**")
+        keys = list(selected["line_key"])
+        details = [d for d in selected["discrepancy_details"] if d]
+        prefill = details[0] if len(selected) == 1 and details else ""
+        with st.form("verification_action"):
+            action = st.radio(
+                "Décision",
+                ["accepted", "correction_requested"],
+                format_func={"accepted": "Accepter", "correction_requested": "Demander une correction"}.__getitem__,
+                horizontal=True,
+                key="verification_decision",
+            )
+            reason = st.text_area(
+                "Motif",
+                value=prefill,
+                key=f"verification_reason_{abs(hash(tuple(keys)))}",
+                help="Vide : pour une demande de correction, chaque ligne reçoit le détail de ses propres écarts.",
+            )
+            if st.form_submit_button("Enregistrer la décision", type="primary"):
+                typed = reason.strip()
+                if action == "correction_requested" and not typed and not details:
+                    st.error("Indiquez le motif de la demande de correction (aucun écart détecté sur ces lignes).")
+                else:
+                    reasons = [
+                        typed or (d if action == "correction_requested" else None) or None
+                        for d in selected["discrepancy_details"]
+                    ]
+                    ui.record_verification(keys, action, reasons)
+                    word = "acceptée(s)" if action == "accepted" else "en demande de correction"
+                    st.session_state["verification_flash"] = f"{len(keys)} déclaration(s) {word}."
+                    st.rerun()
+
+# ------------------------------------------------------------------ recent actions, with undo
+batches = ui.recent_action_batches("of_line")
+with st.expander("Dernières décisions (annulables)", expanded=not batches.empty and flash is not None):
+    if batches.empty:
+        st.write("Aucune décision enregistrée.")
+    for index, batch in batches.iterrows():
+        cols = st.columns([2, 2, 1, 4, 1])
+        cols[0].write(pd.Timestamp(batch["acted_at"]).strftime("%d/%m/%Y %H:%M"))
+        cols[1].write(f"{ui.ACTION_LABELS.get(str(batch['action']), batch['action'])} — {batch['who']}")
+        cols[2].write(f"{batch['lines']} ligne(s)")
+        cols[3].write(str(batch["reason"]) or "—")
+        if batch["undone"]:
+            cols[4].write("annulée")
+        elif cols[4].button("Annuler", key=f"undo_{index}_{batch['ids'][0]}"):
+            ui.undo_actions(batch["ids"])
+            st.session_state["verification_flash"] = f"Décision annulée ({batch['lines']} ligne(s))."
+            st.rerun()
+
+# ------------------------------------------------------------------ correction requests to send, per OF
+st.subheader("Demandes de correction à envoyer")
+requests = ui.correction_requests(concerned)
+if requests.empty:
+    st.write("Aucune demande de correction en cours.")
+else:
+    for organisme, subset in requests.groupby("OF"):
+        st.download_button(
+            f"{organisme} — {len(subset)} ligne(s) (CSV)",
+            data=ui.csv_bytes(subset),
+            file_name=f"demandes_correction_{ui.file_slug(str(organisme))}.csv",
+            mime="text/csv",
+            key=f"corrections_{organisme}",
+            icon="⬇️",
+            on_click="ignore",
+        )
+
+# ------------------------------------------------------------------ declarations without a matching record
+st.subheader("Déclarations inattendues ou à rapprocher")
+orphans = concerned[concerned["reconciliation"].isin(["inattendue", "à rapprocher"])].reset_index(drop=True)
+if orphans.empty:
+    st.write("Toutes les déclarations sont rapprochées d'une formation de vos fichiers.")
+else:
+    st.caption(
+        "« Inattendue » : aucune formation correspondante dans vos fichiers (autre session ? oubli côté RH ?). "
+        "« À rapprocher » : plusieurs formations possibles ; choisissez la bonne ci-dessous."
+    )
+    orphan_matricules = ui.roster_matricules_by_nir(orphans["nir"])
+    ui.show_table(
+        pd.DataFrame(
+            {
+                "reconciliation": orphans["reconciliation"],
+                "organisme": orphans["organisme"],
+                "title": orphans["title"],
+                "end": orphans["date_fin_formation"].fillna(orphans["date_debut_validite"]),
+                "holder": orphans["nom_titulaire"],
+                "name": ui.roster_names_by_nir(orphans["nir"]),
+                "nir": ui.masked_nirs(orphans["nir"]),
+                "link": ui.employee_links(orphan_matricules),
+                "known": orphan_matricules.notna(),
+                "due_on": orphans["due_on"],
+            }
+        ),
+        {
+            "reconciliation": "Rapprochement",
+            "organisme": "Organisme",
+            "title": "Formation",
+            "end": ui.date_column("Fin de formation"),
+            "holder": "Titulaire",
+            "name": "Salarié",
+            "nir": "NIR",
+            "link": ui.link_column(),
+            "known": st.column_config.CheckboxColumn("Salarié connu", help="NIR présent dans le registre"),
+            "due_on": ui.date_column("Échéance de vérification"),
+        },
+    )
+    expected = ui.workflow("expected_trainings")
+    with st.form("manual_pairing"):
+        st.markdown("**Rapprocher manuellement une déclaration d'une formation de vos fichiers**")
+        line_index = st.selectbox(
+            "Déclaration",
+            list(range(len(orphans))),
+            format_func=lambda i: (
+                f"{orphans.at[i, 'organisme']} — {orphans.at[i, 'title']} — {orphans.at[i, 'nom_titulaire']} "
+                f"({ui.masked_nirs(orphans['nir']).iat[i]}) — fin {ui.fr_date(orphans.at[i, 'date_fin_formation'])}"
+            ),
+            key="pairing_line",
+        )
+        line = orphans.iloc[int(line_index or 0)]
+        candidates = expected[(expected["person_nir"] == line["nir"]) & ~expected["declared_by_of"]].reset_index(
+            drop=True
+        )
+        record_index = st.selectbox(
+            "Formation du même salarié dans vos fichiers",
+            list(range(len(candidates))),
+            format_func=lambda i: (
+                f"{candidates.at[i, 'training_title']} du {ui.fr_date(candidates.at[i, 'end_date'])}"
+                f" — {candidates.at[i, 'organisme'] or 'organisme non renseigné'}"
+                f" (réf. {candidates.at[i, 'reference'] or candidates.at[i, 'id']})"
+            ),
+            key="pairing_record",
+            placeholder="Aucune formation non déclarée pour ce salarié",
+        )
+        if st.form_submit_button("Rapprocher"):
+            if record_index is None or candidates.empty:
+                st.error("Aucune formation de ce salarié ne peut être rapprochée de cette déclaration.")
+            else:
+                record = candidates.iloc[int(record_index)]
+                ui.get_store().pair_manually(
+                    int(record["id"]), str(line["organisme"]), str(line["id_unique_partenaire"])
+                )
+                ui.clear_caches()
+                st.session_state["verification_flash"] = "Déclaration rapprochée de la formation choisie."
+                st.rerun()
+
+# ------------------------------------------------------------------ lines for information only
+others = lines[~lines["concerned"]].reset_index(drop=True)
+with st.expander(f"Pour information : {len(others)} déclaration(s) qui ne sont pas à vérifier par vous"):
+    st.caption(
+        "Déclarations sans présence de l'employeur (PRESENCE_EMPLOYEUR = NON, formation suivie à titre personnel) "
+        "ou pour un SIRET qui n'est pas l'un de vos établissements."
+    )
+    ui.show_table(
+        pd.DataFrame(
+            {
+                "organisme": others["organisme"],
+                "title": others["title"],
+                "end": others["date_fin_formation"].fillna(others["date_debut_validite"]),
+                "holder": others["nom_titulaire"],
+                "nir": ui.masked_nirs(others["nir"]),
+                "presence": others["presence_employeur"],
+                "siret": others["siret_employeur"],
+            }
+        ),
+        {
+            "organisme": "Organisme",
+            "title": "Formation",
+            "end": ui.date_column("Fin de formation"),
+            "holder": "Titulaire",
+            "nir": "NIR",
+            "presence": "PRESENCE_EMPLOYEUR",
+            "siret": "SIRET_EMPLOYEUR",
+        },
+    )

@@ -293,9 +293,7 @@ def test_adf_and_jdr_records_go_to_one_file_each() -> None:
         ({"training_key": "mac_sst"}, False),
     ],
 )
-def test_holders_share_a_declaration_only_when_their_training_is_the_same(
-    second: dict[str, Any], shared: bool
-) -> None:
+def test_holders_share_a_declaration_only_when_their_training_is_the_same(second: dict[str, Any], shared: bool) -> None:
     batch = build([record(1), record(2, nir="1550779191553", **second)])
     [file] = batch.files
     assert (file.rows[0]["ID_DECLARATION"] == file.rows[1]["ID_DECLARATION"]) is shared
@@ -413,9 +411,7 @@ def test_declaration_identifiers_name_the_purpose_the_end_date_and_the_training(
         ({"training_title": "S" * 300}, "NOM_FORMATION", "S" * 250),
     ],
 )
-def test_record_values_are_written_as_the_portal_expects(
-    changes: dict[str, Any], column: str, expected: str
-) -> None:
+def test_record_values_are_written_as_the_portal_expects(changes: dict[str, Any], column: str, expected: str) -> None:
     [file] = build([record(1, **changes)]).files
     assert file.rows[0][column] == expected
     assert validated_bytes(file, today=TODAY, competences=rome_competences())
@@ -527,9 +523,7 @@ def test_a_record_lacking_data_is_reported_with_a_french_sentence_and_left_out_o
         ),
     ],
 )
-def test_each_missing_piece_of_data_is_named(
-    changes: dict[str, Any], labels: tuple[str, ...], fragment: str
-) -> None:
+def test_each_missing_piece_of_data_is_named(changes: dict[str, Any], labels: tuple[str, ...], fragment: str) -> None:
     batch = build([record(5, **changes)])
     assert batch.files == ()
     [missing] = batch.missing
