@@ -7,11 +7,11 @@ import json
 import re
 import sys
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import NoReturn
 
-from lib import demo_store, portal, report, settings
+from lib import calendar, demo_store, portal, report, settings
 from lib.declarations import InvalidExport
 from lib.rules import RuleSet, RuleSetError, compute_deadlines
 from lib.store import ImportResult, Purpose, Store, StoreError, default_db_path, today_default
@@ -200,23 +200,38 @@ def cmd_export_internal(args: argparse.Namespace) -> int:
     return _export(args, "internal")
 
 
+def _report_inputs(store: Store, rules: RuleSet, prefs: settings.Preferences, today: date) -> report.ReportInputs:
+    frames = [
+        store.workflow(
+            name, rules=rules, today=today, tolerance_days=prefs.tolerance_days, horizon_days=prefs.horizon_days
+        )
+        for name in ("of_declarations", "expected_trainings", "internal_trainings", "validities")
+    ]
+    return report.ReportInputs(*frames)
+
+
+def cmd_calendar(args: argparse.Namespace) -> int:
+    store = Store(args.db)
+    rules, prefs = _workflow_context(store)
+    events = report.deadline_events(_report_inputs(store, rules, prefs, args.today), today=args.today)
+    content = calendar.deadlines_ics(
+        events, calendar_name="Passeport de prévention — échéances", generated_at=datetime.now(UTC)
+    )
+    Path(args.out).write_bytes(content)
+    print(f"{args.out} : {len(events)} échéance(s), à importer dans Outlook ou votre agenda.")
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     store = Store(args.db)
     rules, prefs = _workflow_context(store)
-    frames = {
-        name: store.workflow(
-            name, rules=rules, today=args.today, tolerance_days=prefs.tolerance_days, horizon_days=prefs.horizon_days
-        )
-        for name in ("of_declarations", "expected_trainings", "internal_trainings", "validities")
-    }
+    inputs = _report_inputs(store, rules, prefs, args.today)
     last = store.get_setting(report.LAST_REPORT_SETTING)
     since = (
         date.fromisoformat(last) if last and date.fromisoformat(last) < args.today else args.today - timedelta(days=7)
     )
     data = report.build_report(
-        report.ReportInputs(
-            frames["of_declarations"], frames["expected_trainings"], frames["internal_trainings"], frames["validities"]
-        ),
+        inputs,
         today=args.today,
         since=since,
         rule_set=f"{rules.name} ({rules.certainty})",
@@ -288,6 +303,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--today", type=parse_cli_date, required=True, help="date du jour")
     p.add_argument("--format", choices=["md", "json"], default="md")
     p.set_defaults(handler=cmd_report)
+
+    p = sub.add_parser("calendar", parents=[common], help="agenda .ics des échéances (Outlook)")
+    p.add_argument("--today", type=parse_cli_date, required=True, help="date du jour")
+    p.add_argument("--out", required=True, help="fichier .ics à écrire")
+    p.set_defaults(handler=cmd_calendar)
 
     return parser
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from lib.calendar import CalendarEvent
 from lib.identifiers import mask_nir
 
 LAST_REPORT_SETTING = "last_report_on"
@@ -186,3 +187,50 @@ def render_markdown(report: Mapping[str, Any], *, max_items: int = 50) -> str:
         if len(items) > max_items:
             out.append(f"- … et {len(items) - max_items} autre(s) (voir le tableau de bord).")
     return "\n".join(out) + "\n"
+
+
+_EVENT_KINDS = {
+    "verification": ("Vérifier", "déclaration(s) d'OF à vérifier avant qu'elles soient réputées vérifiées"),
+    "carence": ("Carence", "formation(s) à déclarer en carence"),
+    "internal": ("Déclaration interne", "formation(s) interne(s) à déclarer"),
+}
+
+
+def deadline_events(inputs: ReportInputs, *, today: date, horizon_days: int = 183) -> list[CalendarEvent]:
+    """One calendar event per deadline day and kind (verification, carence, internal), from today on."""
+    limit = pd.Timestamp(today + timedelta(days=horizon_days))
+    start = pd.Timestamp(today)
+    groups: dict[tuple[str, date], list[dict[str, Any]]] = {}
+    lines = inputs.of_declarations
+    lines = lines[lines["concerned"] & (lines["status"] == "to_verify")]
+    expected = inputs.expected[inputs.expected["status"].isin(["carence_due", "awaiting_of"])]
+    expected = expected[expected["of_mandatory"].fillna(False).astype(bool)]
+    internal = inputs.internal[inputs.internal["status"] == "to_declare"]
+    sources = (
+        ("verification", lines, "verification_deadline", "establishment"),
+        ("carence", expected, "carence_deadline", "person_site"),
+        ("internal", internal, "internal_deadline", "person_site"),
+    )
+    for kind, frame, column, site_column in sources:
+        frame = frame[(frame[column] >= start) & (frame[column] <= limit)]
+        for row in _rows(frame):
+            day = _day(row[column])
+            assert day is not None
+            groups.setdefault((kind, day), []).append({"site": _text(row.get(site_column)) or "(inconnu)"})
+    events = []
+    for (kind, day), items in sorted(groups.items(), key=lambda item: (item[0][1], item[0][0])):
+        verb, what = _EVENT_KINDS[kind]
+        sites: dict[str, int] = {}
+        for item in items:
+            sites[item["site"]] = sites.get(item["site"], 0) + 1
+        detail = ", ".join(f"{site} : {count}" for site, count in sorted(sites.items()))
+        events.append(
+            CalendarEvent(
+                uid=f"{kind}-{day.isoformat()}",
+                day=day,
+                summary=f"Passeport de prévention — {verb} : {len(items)} {what.split(' ', 1)[0]}",
+                description=f"Dernier jour : {len(items)} {what}. Par établissement : {detail}.",
+                category=verb,
+            )
+        )
+    return events

@@ -523,3 +523,54 @@ def roster_matricules_by_nir(nirs: pd.Series) -> pd.Series:
     roster = employees().dropna(subset=["nir"]).drop_duplicates("nir")
     by_nir = dict(zip(roster["nir"], roster["matricule"], strict=True))
     return pd.Series([by_nir.get(n) if isinstance(n, str) else None for n in nirs], index=nirs.index, dtype="object")
+
+
+def backup_bytes() -> bytes:
+    """The whole store file, checkpointed first so the copy holds every write."""
+    store = get_store()
+    store.sql("CHECKPOINT")
+    return store.path.read_bytes()
+
+
+RULE_PARAMETER_LABELS = {
+    "of_months": "Délai de l'OF (mois après la fin du trimestre)",
+    "employer_months": "Délai de l'employeur : vérification et déclaration interne (mois)",
+    "extension_months": "Prorogation transitoire (mois)",
+    "extension_until": "Prorogation pour les dates de référence jusqu'au",
+    "carence_months": "Fenêtre de carence (mois après l'échéance de l'OF)",
+    "carence_start": "Déclaration en carence possible à partir du",
+    "of_obligation_start": "Obligation de déclaration des OF à partir du",
+    "employer_obligation_start": "Obligation de déclaration de l'employeur à partir du",
+    "of_full_scope_from": "Catégories 3 et 4 pour les OF à partir du",
+    "employer_full_scope_from": "Catégories 3 et 4 pour l'employeur à partir du",
+}
+
+
+def rule_parameters(rule_set: RuleSet) -> pd.DataFrame:
+    """Every parameter of a rule set with its value (dates jj/mm/aaaa), source and certainty."""
+    rows = []
+    for key, label in RULE_PARAMETER_LABELS.items():
+        value = getattr(rule_set, key)
+        source = rule_set.sources.get(key)
+        rows.append(
+            {
+                "Paramètre": label,
+                "Valeur": fr_date(value) if isinstance(value, date) else f"{value} mois",
+                "Source": source.reference if source else "",
+                "Certitude": source.certainty if source else "",
+                "Texte": source.text if source else "",
+            }
+        )
+    for window in rule_set.fixed_windows:
+        rows.append(
+            {
+                "Paramètre": f"Formations du {fr_date(window.start)} au {fr_date(window.end)}",
+                "Valeur": (
+                    f"OF : {fr_date(window.of_deadline)} ; vérification : {fr_date(window.verification_deadline)}"
+                ),
+                "Source": window.source.reference,
+                "Certitude": window.source.certainty,
+                "Texte": window.source.text,
+            }
+        )
+    return pd.DataFrame(rows)

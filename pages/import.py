@@ -34,7 +34,7 @@ if kind in ("internal", "roster"):
     template = "modele_formations" if kind == "internal" else "modele_salaries"
     st.download_button(
         "Télécharger le modèle Excel",
-        data=records.template_bytes(kind, "xlsx"),
+        data=records.template_bytes("internal" if kind == "internal" else "roster", "xlsx"),
         file_name=f"{template}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )

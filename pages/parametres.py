@@ -1,5 +1,181 @@
-"""Stub."""
+"""Paramètres: establishments, rule set and its overridable dates, horizons, reference date, backup."""
 
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
 import streamlit as st
 
-st.title("parametres")
+from lib import rules, settings, ui, validity
+from lib.identifiers import is_valid_siret
+from lib.store import StoreError
+
+st.title("Paramètres")
+store = ui.get_store()
+flash = st.session_state.pop("settings_flash", None)
+if flash:
+    st.success(flash, icon="✅")
+
+
+def saved(message: str) -> None:
+    ui.clear_caches()
+    st.session_state["settings_flash"] = message
+    st.rerun()
+
+
+# ------------------------------------------------------------------ establishments
+st.subheader("Établissements de l'employeur")
+st.caption("Les déclarations des OF pour l'un de ces SIRET (avec PRESENCE_EMPLOYEUR = OUI) sont à vérifier par vous.")
+current = ui.establishments().rename(columns={"siret": "SIRET", "name": "Nom", "site": "Site"})
+edited = st.data_editor(
+    current,
+    num_rows="dynamic",
+    hide_index=True,
+    key="establishments_editor",
+    column_config={
+        "SIRET": st.column_config.TextColumn("SIRET", max_chars=14, required=True),
+        "Nom": st.column_config.TextColumn("Nom"),
+        "Site": st.column_config.TextColumn("Site"),
+    },
+)
+if st.button("Enregistrer les établissements"):
+    rows = [
+        (str(s).strip(), str(n or "").strip(), str(t or "").strip())
+        for s, n, t in edited[["SIRET", "Nom", "Site"]].itertuples(index=False)
+        if isinstance(s, str) and s.strip()
+    ]
+    wrong = [s for s, _, _ in rows if not is_valid_siret(s)]
+    if wrong:
+        st.error(f"SIRET invalide (14 chiffres, clé de contrôle) : {', '.join(wrong)}.")
+    elif len({s for s, _, _ in rows}) != len(rows):
+        st.error("Un même SIRET apparaît deux fois.")
+    else:
+        try:
+            store.set_establishments(rows)
+        except StoreError as error:
+            ui.show_store_error(error)
+        else:
+            saved(f"{len(rows)} établissement(s) enregistré(s).")
+
+# ------------------------------------------------------------------ rule set
+st.subheader("Règles de calcul des échéances")
+names = rules.available_rule_sets()
+titles = {n: rules.load_rule_set(n).title for n in names}
+active_name = settings.active_rule_set_name(store)
+c1, c2 = st.columns([4, 1])
+chosen = c1.selectbox(
+    "Jeu de règles actif",
+    names,
+    index=names.index(active_name) if active_name in names else 0,
+    format_func=lambda n: titles[n],
+    key="rule_set_choice",
+)
+c2.write("")
+if c2.button("Activer", disabled=chosen == active_name):
+    store.set_setting(settings.RULE_SET_KEY, chosen)
+    saved(f"Jeu de règles activé : {titles[chosen]}.")
+active = ui.active_rules()
+st.markdown(f"**{active.title}** — certitude : *{active.certainty}*")
+st.caption(active.summary.strip())
+st.dataframe(
+    ui.rule_parameters(active),
+    hide_index=True,
+    column_config={"Texte": st.column_config.TextColumn("Texte", width="large")},
+)
+
+st.markdown("**Dates modifiables** (en attendant une confirmation officielle)")
+base = rules.load_rule_set(active_name)
+for key in settings.OVERRIDABLE_DATES:
+    setting_key = f"override.{key}"
+    override = store.get_setting(setting_key) if store.path.exists() else None
+    value: date = getattr(active, key)
+    cols = st.columns([3, 1, 1])
+    picked = cols[0].date_input(
+        ui.RULE_PARAMETER_LABELS[key],
+        value=value,
+        format="DD/MM/YYYY",
+        key=f"override_{key}",
+        help=f"Valeur du jeu de règles : {ui.fr_date(getattr(base, key))}"
+        + (" — modifiée par vos réglages." if override else "."),
+    )
+    cols[1].write("")
+    if cols[1].button("Enregistrer", key=f"save_{key}", disabled=picked == value):
+        assert isinstance(picked, date)
+        try:
+            base.with_overrides(**{key: picked})
+        except rules.RuleSetError as error:
+            st.error(str(error))
+        else:
+            store.set_setting(setting_key, picked.isoformat())
+            saved(f"{ui.RULE_PARAMETER_LABELS[key]} : {ui.fr_date(picked)}.")
+    cols[2].write("")
+    if cols[2].button("Rétablir", key=f"reset_{key}", disabled=not override):
+        store.set_setting(setting_key, "")
+        saved(f"{ui.RULE_PARAMETER_LABELS[key]} : valeur du jeu de règles rétablie.")
+
+# ------------------------------------------------------------------ horizons, tolerance, reference date
+st.subheader("Préférences")
+prefs = settings.preferences(store)
+with st.form("preferences"):
+    c1, c2 = st.columns(2)
+    horizon = c1.number_input(
+        "Horizon « expire bientôt » (jours)", min_value=1, max_value=730, value=prefs.horizon_days, step=1
+    )
+    tolerance = c2.number_input(
+        "Tolérance de rapprochement sur la date de fin (jours)",
+        min_value=0,
+        max_value=60,
+        value=prefs.tolerance_days,
+        step=1,
+        help="Une déclaration d'OF et une formation de vos fichiers sont rapprochées si leurs dates de fin diffèrent "
+        "de ce nombre de jours au plus.",
+    )
+    reference = store.get_setting("reference_date") if store.path.exists() else None
+    c3, c4 = st.columns(2)
+    use_today = c3.checkbox("Calculer les statuts à la date du jour", value=not reference)
+    fixed = c4.date_input(
+        "… ou à cette date de référence",
+        value=date.fromisoformat(reference) if reference else ui.today(),
+        format="DD/MM/YYYY",
+        help="Utile pour préparer une échéance ou rejouer une situation passée.",
+    )
+    if st.form_submit_button("Enregistrer les préférences"):
+        store.set_setting(settings.HORIZON_KEY, str(int(horizon)))
+        store.set_setting(settings.TOLERANCE_KEY, str(int(tolerance)))
+        store.set_setting("reference_date", "" if use_today or not isinstance(fixed, date) else fixed.isoformat())
+        saved("Préférences enregistrées.")
+
+# ------------------------------------------------------------------ validity durations
+st.subheader("Durées de validité recommandées")
+st.caption(
+    "Recommandations usuelles (référentiels INRS, normes, recommandations CNAM) — **pas la loi**. "
+    "Elles servent à proposer une fin de validité quand votre fichier n'en donne pas."
+)
+durations = validity.load_validity_durations()
+st.dataframe(
+    pd.DataFrame(
+        {
+            "Formation": [d.label for d in durations],
+            "Durée": [f"{d.months} mois" if d.months else "pas de validité fixe" for d in durations],
+            "Note": [d.note for d in durations],
+            "Statut": [d.source for d in durations],
+        }
+    ),
+    hide_index=True,
+)
+
+# ------------------------------------------------------------------ backup
+st.subheader("Sauvegarde")
+if store.path.exists():
+    st.download_button(
+        "Télécharger une copie de la base",
+        data=ui.backup_bytes,
+        file_name=f"passeport_{ui.today().strftime('%Y%m%d')}.duckdb",
+        mime="application/octet-stream",
+        icon="💾",
+        on_click="ignore",
+        help="Toutes vos données (imports, décisions, réglages) dans un seul fichier.",
+    )
+else:
+    st.write("La base n'existe pas encore.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import plotly.express as px
 import streamlit as st
@@ -19,13 +21,14 @@ roster = ui.employees()
 people = pd.concat(
     [
         roster[["matricule", "birth_name", "first_name", "usage_name"]],
-        validities.rename(
-            columns={
-                "person_birth_name": "birth_name",
-                "person_first_name": "first_name",
-                "person_usage_name": "usage_name",
+        pd.DataFrame(
+            {
+                "matricule": validities["matricule"],
+                "birth_name": validities["person_birth_name"],
+                "first_name": validities["person_first_name"],
+                "usage_name": validities["person_usage_name"],
             }
-        )[["matricule", "birth_name", "first_name", "usage_name"]],
+        ),
     ],
     ignore_index=True,
 ).dropna(subset=["matricule"])
@@ -90,7 +93,7 @@ expected = ui.workflow("expected_trainings").set_index("id")
 internal = ui.workflow("internal_trainings").set_index("id")
 
 
-def declaration(record_id: int, is_internal: bool) -> tuple[str, str, pd.Timestamp | None]:
+def declaration(record_id: int, is_internal: bool) -> tuple[str, str, Any]:
     """Declaration status, who declared it, and the next deadline for one training record."""
     if is_internal and record_id in internal.index:
         line = internal.loc[record_id]

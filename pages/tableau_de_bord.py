@@ -156,7 +156,7 @@ with left:
     if deadlines.empty:
         st.info("Aucune échéance de vérification, de carence ni de déclaration interne dans les 6 prochains mois.")
     else:
-        deadlines["due"] = deadlines["due"].clip(lower=day)
+        deadlines["due"] = deadlines["due"].where(deadlines["due"] >= day, day)
         deadlines["Semaine du"] = ui.week_start(deadlines["due"])
         per_week = deadlines.groupby(["Semaine du", "Type"]).size().reset_index(name="Nombre")
         figure = px.bar(

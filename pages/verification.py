@@ -136,7 +136,9 @@ with st.container(border=True):
                         typed or (d if action == "correction_requested" else None) or None
                         for d in selected["discrepancy_details"]
                     ]
-                    ui.record_verification(keys, action, reasons)
+                    ui.record_verification(
+                        keys, "accepted" if action == "accepted" else "correction_requested", reasons
+                    )
                     word = "acceptée(s)" if action == "accepted" else "en demande de correction"
                     st.session_state["verification_flash"] = f"{len(keys)} déclaration(s) {word}."
                     st.rerun()
@@ -216,33 +218,47 @@ else:
         },
     )
     expected = ui.workflow("expected_trainings")
-    with st.form("manual_pairing"):
+    with st.container(border=True):
         st.markdown("**Rapprocher manuellement une déclaration d'une formation de vos fichiers**")
+        masked = ui.masked_nirs(orphans["nir"])
+        orphan_labels = [
+            f"{o} — {t} — {h} ({n}) — fin {ui.fr_date(d)}"
+            for o, t, h, n, d in zip(
+                orphans["organisme"],
+                orphans["title"],
+                orphans["nom_titulaire"],
+                masked,
+                orphans["date_fin_formation"].fillna(orphans["date_debut_validite"]),
+                strict=True,
+            )
+        ]
         line_index = st.selectbox(
-            "Déclaration",
-            list(range(len(orphans))),
-            format_func=lambda i: (
-                f"{orphans.at[i, 'organisme']} — {orphans.at[i, 'title']} — {orphans.at[i, 'nom_titulaire']} "
-                f"({ui.masked_nirs(orphans['nir']).iat[i]}) — fin {ui.fr_date(orphans.at[i, 'date_fin_formation'])}"
-            ),
-            key="pairing_line",
+            "Déclaration", range(len(orphans)), format_func=orphan_labels.__getitem__, key="pairing_line"
         )
         line = orphans.iloc[int(line_index or 0)]
         candidates = expected[(expected["person_nir"] == line["nir"]) & ~expected["declared_by_of"]].reset_index(
             drop=True
         )
+        candidate_labels = [
+            f"{t} du {ui.fr_date(d)} — {o if isinstance(o, str) else 'organisme non renseigné'}"
+            f" (réf. {r if isinstance(r, str) else i})"
+            for t, d, o, r, i in zip(
+                candidates["training_title"],
+                candidates["end_date"],
+                candidates["organisme"],
+                candidates["reference"],
+                candidates["id"],
+                strict=True,
+            )
+        ]
         record_index = st.selectbox(
             "Formation du même salarié dans vos fichiers",
-            list(range(len(candidates))),
-            format_func=lambda i: (
-                f"{candidates.at[i, 'training_title']} du {ui.fr_date(candidates.at[i, 'end_date'])}"
-                f" — {candidates.at[i, 'organisme'] or 'organisme non renseigné'}"
-                f" (réf. {candidates.at[i, 'reference'] or candidates.at[i, 'id']})"
-            ),
-            key="pairing_record",
+            range(len(candidates)),
+            format_func=candidate_labels.__getitem__,
+            key=f"pairing_record_{line['line_key']}",
             placeholder="Aucune formation non déclarée pour ce salarié",
         )
-        if st.form_submit_button("Rapprocher"):
+        if st.button("Rapprocher", disabled=candidates.empty):
             if record_index is None or candidates.empty:
                 st.error("Aucune formation de ce salarié ne peut être rapprochée de cette déclaration.")
             else:
@@ -253,6 +269,8 @@ else:
                 ui.clear_caches()
                 st.session_state["verification_flash"] = "Déclaration rapprochée de la formation choisie."
                 st.rerun()
+        if candidates.empty:
+            st.caption("Aucune formation non déclarée de ce salarié dans vos fichiers : complétez le fichier RH.")
 
 # ------------------------------------------------------------------ lines for information only
 others = lines[~lines["concerned"]].reset_index(drop=True)

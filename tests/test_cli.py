@@ -164,6 +164,13 @@ def test_the_weekly_job_exports_valid_portal_files_and_a_json_report(tmp_path: P
     assert set(report["sections"]) == {"due_7_days", "due_30_days", "newly_deemed_verified", "new_carences", "expiring"}
     assert report["counts"]["expiring"] > 0
     assert all(item["due_on"] >= "2026-11-23" for item in report["sections"]["expiring"])
+    ics = tmp_path / "echeances.ics"
+    assert run("calendar", "--today", "2026-11-23", "--out", ics, db=db).returncode == 0
+    text = ics.read_bytes().decode("utf-8")
+    assert text.startswith("BEGIN:VCALENDAR\r\n") and text.endswith("END:VCALENDAR\r\n")
+    # The demo's OF declarations of Q1 2026 are to verify by 31/12/2026 (rules.md §3: EOM(31/03/2026 + 6 + 3)).
+    assert "UID:verification-2026-12-31@passeport-prevention" in text
+    assert "DTSTART;VALUE=DATE:20261231" in text
     markdown = run("report", "--today", "2026-11-30", db=db).stdout
     assert markdown.startswith("# Passeport de prévention — rapport du 30/11/2026")
     assert "Depuis le dernier rapport (23/11/2026)" in markdown

@@ -77,7 +77,12 @@ SELECT
     la.action AS last_action,
     la.reason AS last_reason,
     la.who AS last_action_by,
-    la.acted_at AS last_action_at
+    la.acted_at AS last_action_at,
+    la.action = 'correction_requested' AND EXISTS (
+        SELECT 1 FROM of_line_changes c
+        WHERE c.organisme = b.organisme AND c.id_unique_partenaire = b.id_unique_partenaire
+          AND c.changed_at > la.acted_at
+    ) AS correction_answered
 FROM base b
 LEFT JOIN pp_last_actions la ON la.target_key = b.line_key;
 
