@@ -310,6 +310,30 @@ class Store:
             self._prepare_workflow(con, rules, tolerance_days)
             return con.execute(sql, used).df()
 
+    def workflow_summary(
+        self,
+        name: str,
+        *,
+        rules: RuleSet,
+        today: date,
+        tolerance_days: int = 3,
+        horizon_days: int = 90,
+    ) -> pd.DataFrame:
+        """Counts and nearest due date per status of a workflow query: the whole computation, none of the rows."""
+        inner = named_query(name)
+        sql = (
+            f"SELECT status, any_value(status_label) AS status_label, count(*) AS n, "
+            f"min(due_on) FILTER (due_on >= $today) AS nearest_due_on FROM ({inner}) GROUP BY status ORDER BY status"
+            if "due_on" in inner
+            else f"SELECT status, any_value(status_label) AS status_label, count(*) AS n FROM ({inner}) "
+            "GROUP BY status ORDER BY status"
+        )
+        candidates = {"today": today, "horizon": horizon_days}
+        used = {k: v for k, v in candidates.items() if f"${k}" in sql}
+        with self.connect() as con:
+            self._prepare_workflow(con, rules, tolerance_days)
+            return con.execute(sql, used).df()
+
     def record_action(
         self,
         target_kind: str,

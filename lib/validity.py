@@ -5,11 +5,12 @@ from __future__ import annotations
 import calendar
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+
+from lib.matching import normalized_text
 
 VALIDITY_DURATIONS_FILE = Path(__file__).resolve().parents[1] / "data" / "validity_durations.toml"
 RECOMMENDATION = "recommandation"
@@ -33,10 +34,7 @@ class Duration:
 
 def normalize_title(text: str) -> str:
     """Lower case, no accents, words separated by single spaces; « R.489 » and « R 489 » become « r489 »."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    plain = re.sub(r"[.®]", "", plain)
-    words = re.sub(r"[^a-z0-9]+", " ", plain).strip()
+    words = normalized_text(re.sub(r"[.®]", "", text))
     return re.sub(r"\br (\d{3})\b", r"r\1", words)
 
 

@@ -1,0 +1,226 @@
+"""Benchmarks of the store at scale, each step in its own process (peak memory), medians written to RESULTS.md.
+
+Usage: `make bench` (or `python bench/run.py [--runs N] [--only STEP]`). Synthetic data is built once per size
+in bench/out/ (git-ignored) straight in SQL, then every step is timed `--runs` times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from lib import declarations, portal  # noqa: E402
+from lib.rules import load_rule_set  # noqa: E402
+from lib.store import Store  # noqa: E402
+
+OUT = REPO / "bench" / "out"
+TODAY = date(2026, 11, 23)
+RULES = load_rule_set("decret-2025-748")
+SIRETS = ("97228186900008", "97228186900016", "97228186900024")
+
+
+def _build_records_store(path: Path, records: int, *, carence_only: bool) -> None:
+    """`records` training records of records/10 employees, straight in SQL (the import path is benched apart)."""
+    if path.exists():
+        return
+    Store(path).counts()  # creates the schema
+    con = duckdb.connect(str(path))
+    employees = max(records // 10, 1)
+    con.execute(
+        "INSERT INTO establishments VALUES ('97228186900008', 'Siège', 'Paris'), "
+        "('97228186900016', 'Usine', 'Lyon'), ('97228186900024', 'Dépôt', 'Lille')"
+    )
+    # NIRs: 13 characters of a valid shape (sex, year, month, department, commune, order).
+    con.execute(
+        "INSERT INTO employees SELECT 'M' || lpad(i::VARCHAR, 7, '0'), "
+        "'1' || lpad((50 + i % 50)::VARCHAR, 2, '0') || lpad((1 + i % 12)::VARCHAR, 2, '0') || '75' || "
+        "lpad((i % 999 + 1)::VARCHAR, 3, '0') || lpad((i % 999 + 1)::VARCHAR, 3, '0'), "
+        "'NOM' || i, NULL, 'Prénom', "
+        "CASE i % 3 WHEN 0 THEN '97228186900008' WHEN 1 THEN '97228186900016' ELSE '97228186900024' END, "
+        "CASE i % 3 WHEN 0 THEN 'Paris' WHEN 1 THEN 'Lyon' ELSE 'Lille' END, 'Atelier', NULL, "
+        "DATE '2015-01-01', NULL, 0 FROM range($n) t(i)",
+        {"n": employees},
+    )
+    titles = (
+        "['Sauveteur secouriste du travail', 'MAC SST', 'Habilitation électrique BS', 'CACES R489 cat 3', "
+        "'Gestes et postures', 'Travail en hauteur']"
+    )
+    if carence_only:
+        # Bought SST trainings of Q1 2026 nobody declared: their carence window is open on 23/11/2026.
+        select = (
+            "SELECT i + 1, 'k' || i, 'M' || lpad((i % $e)::VARCHAR, 7, '0'), NULL, 'NOM' || (i % $e), NULL, "
+            "'Prénom', NULL, NULL, NULL, 'Sauveteur secouriste du travail', 'SST', 1, 'Formasud', NULL, false, 'ADF', "
+            "DATE '2026-01-05' + (i % 80)::INTEGER, DATE '2026-01-06' + (i % 80)::INTEGER, NULL, NULL, false, NULL, "
+            "NULL, 0, 0 FROM range($n) t(i)"
+        )
+    else:
+        select = (
+            "SELECT i + 1, 'k' || i, 'M' || lpad((i % $e)::VARCHAR, 7, '0'), NULL, 'NOM' || (i % $e), NULL, "
+            f"'Prénom', NULL, NULL, NULL, ({titles})[1 + i % 6], NULL, 1 + i % 4, "
+            "CASE WHEN i % 3 = 0 THEN NULL ELSE 'OF ' || (i % 20) END, NULL, i % 3 = 0, 'ADF', "
+            "DATE '2024-01-01' + (i % 1800)::INTEGER, DATE '2024-01-02' + (i % 1800)::INTEGER, NULL, "
+            "DATE '2026-01-02' + (i % 1800)::INTEGER, false, NULL, NULL, 0, 0 FROM range($n) t(i)"
+        )
+    con.execute(f"INSERT INTO training_records {select}", {"n": records, "e": employees})
+    con.close()
+
+
+def _portal_file(path: Path, lines: int) -> None:
+    """A valid ADF file of `lines` holders in sessions of 100 (the portal's own format)."""
+    if path.exists():
+        return
+    sample = (REPO.parent / "shared" / "referentials" / "sample_adf_synthetic.csv").read_bytes().decode().splitlines()
+    header, template = sample[0], sample[1].split("|")
+    rows = [header]
+    for i in range(lines):
+        row = list(template)
+        row[0] = f"SESSION-{i // 100}"
+        row[2] = f"EMP-{i:08d}"
+        nir12 = f"1{50 + i % 50:02d}{1 + i % 12:02d}75{i % 999 + 1:03d}{i // 999 % 999 + 1:03d}"
+        row[13] = nir12
+        row[14] = f"NOM{i}"
+        row[17] = f"M{i:07d}"
+        rows.append("|".join(row))
+    path.write_text("\r\n".join(rows) + "\r\n", encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------- steps (run in a child)
+
+
+def step_statuses(size: int) -> dict[str, float]:
+    path = OUT / f"records_{size}.duckdb"
+    _build_records_store(path, size, carence_only=False)
+    store = Store(path)
+    timings = {}
+    for name in ("expected_trainings", "internal_trainings", "validities"):
+        # The SQL alone: every deadline and status computed, counted per status (what the dashboard shows).
+        started = time.perf_counter()
+        summary = store.workflow_summary(name, rules=RULES, today=TODAY)
+        timings[f"{name}_sql"] = time.perf_counter() - started
+        timings[f"{name}_rows"] = float(summary["n"].sum())
+    return timings
+
+
+def step_statuses_frame(size: int) -> dict[str, float]:
+    """The same query with every row and column handed to pandas (what a full list page would fetch)."""
+    path = OUT / f"records_{size}.duckdb"
+    _build_records_store(path, size, carence_only=False)
+    started = time.perf_counter()
+    frame = Store(path).workflow("expected_trainings", rules=RULES, today=TODAY)
+    return {"expected_trainings_frame": time.perf_counter() - started, "rows": float(len(frame))}
+
+
+def step_carence_export(size: int) -> dict[str, float]:
+    source = OUT / f"carence_{size}.duckdb"
+    _build_records_store(source, size, carence_only=True)
+    work = OUT / f"carence_{size}_work.duckdb"
+    shutil.copy(source, work)
+    store = Store(work)
+    started = time.perf_counter()
+    batch = store.generate_export("carence", rules=RULES, today=TODAY, catalogue=declarations.load_code_catalogue())
+    elapsed = time.perf_counter() - started
+    work.unlink()
+    return {"generate_export": elapsed, "lines": float(sum(f.lines for f in batch.files))}
+
+
+def step_validate_import(size: int) -> dict[str, float]:
+    csv_path = OUT / f"adf_{size}.csv"
+    _portal_file(csv_path, size)
+    data = csv_path.read_bytes()
+    started = time.perf_counter()
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{csv_path}', delim='|', header=true, all_varchar=true)")
+    floor = time.perf_counter() - started
+    con.close()
+    started = time.perf_counter()
+    parsed = portal.parse_portal_file(data, csv_path.name, today=TODAY)
+    validate = time.perf_counter() - started
+    assert parsed.report.valid, parsed.report.line_errors[:3]
+    db = OUT / f"import_{size}.duckdb"
+    db.unlink(missing_ok=True)
+    started = time.perf_counter()
+    result = Store(db).import_of_file(data, csv_path.name, organisme="OF", today=TODAY)
+    total = time.perf_counter() - started
+    assert result.ok
+    db.unlink()
+    return {"duckdb_read_csv": floor, "validate": validate, "validate_and_import": total, "mb": len(data) / 1e6}
+
+
+STEPS: dict[str, tuple[Callable[[int], dict[str, float]], tuple[int, ...]]] = {
+    "statuses": (step_statuses, (10_000, 100_000, 1_000_000)),
+    "statuses_frame": (step_statuses_frame, (10_000, 100_000, 1_000_000)),
+    "carence_export": (step_carence_export, (10_000, 100_000)),
+    "validate_import": (step_validate_import, (10_000, 100_000)),
+}
+
+
+def child(step: str, size: int) -> None:
+    result = STEPS[step][0](size)
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--only")
+    parser.add_argument("--child", nargs=2)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], int(args.child[1]))
+        return
+    OUT.mkdir(parents=True, exist_ok=True)
+    results: dict[str, dict[int, dict[str, float]]] = {}
+    for step, (_, sizes) in STEPS.items():
+        if args.only and step != args.only:
+            continue
+        for size in sizes:
+            runs = []
+            for _ in range(args.runs):
+                out = subprocess.run(
+                    [sys.executable, __file__, "--child", step, str(size)],
+                    capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(REPO)},
+                )  # fmt: skip
+                runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            medians = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+            results.setdefault(step, {})[size] = medians
+            print(step, size, json.dumps({k: round(v, 3) for k, v in medians.items()}), flush=True)
+    write_results(results, args.runs)
+
+
+def write_results(results: dict[str, dict[int, dict[str, float]]], runs: int) -> None:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"DuckDB {duckdb.__version__}. Date: {datetime.now():%Y-%m-%d %H:%M}. Medians of {runs} runs, "
+        "each run in a fresh process (peak RSS = that process's maximum resident memory).",
+        "",
+    ]
+    for step, sizes in results.items():
+        lines += [f"## {step}", "", "| size | " + " | ".join(next(iter(sizes.values()))) + " |"]
+        lines.append("|---" * (1 + len(next(iter(sizes.values())))) + "|")
+        for size, medians in sizes.items():
+            lines.append(f"| {size:,} | " + " | ".join(f"{v:.3f}" for v in medians.values()) + " |")
+        lines.append("")
+    (REPO / "bench" / "RESULTS.md").write_text("\n".join(lines), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
