@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lib import declarations, portal, settings
+from lib import corrections, declarations, portal, settings
 from lib.rules import load_rule_set
 from lib.store import Store, StoreError
 
@@ -85,7 +85,10 @@ def test_a_matching_of_declaration_makes_the_training_declared_and_consistent(st
     ("record", "discrepancy"),
     [
         ("M1;MARTIN;Sauveteur secouriste du travail;Formasud;non;1;15/06/2026;18/06/2026", "dates"),
-        ("M1;MARTIN;SAUVETEUR SECOURISTE DU TRAVAIL (SST) - FORMATION INITIALE;Formasud;non;1;15/06/2026;16/06/2026", ""),
+        (
+            "M1;MARTIN;SAUVETEUR SECOURISTE DU TRAVAIL (SST) - FORMATION INITIALE;Formasud;non;1;15/06/2026;16/06/2026",
+            "",
+        ),
     ],
 )
 def test_discrepancies_are_named_and_case_or_accents_alone_are_not_one(
@@ -283,3 +286,34 @@ def test_changing_extension_until_in_the_settings_moves_the_deadlines(store: Sto
     after = store.workflow("expected_trainings", rules=settings.active_rules(store), today=date(2026, 11, 23))
     assert after["of_deadline"].iloc[0].date() == date(2026, 9, 30)
     assert after["status"].iloc[0] == "carence_due"
+
+
+def test_a_correction_request_is_listed_per_of_without_the_nir_then_marked_answered(store: Store) -> None:
+    store.import_of_file(SAMPLE_ADF, "formasud.csv", organisme="Formasud", today=date(2026, 11, 23))
+    store.record_action(
+        "of_line", ["Formasud|EMP-2026-000001"], "correction_requested", reason="nom attendu MARTIN-DUPONT"
+    )
+    requests = store.workflow("correction_requests", rules=RULES, today=date(2026, 11, 23))
+    assert requests["id_unique_partenaire"].tolist() == ["EMP-2026-000001"]
+    assert not requests["correction_answered"].iloc[0]
+    csv, xlsx = corrections.request_files(requests, "Formasud")
+    text = csv.decode("utf-8-sig")
+    assert "EMP-2026-000001" in text and "nom attendu MARTIN-DUPONT" in text
+    assert "2150197611807" not in text and "2 15 01 ** *** ***" in text
+    assert xlsx.startswith(b"PK")
+
+    corrected = SAMPLE_ADF.replace(b"|MARTIN|", b"|MARTIN-DUPONT|")
+    store.import_of_file(corrected, "formasud_v2.csv", organisme="Formasud", today=date(2026, 11, 24))
+    requests = store.workflow("correction_requests", rules=RULES, today=date(2026, 11, 24))
+    assert requests["correction_answered"].tolist() == [True]
+
+
+def test_the_scorecard_counts_late_and_missing_declarations_per_of(store: Store) -> None:
+    store.import_records(
+        records(SST_BOUGHT, "M4;PETIT;MAC SST;Formasud;non;1;01/03/2026;02/03/2026"), "formations.csv", "internal"
+    )
+    # The sample's MAC SST lines end 02/03/2026: OF deadline EOM(31/03/2026 + 3 + 3) = 30/09/2026; received
+    # on 01/10/2026 they are late. The SST of M1 (OF deadline 31/12/2026) is not missing yet on 01/10/2026.
+    store.import_of_file(SAMPLE_ADF, "formasud.csv", organisme="Formasud", today=date(2026, 10, 1))
+    card = store.workflow("of_scorecard", rules=RULES, today=date(2026, 10, 1)).set_index("organisme")
+    assert card.loc["Formasud", ["declarations", "late", "missing"]].tolist() == [7, 2, 0]
