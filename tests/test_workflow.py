@@ -316,4 +316,4 @@ def test_the_scorecard_counts_late_and_missing_declarations_per_of(store: Store)
     # on 01/10/2026 they are late. The SST of M1 (OF deadline 31/12/2026) is not missing yet on 01/10/2026.
     store.import_of_file(SAMPLE_ADF, "formasud.csv", organisme="Formasud", today=date(2026, 10, 1))
     card = store.workflow("of_scorecard", rules=RULES, today=date(2026, 10, 1)).set_index("organisme")
-    assert card.loc["Formasud", ["declarations", "late", "missing"]].tolist() == [7, 2, 0]
+    assert [int(card.loc["Formasud", c]) for c in ("declarations", "late", "missing")] == [7, 2, 0]
