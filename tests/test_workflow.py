@@ -315,5 +315,5 @@ def test_the_scorecard_counts_late_and_missing_declarations_per_of(store: Store)
     # The sample's MAC SST lines end 02/03/2026: OF deadline EOM(31/03/2026 + 3 + 3) = 30/09/2026; received
     # on 01/10/2026 they are late. The SST of M1 (OF deadline 31/12/2026) is not missing yet on 01/10/2026.
     store.import_of_file(SAMPLE_ADF, "formasud.csv", organisme="Formasud", today=date(2026, 10, 1))
-    card = store.workflow("of_scorecard", rules=RULES, today=date(2026, 10, 1)).set_index("organisme")
-    assert [int(card.loc["Formasud", c]) for c in ("declarations", "late", "missing")] == [7, 2, 0]
+    card = store.workflow("of_scorecard", rules=RULES, today=date(2026, 10, 1))
+    assert card[["organisme", "declarations", "late", "missing"]].values.tolist() == [["Formasud", 7, 2, 0]]
