@@ -222,6 +222,16 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    print(Store(args.db).backup(Path(args.directory)))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    print(Store(args.db).restore(Path(args.directory)))
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     store = Store(args.db)
     rules, prefs = _workflow_context(store)
@@ -303,6 +313,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--today", type=parse_cli_date, required=True, help="date du jour")
     p.add_argument("--format", choices=["md", "json"], default="md")
     p.set_defaults(handler=cmd_report)
+
+    p = sub.add_parser("backup", parents=[common], help="sauvegarder la base dans un dossier neuf")
+    p.add_argument("directory")
+    p.set_defaults(handler=cmd_backup)
+
+    p = sub.add_parser("restore", parents=[common], help="restaurer la base depuis une sauvegarde")
+    p.add_argument("directory")
+    p.set_defaults(handler=cmd_restore)
 
     p = sub.add_parser("calendar", parents=[common], help="agenda .ics des échéances (Outlook)")
     p.add_argument("--today", type=parse_cli_date, required=True, help="date du jour")

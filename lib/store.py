@@ -522,11 +522,7 @@ class Store:
                     "UPDATE exports SET status = 'deposited', status_at = now()::TIMESTAMP WHERE id = $e",
                     {"e": export_id},
                 )
-                con.execute(
-                    "INSERT INTO partner_id_ledger SELECT id_unique_partenaire, export_id, record_id, now()::TIMESTAMP "
-                    "FROM export_lines WHERE export_id = $e",
-                    {"e": export_id},
-                )
+                _reserve_partner_ids(con, export_id)
                 con.execute(
                     "INSERT INTO actions (acted_at, who, target_kind, target_key, action) "
                     "VALUES (now()::TIMESTAMP, $w, 'export', $t, 'deposited')",
@@ -583,6 +579,51 @@ class Store:
         if frame.empty:
             raise StoreError(f"Fichier n° {export_id} introuvable.")
         return {str(k): v for k, v in frame.iloc[0].to_dict().items()}
+
+    # ------------------------------------------------------------------ backup and restore
+
+    def backup(self, directory: Path, *, who: str | None = None) -> str:
+        """Export every table (DuckDB EXPORT DATABASE, Parquet) into a new folder; recorded in the audit."""
+        directory = Path(directory)
+        if not self.path.exists():
+            raise StoreError(f"La base {self.path} n'existe pas : rien à sauvegarder.")
+        if directory.exists() and any(directory.iterdir()):
+            raise StoreError(f"Le dossier {directory} n'est pas vide : choisissez un dossier neuf pour la sauvegarde.")
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        self.record_action("store", [str(directory)], "backup", who=who)
+        with self.connect() as con:
+            con.execute(f"EXPORT DATABASE {rules_sql.string_literal(str(directory))} (FORMAT parquet)")
+        return f"Sauvegarde de {self.path} écrite dans {directory}."
+
+    def restore(self, directory: Path, *, who: str | None = None) -> str:
+        """Rebuild the store from a backup folder; the current file is kept aside, never overwritten."""
+        directory = Path(directory)
+        if not (directory / "schema.sql").exists() or not (directory / "load.sql").exists():
+            raise StoreError(f"{directory} n'est pas une sauvegarde (schema.sql et load.sql absents).")
+        staging = self.path.with_name(self.path.name + ".restauration")
+        staging.unlink(missing_ok=True)
+        try:
+            con = duckdb.connect(str(staging))
+            try:
+                con.execute(f"IMPORT DATABASE {rules_sql.string_literal(str(directory))}")
+                row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            finally:
+                con.close()
+        except duckdb.Error as error:
+            staging.unlink(missing_ok=True)
+            raise StoreError(f"La sauvegarde {directory} est illisible : {error}") from error
+        if row is None or int(row[0]) > SCHEMA_VERSION:
+            staging.unlink(missing_ok=True)
+            raise StoreError(f"La sauvegarde {directory} ne vient pas de cet outil ou d'une version plus récente.")
+        kept = ""
+        if self.path.exists():
+            aside = self.path.with_name(f"{self.path.stem}.avant-restauration-{datetime.now():%Y%m%d-%H%M%S}.duckdb")
+            self.path.rename(aside)
+            kept = f" L'ancienne base est conservée dans {aside}."
+        staging.rename(self.path)
+        self._migrated = False
+        self.record_action("store", [str(directory)], "restored", who=who)
+        return f"Base restaurée depuis {directory}.{kept}"
 
     # ------------------------------------------------------------------ imports
 
@@ -1042,6 +1083,15 @@ def _merge_employees(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, import
         columns=_EMPLOYEE_COLUMNS[1:],
         extra_insert={"import_id": str(import_id)},
         extra_update=("import_id",),
+    )
+
+
+def _reserve_partner_ids(con: duckdb.DuckDBPyConnection, export_id: int) -> None:
+    """Put a deposited file's ID_UNIQUE_PARTENAIRE in the ledger: the portal rejects any later reuse."""
+    con.execute(
+        "INSERT INTO partner_id_ledger SELECT id_unique_partenaire, export_id, record_id, now()::TIMESTAMP "
+        "FROM export_lines WHERE export_id = $e",
+        {"e": export_id},
     )
 
 

@@ -489,7 +489,7 @@ def month_label(value: pd.Timestamp) -> str:
 def week_start(values: pd.Series) -> pd.Series:
     """The Monday of each date's week."""
     days = values.dt.normalize()
-    monday: pd.Series = days - pd.to_timedelta(days.dt.weekday, unit="D")
+    monday: pd.Series = days - pd.to_timedelta(days.dt.day_of_week, unit="D")
     return monday
 
 

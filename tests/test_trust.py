@@ -1,0 +1,209 @@
+"""Trust: a killed process leaves all or nothing, backups round-trip, concurrent readers and a writer coexist."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from lib import settings
+from lib.demo_store import build_demo_store
+from lib.rules import load_rule_set
+from lib.store import Store, StoreError
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "referentials"
+SAMPLE_ADF = SHARED / "sample_adf_synthetic.csv"
+TODAY = date(2026, 11, 23)
+RULES = load_rule_set("decret-2025-748")
+TABLES = (
+    "imports", "organismes", "of_lines", "of_line_changes", "employees", "training_records", "competences",
+    "establishments", "settings", "header_mappings", "exports", "export_lines", "partner_id_ledger",
+    "manual_pairings", "meta",
+)  # fmt: skip
+
+
+def content_of(path: Path, tables: tuple[str, ...] = TABLES) -> dict[str, list[tuple[object, ...]]]:
+    con = duckdb.connect(str(path))
+    try:
+        return {t: sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    build_demo_store(Store(path))
+    return path
+
+
+@pytest.fixture
+def demo(demo_db: Path, tmp_path: Path) -> Store:
+    copy = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, copy)
+    return Store(copy)
+
+
+def run_child(code: str, db: Path) -> subprocess.CompletedProcess[str]:
+    script = "import os, signal, sys\nfrom pathlib import Path\nsys.path.insert(0, %r)\n" % str(REPO)
+    return subprocess.run(
+        [sys.executable, "-c", script + textwrap.dedent(code)],
+        env={**os.environ, "DB": str(db)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_process_killed_in_the_middle_of_an_import_leaves_nothing_of_it(demo: Store, tmp_path: Path) -> None:
+    before = content_of(demo.path)
+    big = tmp_path / "gros.csv"
+    lines = SAMPLE_ADF.read_text(encoding="utf-8").splitlines()
+    rows = [lines[0]] + [
+        lines[4].replace("EMP-2026-000004", f"EMP-K-{i:06d}").replace("MACSST_20260302_S02", f"S{i // 400}")
+        for i in range(20_000)
+    ]
+    big.write_text("\r\n".join(rows) + "\r\n", encoding="utf-8")
+    result = run_child(
+        f"""
+        from datetime import date
+        import lib.store as store
+        original = store._merge_of_lines
+        def crash(con, params):
+            original(con, params)  # every line written, inside the open transaction
+            os.kill(os.getpid(), signal.SIGKILL)
+        store._merge_of_lines = crash
+        store.Store(Path(os.environ["DB"])).import_of_file(
+            Path({str(big)!r}).read_bytes(), "gros.csv", organisme="OF tué", today=date(2026, 11, 23))
+        """,
+        demo.path,
+    )
+    assert result.returncode == -9, result.stderr
+    assert content_of(demo.path) == before  # the store opens, and holds nothing of the killed import
+    again = demo.import_of_file(big.read_bytes(), "gros.csv", organisme="OF tué", today=TODAY)
+    assert again.status == "imported" and again.inserted == 20_000
+
+
+def test_a_process_killed_while_confirming_a_deposit_leaves_the_export_unconfirmed(demo: Store) -> None:
+    batch = demo.generate_export("carence", rules=RULES, today=TODAY, catalogue=settings.code_catalogue(demo))
+    export_id = batch.files[0].export_id
+    before = content_of(demo.path)
+    result = run_child(
+        f"""
+        from datetime import date
+        import lib.store as store
+        from lib.rules import load_rule_set
+        original = store._reserve_partner_ids
+        def crash(con, export_id):
+            original(con, export_id)
+            os.kill(os.getpid(), signal.SIGKILL)
+        store._reserve_partner_ids = crash
+        store.Store(Path(os.environ["DB"])).confirm_export(
+            {export_id}, rules=load_rule_set("decret-2025-748"), today=date(2026, 11, 23))
+        """,
+        demo.path,
+    )
+    assert result.returncode == -9, result.stderr
+    assert content_of(demo.path) == before
+    assert demo.export_history()["status"].iloc[-1] == "generated"
+    assert "confirmé" in demo.confirm_export(export_id, rules=RULES, today=TODAY)
+
+
+def test_a_backup_restores_every_table_row_for_row(demo: Store, tmp_path: Path) -> None:
+    demo.record_action("of_line", ["X|Y"], "accepted", reason="avant sauvegarde")
+    message = demo.backup(tmp_path / "sauvegarde")
+    assert "sauvegarde" in message
+    before = content_of(demo.path)
+    actions_before = content_of(demo.path, ("actions",))["actions"]
+
+    demo.import_of_file(SAMPLE_ADF.read_bytes(), "apres.csv", organisme="Après", today=TODAY)
+    restored = demo.restore(tmp_path / "sauvegarde")
+    assert "conservée" in restored
+    assert content_of(demo.path) == before
+    actions_after = content_of(demo.path, ("actions",))["actions"]
+    assert actions_after[: len(actions_before)] == actions_before
+    assert [row[5] for row in actions_after[len(actions_before) :]] == ["restored"]
+    assert list(tmp_path.glob("demo.avant-restauration-*.duckdb"))  # the replaced store was kept aside
+
+
+def test_a_backup_never_overwrites_a_folder_and_a_bad_folder_is_not_restored(demo: Store, tmp_path: Path) -> None:
+    (tmp_path / "plein").mkdir()
+    (tmp_path / "plein" / "x.txt").write_text("x")
+    with pytest.raises(StoreError, match="n'est pas vide"):
+        demo.backup(tmp_path / "plein")
+    before = content_of(demo.path)
+    with pytest.raises(StoreError, match="n'est pas une sauvegarde"):
+        demo.restore(tmp_path / "plein")
+    assert content_of(demo.path) == before
+
+
+def test_eight_readers_and_a_scheduled_import_share_the_store_without_error(demo: Store, tmp_path: Path) -> None:
+    files = []
+    lines = SAMPLE_ADF.read_text(encoding="utf-8").splitlines()
+    for n in range(5):
+        path = tmp_path / f"of_{n}.csv"
+        path.write_text(
+            "\r\n".join([lines[0]] + [line.replace("EMP-2026-", f"W{n}-") for line in lines[1:]]) + "\r\n",
+            encoding="utf-8",
+        )
+        files.append(path)
+    reader = """
+        import time, json
+        from datetime import date
+        from lib.store import Store
+        from lib.rules import load_rule_set
+        store, rules, done, errors = Store(Path(os.environ["DB"])), load_rule_set("decret-2025-748"), 0, []
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and done < 12:
+            try:
+                store.workflow_summary("of_declarations", rules=rules, today=date(2026, 11, 23))
+                store.counts()
+                done += 1
+            except Exception as error:
+                errors.append(repr(error))
+        print(json.dumps({"done": done, "errors": errors}))
+    """
+    writer = f"""
+        from datetime import date
+        from lib.store import Store
+        store = Store(Path(os.environ["DB"]))
+        for name in {[str(f) for f in files]!r}:
+            result = store.import_of_file(Path(name).read_bytes(), Path(name).name, organisme="Concurrent",
+                                          today=date(2026, 11, 23))
+            assert result.status == "imported", result.message
+        print("ok")
+    """
+    script = "import os, sys\nfrom pathlib import Path\nsys.path.insert(0, %r)\n" % str(REPO)
+    env = {**os.environ, "DB": str(demo.path)}
+    started = time.monotonic()
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", script + textwrap.dedent(code)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for code in [reader] * 8 + [writer]
+    ]
+    outputs = [p.communicate(timeout=180) for p in processes]
+    assert time.monotonic() - started < 180
+    for process, (out, err) in zip(processes, outputs, strict=True):
+        assert process.returncode == 0, err
+        assert "Traceback" not in err
+    for out, _ in outputs[:8]:
+        report = json.loads(out.strip().splitlines()[-1])
+        assert report["errors"] == [] and report["done"] > 0
+    assert outputs[8][0].strip() == "ok"
+    lines_written = demo.sql("SELECT count(*) AS n FROM of_lines WHERE organisme = 'Concurrent'")["n"].iloc[0]
+    assert lines_written == 5 * 7  # no lost write
