@@ -55,7 +55,7 @@ def demo(demo_db: Path, tmp_path: Path) -> Store:
 
 
 def run_child(code: str, db: Path) -> subprocess.CompletedProcess[str]:
-    script = "import os, signal, sys\nfrom pathlib import Path\nsys.path.insert(0, %r)\n" % str(REPO)
+    script = f"import os, signal, sys\nfrom pathlib import Path\nsys.path.insert(0, {str(REPO)!r})\n"
     return subprocess.run(
         [sys.executable, "-c", script + textwrap.dedent(code)],
         env={**os.environ, "DB": str(db)},
@@ -183,7 +183,7 @@ def test_eight_readers_and_a_scheduled_import_share_the_store_without_error(demo
             assert result.status == "imported", result.message
         print("ok")
     """
-    script = "import os, sys\nfrom pathlib import Path\nsys.path.insert(0, %r)\n" % str(REPO)
+    script = f"import os, sys\nfrom pathlib import Path\nsys.path.insert(0, {str(REPO)!r})\n"
     env = {**os.environ, "DB": str(demo.path)}
     started = time.monotonic()
     processes = [
@@ -198,7 +198,7 @@ def test_eight_readers_and_a_scheduled_import_share_the_store_without_error(demo
     ]
     outputs = [p.communicate(timeout=180) for p in processes]
     assert time.monotonic() - started < 180
-    for process, (out, err) in zip(processes, outputs, strict=True):
+    for process, (_out, err) in zip(processes, outputs, strict=True):
         assert process.returncode == 0, err
         assert "Traceback" not in err
     for out, _ in outputs[:8]:
