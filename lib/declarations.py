@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import tomllib
@@ -292,6 +293,7 @@ class InvalidExport(ValueError):
         )
 
 
+@functools.lru_cache(maxsize=65536)
 def _clean(value: str | None) -> str:
     """Text safe in a `|` file: control characters and runs of spaces folded to one space, `|` to `-`."""
     if not value:
@@ -299,6 +301,7 @@ def _clean(value: str | None) -> str:
     return _UNSAFE_TEXT.sub(" ", value).replace(portal.SEPARATOR, "-").strip()
 
 
+@functools.lru_cache(maxsize=8192)
 def _french(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from stdnum.fr import nir as stdnum_nir
@@ -59,6 +60,7 @@ def normalize_nir(value: str) -> str | None:
     return compact[:13]
 
 
+@functools.lru_cache(maxsize=65536)
 def is_valid_siret(value: str) -> bool:
     """A SIRET as the portal takes it: exactly 14 digits, Luhn key (La Poste exception), via python-stdnum."""
     return bool(_SIRET_SHAPE.fullmatch(value)) and bool(stdnum_siret.is_valid(value))

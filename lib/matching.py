@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from datetime import date
@@ -9,6 +10,7 @@ from datetime import date
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
+@functools.lru_cache(maxsize=65536)
 def normalized_text(value: str | None) -> str:
     """Lower case, accents removed, punctuation folded to single spaces."""
     if not value:

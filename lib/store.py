@@ -411,11 +411,23 @@ class Store:
         self, purpose: Purpose, *, rules: RuleSet, today: date, tolerance_days: int = 3
     ) -> pd.DataFrame:
         """The records to declare now: carence window open (carence) or internal declaration due (internal)."""
-        if purpose == "carence":
-            frame = self.workflow("expected_trainings", rules=rules, today=today, tolerance_days=tolerance_days)
-            return frame[frame["status"].isin(["carence_due", "carence_overdue"])].reset_index(drop=True)
-        frame = self.workflow("internal_trainings", rules=rules, today=today, tolerance_days=tolerance_days)
-        return frame[frame["status"].isin(["to_declare", "overdue"])].reset_index(drop=True)
+        name, statuses = _EXPORT_SOURCES[purpose]
+        frame = self.workflow(name, rules=rules, today=today, tolerance_days=tolerance_days)
+        return frame[frame["status"].isin(statuses)].reset_index(drop=True)
+
+    def _declaration_inputs(
+        self, purpose: Purpose, *, rules: RuleSet, today: date, tolerance_days: int
+    ) -> list[declarations.DeclarationInput]:
+        """The records to declare, straight from SQL as Python values (no DataFrame: this scales to 100k+)."""
+        name, statuses = _EXPORT_SOURCES[purpose]
+        sql = (
+            f"SELECT {', '.join(_DECLARATION_COLUMNS)} FROM ({named_query(name)}) "
+            f"WHERE status IN ({', '.join(rules_sql.string_literal(s) for s in statuses)}) ORDER BY id"
+        )
+        with self.connect() as con:
+            self._prepare_workflow(con, rules, tolerance_days)
+            rows = con.execute(sql, {"today": today}).fetchall()
+        return [declarations.DeclarationInput(*row) for row in rows]
 
     def partner_id_prefix(self) -> str:
         """ID_UNIQUE_PARTENAIRE prefix: the employer's SIREN (first establishment), else « PP »."""
@@ -438,8 +450,7 @@ class Store:
         `missing` and stay out of the files. Nothing is recorded unless every file passes the validator.
         """
         who = who or current_user()
-        frame = self.export_candidates(purpose, rules=rules, today=today, tolerance_days=tolerance_days)
-        inputs = [_declaration_input({str(k): v for k, v in row.items()}) for row in frame.to_dict("records")]
+        inputs = self._declaration_inputs(purpose, rules=rules, today=today, tolerance_days=tolerance_days)
         with self.connect() as con:
             ledger = frozenset(
                 r[0] for r in con.execute("SELECT id_unique_partenaire FROM partner_id_ledger").fetchall()
@@ -483,17 +494,26 @@ class Store:
                                 "content": content,
                             },
                         )
-                        for a in file.assignments:
-                            con.execute(
-                                "INSERT INTO export_lines VALUES ($e, $r, $d, $p)",
-                                {"e": export_id, "r": a.record_id, "d": a.id_declaration, "p": a.id_unique_partenaire},
-                            )
+                        assigned = pd.DataFrame(
+                            {
+                                "record_id": [a.record_id for a in file.assignments],
+                                "id_declaration": [a.id_declaration for a in file.assignments],
+                                "id_unique_partenaire": [a.id_unique_partenaire for a in file.assignments],
+                            }
+                        )
+                        con.register("assigned", assigned)
+                        con.execute(
+                            "INSERT INTO export_lines SELECT $e, record_id, id_declaration, id_unique_partenaire "
+                            "FROM assigned",
+                            {"e": export_id},
+                        )
+                        con.unregister("assigned")
                     files.append(ExportFile(export_id, purpose, file.kind, file.file_name, content, len(file.rows)))
                 con.execute("COMMIT")
             except Exception:
                 con.execute("ROLLBACK")
                 raise
-        return ExportBatch(purpose, tuple(files), batch.missing, len(frame))
+        return ExportBatch(purpose, tuple(files), batch.missing, len(inputs))
 
     def confirm_export(
         self, export_id: int, *, rules: RuleSet, today: date, tolerance_days: int = 3, who: str | None = None
@@ -1117,33 +1137,12 @@ def today_default() -> date:
     return datetime.now().date()
 
 
-def _optional(value: Any) -> Any:
-    """None for pandas' missing values (NaN, NaT, NA), the value otherwise."""
-    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
-
-
-def _as_date(value: Any) -> date | None:
-    value = _optional(value)
-    if value is None:
-        return None
-    return value.date() if isinstance(value, datetime | pd.Timestamp) else value
-
-
-def _declaration_input(row: Mapping[str, Any]) -> declarations.DeclarationInput:
-    end = _as_date(row["end_date"])
-    assert end is not None
-    return declarations.DeclarationInput(
-        record_id=int(row["id"]),
-        proof_kind=row["proof_kind"],
-        matricule=_optional(row["matricule"]),
-        nir=_optional(row["person_nir"]),
-        birth_name=_optional(row["person_birth_name"]),
-        first_name=_optional(row["person_first_name"]),
-        training_title=str(row["training_title"]),
-        training_key=_optional(row["training_key"]),
-        start_date=_as_date(row["start_date"]),
-        end_date=end,
-        validity_start=_as_date(row["validity_start"]),
-        validity_end=_as_date(row["validity_end"]),
-        establishment_siret=_optional(row["person_siret"]),
-    )
+# The columns of a workflow query that make a DeclarationInput, in the order of its fields.
+_DECLARATION_COLUMNS = (
+    "id", "proof_kind", "matricule", "person_nir", "person_birth_name", "person_first_name", "training_title",
+    "training_key", "start_date", "end_date", "validity_start", "validity_end", "person_siret",
+)  # fmt: skip
+_EXPORT_SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "carence": ("expected_trainings", ("carence_due", "carence_overdue")),
+    "internal": ("internal_trainings", ("to_declare", "overdue")),
+}

@@ -129,7 +129,7 @@ def require_data() -> None:
     """Stop the page with a friendly invitation to import when the store is empty."""
     if not has_data():
         st.info(EMPTY_STORE_MESSAGE, icon="📥")
-        st.page_link(IMPORT_PAGE, label="Importer des fichiers", icon="📥")
+        st.page_link(IMPORT_PAGE, label="Importer des fichiers", icon=":material/upload_file:")
         st.stop()
 
 
@@ -368,7 +368,7 @@ def download_buttons(frame: pd.DataFrame, stem: str, *, key: str, sheet: str = "
         file_name=f"{stem}_{day}.csv",
         mime="text/csv",
         key=f"{key}_csv",
-        icon="⬇️",
+        icon=":material/download:",
         on_click="ignore",
     )
     c2.download_button(
@@ -377,7 +377,7 @@ def download_buttons(frame: pd.DataFrame, stem: str, *, key: str, sheet: str = "
         file_name=f"{stem}_{day}.xlsx",
         mime=EXCEL_MIME,
         key=f"{key}_xlsx",
-        icon="⬇️",
+        icon=":material/download:",
         on_click="ignore",
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 import tomllib
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ class Duration:
     keywords: tuple[str, ...]
 
 
+@functools.lru_cache(maxsize=65536)
 def normalize_title(text: str) -> str:
     """Lower case, no accents, words separated by single spaces; « R.489 » and « R 489 » become « r489 »."""
     words = normalized_text(re.sub(r"[.®]", "", text))
