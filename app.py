@@ -6,18 +6,21 @@ st.set_page_config(page_title="Passeport de prévention", page_icon="🦺", layo
 
 pages = {
     "Suivi": [
-        st.Page("pages/tableau_de_bord.py", title="Tableau de bord", icon="📋", default=True),
-        st.Page("pages/verification.py", title="Vérification", icon="🔎", url_path="verification"),
-        st.Page("pages/carence.py", title="Carence", icon="⏰", url_path="carence"),
+        st.Page("pages/tableau_de_bord.py", title="Tableau de bord", icon=":material/dashboard:", default=True),
+        st.Page("pages/verification.py", title="Vérification", icon=":material/fact_check:", url_path="verification"),
+        st.Page("pages/carence.py", title="Carence", icon=":material/timer:", url_path="carence"),
         st.Page(
-            "pages/declarations_internes.py", title="Déclarations internes", icon="🏢", url_path="declarations-internes"
+            "pages/declarations_internes.py",
+            title="Déclarations internes",
+            icon=":material/domain:",
+            url_path="declarations-internes",
         ),
-        st.Page("pages/echeances.py", title="Échéances", icon="📅", url_path="echeances"),
-        st.Page("pages/salarie.py", title="Salarié", icon="👤", url_path="salarie"),
+        st.Page("pages/echeances.py", title="Échéances", icon=":material/event:", url_path="echeances"),
+        st.Page("pages/salarie.py", title="Salarié", icon=":material/badge:", url_path="salarie"),
     ],
     "Données": [
-        st.Page("pages/import.py", title="Import", icon="📥", url_path="import"),
-        st.Page("pages/parametres.py", title="Paramètres", icon="⚙️", url_path="parametres"),
+        st.Page("pages/import.py", title="Import", icon=":material/upload_file:", url_path="import"),
+        st.Page("pages/parametres.py", title="Paramètres", icon=":material/settings:", url_path="parametres"),
     ],
 }
 st.navigation(pages).run()

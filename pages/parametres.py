@@ -173,7 +173,7 @@ if store.path.exists():
         data=ui.backup_bytes,
         file_name=f"passeport_{ui.today().strftime('%Y%m%d')}.duckdb",
         mime="application/octet-stream",
-        icon="💾",
+        icon=":material/save:",
         on_click="ignore",
         help="Toutes vos données (imports, décisions, réglages) dans un seul fichier.",
     )

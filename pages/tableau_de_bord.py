@@ -46,8 +46,8 @@ def metric_card(
 ) -> None:
     with column.container(border=True):
         st.metric(label, f"{count:,}".replace(",", " "), help=help)
-        st.markdown(next_deadline_text(due) if due is not None else "&nbsp;")
-        st.page_link(page, label="Voir la liste", icon="➡️", query_params=params)
+        st.markdown(next_deadline_text(due) if due is not None else "À renouveler au plus vite")
+        st.page_link(page, label="Voir la liste", icon=":material/arrow_forward:", query_params=params)
 
 
 st.subheader("À faire")
@@ -150,6 +150,7 @@ deadlines = pd.concat(
     ignore_index=True,
 ).dropna()
 deadlines = deadlines[deadlines["due"] <= horizon_end]
+KINDS = ["Vérification", "Carence", "Déclaration interne"]
 left, right = st.columns(2)
 with left:
     st.markdown("**Échéances de déclaration par semaine (6 prochains mois)**")
@@ -157,18 +158,30 @@ with left:
         st.info("Aucune échéance de vérification, de carence ni de déclaration interne dans les 6 prochains mois.")
     else:
         deadlines["due"] = deadlines["due"].where(deadlines["due"] >= day, day)
-        deadlines["Semaine du"] = ui.week_start(deadlines["due"])
-        per_week = deadlines.groupby(["Semaine du", "Type"]).size().reset_index(name="Nombre")
+        deadlines["week"] = ui.week_start(deadlines["due"])
+        weeks = pd.date_range(day - pd.Timedelta(days=today.weekday()), horizon_end, freq="7D")
+        per_week = (
+            deadlines.groupby(["week", "Type"])
+            .size()
+            .unstack(fill_value=0)
+            .reindex(weeks, fill_value=0)
+            .rename_axis("week")
+            .reset_index()
+            .melt(id_vars="week", var_name="Type", value_name="Nombre")
+        )
+        per_week["Semaine du"] = [ui.fr_date(w)[:5] for w in per_week["week"]]
         figure = px.bar(
             per_week,
             x="Semaine du",
             y="Nombre",
             color="Type",
-            category_orders={"Type": ["Vérification", "Carence", "Déclaration interne"]},
+            category_orders={"Type": KINDS, "Semaine du": [ui.fr_date(w)[:5] for w in weeks]},
+            color_discrete_sequence=px.colors.qualitative.Safe,
+            custom_data=["week"],
         )
-        figure.update_xaxes(tickformat="%d/%m/%Y", title=None)
-        figure.update_traces(hovertemplate="Semaine du %{x|%d/%m/%Y} : %{y}<extra>%{fullData.name}</extra>")
-        figure.update_layout(legend_title_text=None, margin={"t": 10}, height=360)
+        figure.update_xaxes(title="Semaine du (jj/mm)", tickangle=-60)
+        figure.update_traces(hovertemplate="Semaine du %{customdata[0]|%d/%m/%Y} : %{y}<extra>%{fullData.name}</extra>")
+        figure.update_layout(legend_title_text=None, margin={"t": 10}, height=380, bargap=0.15)
         st.plotly_chart(figure, config=ui.plotly_config())
         if (to_verify["due_on"] < day).any() or (carence["due_on"] < day).any():
             st.caption("Les échéances déjà dépassées sont comptées dans la semaine en cours.")
@@ -190,6 +203,7 @@ with right:
             y="Nombre",
             color="Formation",
             category_orders={"Mois": list(dict.fromkeys(per_month["Mois"]))},
+            color_discrete_sequence=px.colors.qualitative.Safe,
         )
         figure.update_xaxes(title=None)
         figure.update_layout(legend_title_text=None, margin={"t": 10}, height=360)

@@ -53,17 +53,17 @@ shown = shown.reset_index(drop=True)
 
 table = pd.DataFrame(
     {
-        "due_on": shown["due_on"],
+        "due_on": shown["due_on"].fillna(shown["verification_deadline"]),
         "days_left": shown["days_left"],
         "status": shown["status_label"],
         "alert": ["⚠️ " + d if d else "" for d in shown["discrepancies"]],
+        "name": ui.roster_names_by_nir(shown["nir"]),
+        "link": ui.employee_links(shown["matricule"].fillna(ui.roster_matricules_by_nir(shown["nir"]))),
+        "holder": shown["nom_titulaire"],
+        "nir": ui.masked_nirs(shown["nir"]),
         "organisme": shown["organisme"],
         "title": shown["title"],
         "end": shown["date_fin_formation"].fillna(shown["date_debut_validite"]),
-        "holder": shown["nom_titulaire"],
-        "name": ui.roster_names_by_nir(shown["nir"]),
-        "nir": ui.masked_nirs(shown["nir"]),
-        "link": ui.employee_links(shown["matricule"].fillna(ui.roster_matricules_by_nir(shown["nir"]))),
         "establishment": shown["establishment"],
         "reconciliation": shown["reconciliation"],
         "late": shown["declared_late"],
@@ -86,7 +86,7 @@ event = st.dataframe(
         "status": "Statut",
         "alert": "Écarts",
         "organisme": "Organisme",
-        "title": "Formation",
+        "title": st.column_config.TextColumn("Formation", width="medium"),
         "end": ui.date_column("Fin de formation", "Ou début de validité pour un justificatif JDR"),
         "holder": st.column_config.TextColumn("Titulaire", help="Nom déclaré par l'OF"),
         "name": st.column_config.TextColumn("Salarié", help="Nom au registre du personnel"),
@@ -174,7 +174,7 @@ else:
             file_name=f"demandes_correction_{ui.file_slug(str(organisme))}.csv",
             mime="text/csv",
             key=f"corrections_{organisme}",
-            icon="⬇️",
+            icon=":material/download:",
             on_click="ignore",
         )
 

@@ -55,9 +55,15 @@ def test_deadlines_prints_the_worked_example_3_with_exactly_the_contract_keys(tm
 def test_deadlines_of_a_jdr_key_on_the_validity_start_and_the_second_rule_set_can_be_named(tmp_path: Path) -> None:
     db = tmp_path / "x.duckdb"
     jdr = json.loads(
-        run("deadlines", "--type", "JDR", "--validity-start", "2025-10-01", "--training-end", "2025-09-29", db=db).stdout
+        run(
+            "deadlines", "--type", "JDR", "--validity-start", "2025-10-01", "--training-end", "2025-09-29", db=db
+        ).stdout
     )
-    assert (jdr["quarter_end"], jdr["of_deadline"], jdr["carence_opens_on"]) == ("2025-12-31", "2026-06-30", "2026-07-09")
+    assert (jdr["quarter_end"], jdr["of_deadline"], jdr["carence_opens_on"]) == (
+        "2025-12-31",
+        "2026-06-30",
+        "2026-07-09",
+    )
     portal = json.loads(
         run("deadlines", "--type", "ADF", "--training-end", "2025-12-31", "--rule-set", "portail-2026-06", db=db).stdout
     )
@@ -126,7 +132,9 @@ def test_a_loaded_referential_checks_competence_codes_without_the_warning(tmp_pa
     unknown.write_bytes(SAMPLE_ADF.read_bytes().replace(b"|115650/400635/114955", b"|999999/400635/114955"))
     data = json.loads(run("validate", unknown, "--json", "--today", "2026-11-23", db=db).stdout)
     # Every SST or MAC SST line (2 to 6) carries the unknown code; the CACES lines do not.
-    assert [(e["line"], e["column"]) for e in data["line_errors"]] == [(n, "COMPETENCE_TRANSFERABLE") for n in range(2, 7)]
+    assert [(e["line"], e["column"]) for e in data["line_errors"]] == [
+        (n, "COMPETENCE_TRANSFERABLE") for n in range(2, 7)
+    ]
     assert "999999" in data["line_errors"][0]["message"]
 
 

@@ -1,0 +1,277 @@
+"""Every screen rendered with Streamlit's AppTest on the demo store, and the main things a user does there."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from lib import ui
+from lib.store import Store
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+PAGES = (
+    "pages/tableau_de_bord.py",
+    "pages/verification.py",
+    "pages/carence.py",
+    "pages/declarations_internes.py",
+    "pages/echeances.py",
+    "pages/salarie.py",
+    "pages/parametres.py",
+    "pages/import.py",
+)
+
+
+@pytest.fixture(autouse=True)
+def fresh_streamlit_caches() -> Iterator[None]:
+    """Streamlit caches outlive an AppTest run: each test starts from its own store."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def open_page(page: str, **query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page(page)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    return at
+
+
+def rendered_text(at: AppTest) -> str:
+    """Everything the page sent to the browser, as text (tables and charts included)."""
+    parts: list[str] = []
+
+    def walk(node: object) -> None:
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            parts.append(str(proto))
+        children = getattr(node, "children", None)
+        if isinstance(children, dict):
+            for child in children.values():
+                walk(child)
+
+    walk(at._tree)
+    parts.extend(frame.value.to_csv() for frame in at.dataframe)
+    return "\n".join(parts)
+
+
+def table_with_column(at: AppTest, column: str) -> pd.DataFrame:
+    for frame in at.dataframe:
+        if column in frame.value.columns:
+            return frame.value
+    raise AssertionError(f"no table with a column {column!r}")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_on_the_demo_store_without_exception(demo_db: Path, page: str) -> None:
+    at = open_page(page)
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.title, "every screen has a title"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_on_an_empty_store_without_exception(empty_db: Path, page: str) -> None:
+    at = open_page(page)
+    assert not at.exception, [e.message for e in at.exception]
+    if page not in ("pages/import.py", "pages/parametres.py"):
+        assert any("importez vos fichiers" in info.value for info in at.info)
+
+
+def demo_readme_count(code: str) -> int:
+    """A count of the demo's situation table (data/demo/README.md, checked against the files by test_demo)."""
+    readme = (Path(__file__).resolve().parents[1] / "data" / "demo" / "README.md").read_text(encoding="utf-8")
+    found = re.search(rf"^\| `{code}` \|[^|]*\| (\d+) ", readme, re.MULTILINE)
+    assert found, code
+    return int(found.group(1))
+
+
+def test_dashboard_counts_what_the_demo_has_to_do_on_its_day(demo_db: Path) -> None:
+    at = open_page("pages/tableau_de_bord.py")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Déclarations à vérifier"] == str(demo_readme_count("to_verify"))
+    assert metrics["Déclarations internes à faire"] == str(demo_readme_count("internal_to_declare"))
+    assert metrics["Carences à déclarer"] == str(
+        demo_readme_count("expected_carence_due") + demo_readme_count("expected_carence_overdue")
+    )
+    assert any("23/11/2026" in c.value and "Décret n° 2025-748" in c.value for c in at.caption)
+
+
+def test_filtering_echeances_by_an_employee_lists_only_their_trainings(demo_db: Path) -> None:
+    at = open_page("pages/echeances.py")
+    everyone = table_with_column(at, "link")
+    at.text_input(key="recherche").input("MAT1002").run()
+    assert not at.exception
+    shown = table_with_column(at, "link")
+    assert 0 < len(shown) < len(everyone)
+    assert set(shown["link"]) == {"salarie?matricule=MAT1002"}
+
+
+def test_echeances_filter_arrives_from_a_shared_link(demo_db: Path) -> None:
+    at = open_page("pages/echeances.py", etat="expirée")
+    states = set(table_with_column(at, "state")["state"])
+    assert states == {"expirée"}
+
+
+def test_accepting_a_declaration_on_verification_appends_an_action(demo_db: Path) -> None:
+    at = open_page("pages/verification.py")
+    before = table_with_column(at, "partner")
+    partner = before.at[0, "partner"]
+    at.session_state["verification_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    at.radio(key="verification_decision").set_value("accepted")
+    at.button(key="FormSubmitter:verification_action-Enregistrer la décision").click().run()
+    assert not at.exception
+    actions = Store(demo_db).action_history("of_line")
+    assert list(actions["action"]) == ["accepted"]
+    assert str(actions.at[0, "target_key"]).endswith(f"|{partner!s}")
+    after = table_with_column(at, "partner")
+    assert partner not in set(after["partner"]), "an accepted line leaves the default « à vérifier » list"
+    assert any("1 déclaration(s) acceptée(s)" in s.value for s in at.success)
+
+
+def test_requesting_a_correction_keeps_each_line_discrepancies_as_its_reason(demo_db: Path) -> None:
+    at = open_page("pages/verification.py", ecarts="true")
+    lines = table_with_column(at, "details")
+    assert len(lines) >= 2 and (lines["details"] != "").all()
+    at.session_state["verification_table"] = {"selection": {"rows": [0, 1], "columns": [], "cells": []}}
+    at.run()
+    at.radio(key="verification_decision").set_value("correction_requested")
+    at.button(key="FormSubmitter:verification_action-Enregistrer la décision").click().run()
+    assert not at.exception
+    actions = Store(demo_db).action_history("of_line").sort_values("target_key")
+    expected = lines.iloc[[0, 1]].sort_values("partner")
+    assert list(actions["reason"]) == list(expected["details"])
+
+
+def test_undoing_a_decision_puts_the_line_back_to_verify(demo_db: Path) -> None:
+    at = open_page("pages/verification.py")
+    partner = table_with_column(at, "partner").at[0, "partner"]
+    at.session_state["verification_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    at.button(key="FormSubmitter:verification_action-Enregistrer la décision").click().run()
+    undo = [b for b in at.button if b.label == "Annuler"]
+    assert len(undo) == 1
+    undo[0].click().run()
+    assert not at.exception
+    history = Store(demo_db).action_history("of_line")
+    assert sorted(history["action"]) == ["accepted", "undone"]
+    assert partner in set(table_with_column(at, "partner")["partner"])
+
+
+def test_salarie_page_shows_the_trainings_of_a_matricule_and_never_a_full_nir(demo_db: Path) -> None:
+    at = open_page("pages/salarie.py", matricule="MAT1002")
+    assert not at.exception
+    trainings = table_with_column(at, "declaration")
+    assert len(trainings) >= 5
+    assert {"PRAP", "CACES R489", "Gestes et postures"} <= set(trainings["formation"])
+    nirs = Store(demo_db).sql("SELECT nir FROM employees WHERE matricule = 'MAT1002'")["nir"]
+    nir = str(nirs.iat[0])
+    text = rendered_text(at)
+    assert re.fullmatch(r"\d{13}", nir)
+    assert nir not in text
+    assert nir[:5] not in re.sub(r"\s", "", text.replace(ui.mask_value("nir", nir), "")), "no NIR in any form"
+    assert ui.mask_value("nir", nir) in text
+
+
+def test_no_page_shows_a_full_nir_of_the_roster(demo_db: Path) -> None:
+    nirs = set(Store(demo_db).sql("SELECT nir FROM employees WHERE nir IS NOT NULL")["nir"])
+    for page in PAGES:
+        text = rendered_text(open_page(page))
+        leaked = {n for n in re.findall(r"(?<![\d])[1278]\d{12}(?![\d])", text) if n in nirs}
+        assert not leaked, f"{page} shows full NIRs"
+
+
+def test_changing_extension_until_in_parametres_changes_a_deadline_shown(demo_db: Path) -> None:
+    at = open_page("pages/verification.py", recherche="MAT1003")
+    before = table_with_column(at, "partner").set_index("partner")["due_on"]
+    at.switch_page("pages/parametres.py").run()
+    at.date_input(key="override_extension_until").set_value(date(2026, 1, 1)).run()
+    at.button(key="save_extension_until").click().run()
+    assert not at.exception
+    assert Store(demo_db).get_setting("override.extension_until") == "2026-01-01"
+    at.switch_page("pages/verification.py")
+    at.query_params["recherche"] = "MAT1003"
+    at.query_params["statut"] = ["à vérifier", "réputée vérifiée"]
+    at.run()
+    after = table_with_column(at, "partner").set_index("partner")["due_on"]
+    common = before.index.intersection(after.index)
+    assert len(common) > 0
+    assert (after[common] < before[common]).any(), "without the 3-month extension, deadlines come earlier"
+    at.switch_page("pages/parametres.py").run()
+    at.button(key="reset_extension_until").click().run()
+    assert Store(demo_db).get_setting("override.extension_until") == ""
+
+
+def test_importing_a_bad_file_shows_its_errors_by_line_and_column(demo_db: Path) -> None:
+    at = open_page("pages/import.py")
+    bad = (FIXTURES / "portal" / "adf_31_fevrier.csv").read_bytes()
+    at.file_uploader(key="uploads_of").set_value(("adf_31_fevrier.csv", bad, "text/csv")).run()
+    next(b for b in at.button if b.label == "Importer").click().run()
+    assert not at.exception
+    assert at.error, "the refusal is shown"
+    problems = table_with_column(at, "Problème")
+    assert len(problems) >= 1
+    assert (problems["Ligne"] >= 2).all()
+    assert "DATE" in " ".join(problems["Colonne"].astype(str)).upper()
+
+
+def test_correction_requests_csv_is_semicolon_separated_utf8_with_bom_and_masks_the_nir() -> None:
+    lines = pd.DataFrame(
+        {
+            "organisme": ["OF A", "OF A"],
+            "id_declaration": ["D1", "D2"],
+            "id_unique_partenaire": ["P1", "P2"],
+            "nom_titulaire": ["MARTIN", "=HYPERLINK()"],
+            "nir": ["1850575123456", "2900175123456"],
+            "title": ["SST", "SST"],
+            "date_fin_formation": pd.to_datetime(["2026-02-13", "2026-02-13"]),
+            "discrepancies": ["dates", ""],
+            "last_action": ["correction_requested", "correction_requested"],
+            "last_reason": ["dates attendues du 12/02/2026 au 13/02/2026", "-1"],
+        }
+    )
+    assert ui.csv_bytes(ui.correction_requests(lines)) == (
+        "\ufeffOF;ID_DECLARATION;ID_UNIQUE_PARTENAIRE;Titulaire;NIR (masqué);Formation;Fin de formation;"
+        "Champs en cause;Valeurs attendues\r\n"
+        "OF A;D1;P1;MARTIN;1 85 05 ** *** ***;SST;13/02/2026;dates;dates attendues du 12/02/2026 au 13/02/2026\r\n"
+        "OF A;D2;P2;'=HYPERLINK();2 90 01 ** *** ***;SST;13/02/2026;;'-1\r\n"
+    ).encode("utf-8")
+
+
+def test_excel_download_neutralises_formulas() -> None:
+    from openpyxl import load_workbook
+
+    frame = pd.DataFrame({"Salarié": ["+33 6", "@SUM(A1)", "Durand"], "Fin": pd.to_datetime(["2027-01-31"] * 3)})
+    sheet = load_workbook(__import__("io").BytesIO(ui.excel_bytes(frame, "Échéances")))["Échéances"]
+    assert [c.value for c in sheet["A"]] == ["Salarié", "'+33 6", "'@SUM(A1)", "Durand"]
+    assert [c.value for c in sheet["B"]][1:] == ["31/01/2027"] * 3
+
+
+@pytest.mark.parametrize(
+    ("days_left", "horizon", "label"),
+    [
+        (-1, 90, "expirée"),
+        (0, 90, "expire bientôt"),
+        (90, 90, "expire bientôt"),
+        (91, 90, "valide"),
+        (31, 30, "valide"),
+    ],
+)
+def test_validity_state_follows_the_chosen_horizon(days_left: int, horizon: int, label: str) -> None:
+    assert list(ui.validity_state(pd.Series([days_left]), horizon)) == [label]
+
+
+def test_validity_without_end_has_no_expiry() -> None:
+    assert list(ui.validity_state(pd.Series([None], dtype="Int64"), 90)) == ["sans échéance"]
