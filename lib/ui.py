@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import io
+import functools
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
 
-from lib import settings
+from lib import calendar, report, settings, spreadsheet
 from lib.identifiers import mask_nir
 from lib.matching import normalized_text
 from lib.rules import RuleSet
-from lib.store import Store, StoreError, default_db_path
+from lib.store import ExportBatch, Store, StoreError, default_db_path
 
 
 @st.cache_resource
@@ -319,43 +319,47 @@ DUE_WINDOWS = ("toutes", "dépassée", "≤ 7 j", "≤ 30 j", "≤ 60 j", "≤ 9
 
 # ---------------------------------------------------------------------------------------------- downloads
 
-_FORMULA_STARTS = ("=", "+", "-", "@")
+
+def _report_inputs() -> report.ReportInputs:
+    return report.ReportInputs(
+        workflow("of_declarations"),
+        workflow("expected_trainings"),
+        workflow("internal_trainings"),
+        workflow("validities"),
+    )
 
 
-def neutralized(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy safe to open in a spreadsheet: text starting with = + - @ is prefixed with ' (formula injection)."""
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == "object" or pd.api.types.is_string_dtype(out[column]):
-            out[column] = ["'" + v if isinstance(v, str) and v.startswith(_FORMULA_STARTS) else v for v in out[column]]
-    return out
+def calendar_bytes() -> bytes:
+    """The .ics of the coming deadlines (one event per day and kind), as the `calendar` command writes it."""
+    events = report.deadline_events(_report_inputs(), today=today())
+    return calendar.deadlines_ics(
+        events, calendar_name="Passeport de prévention — échéances", generated_at=datetime.now(UTC)
+    )
 
 
-def _for_people(frame: pd.DataFrame) -> pd.DataFrame:
-    """Dates as jj/mm/aaaa text, formulas neutralised: what a person opens in Excel or LibreOffice."""
-    out = neutralized(frame)
-    for column in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[column]):
-            out[column] = [fr_date(v) if not pd.isna(v) else "" for v in out[column]]
-    return out
+def weekly_report_bytes() -> bytes:
+    """The weekly report (Markdown) of the last seven days, as the `report` command prints it."""
+    day = today()
+    prefs = settings.preferences(get_store())
+    rules = active_rules()
+    data = report.build_report(
+        _report_inputs(),
+        today=day,
+        since=day - timedelta(days=7),
+        rule_set=f"{rules.name} ({rules.certainty})",
+        horizon_days=prefs.horizon_days,
+    )
+    return report.render_markdown(data).encode("utf-8")
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """French CSV for people: `;` separated, UTF-8 with BOM (Excel opens it right), dates jj/mm/aaaa."""
-    return _for_people(frame).to_csv(sep=";", index=False, lineterminator="\r\n").encode("utf-8-sig")
+    """French CSV for people (lib.spreadsheet): `;`, UTF-8 with BOM, dates jj/mm/aaaa, formulas neutralised."""
+    return spreadsheet.to_csv_bytes(frame, {str(c): str(c) for c in frame.columns})
 
 
 def excel_bytes(frame: pd.DataFrame, sheet: str = "Liste") -> bytes:
-    """An .xlsx workbook of the frame (one sheet, header row frozen), formulas neutralised."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        _for_people(frame).to_excel(writer, sheet_name=sheet[:31], index=False)
-        sheet_ = writer.sheets[sheet[:31]]
-        sheet_.freeze_panes = "A2"
-        for cells in sheet_.columns:
-            width = max(len(str(c.value or "")) for c in cells)
-            sheet_.column_dimensions[cells[0].column_letter].width = min(max(width + 2, 8), 60)
-    return buffer.getvalue()
+    """An .xlsx workbook of the frame (lib.spreadsheet): real date cells, header frozen, formulas neutralised."""
+    return spreadsheet.to_xlsx_bytes({sheet[:31]: (frame, {str(c): str(c) for c in frame.columns})})
 
 
 def download_buttons(frame: pd.DataFrame, stem: str, *, key: str, sheet: str = "Liste") -> None:
@@ -392,24 +396,6 @@ ACTION_LABELS = {
     "paired": "rapprochement manuel",
     "deposited": "dépôt confirmé",
 }
-
-
-def correction_requests(of_lines: pd.DataFrame) -> pd.DataFrame:
-    """The lines whose correction was requested, as the list sent to their OF (NIR masked)."""
-    requested = of_lines[of_lines["last_action"] == "correction_requested"] if not of_lines.empty else of_lines
-    return pd.DataFrame(
-        {
-            "OF": requested["organisme"].astype("object"),
-            "ID_DECLARATION": requested["id_declaration"].astype("object"),
-            "ID_UNIQUE_PARTENAIRE": requested["id_unique_partenaire"].astype("object"),
-            "Titulaire": requested["nom_titulaire"].astype("object"),
-            "NIR (masqué)": masked_nirs(requested["nir"]),
-            "Formation": requested["title"].astype("object"),
-            "Fin de formation": [fr_date(v) if not pd.isna(v) else "" for v in requested["date_fin_formation"]],
-            "Champs en cause": requested["discrepancies"].astype("object"),
-            "Valeurs attendues": requested["last_reason"].astype("object"),
-        }
-    ).reset_index(drop=True)
 
 
 def record_verification(
@@ -456,11 +442,114 @@ def undo_actions(action_ids: Iterable[int]) -> None:
 # ---------------------------------------------------------------------------------------------- exports
 
 
+_EXPORT_STATUS_LABELS = {"generated": "généré, dépôt à confirmer", "deposited": "déposé", "undone": "annulé"}
+
+
 def render_export_section(kind: Literal["carence", "internal"]) -> None:
-    """PLACEHOLDER — the lead replaces it: portal file generation, deposit confirmation and undo for `kind`."""
-    title = "la déclaration en carence" if kind == "carence" else "les déclarations internes"
+    """Generate the portal file of what is due, download it, confirm its deposit or undo; the file history."""
+    store = get_store()
+    what = "les carences" if kind == "carence" else "les formations internes"
     st.subheader("Fichier pour le portail")
-    st.info(f"Génération du fichier : bientôt (fichier du portail pour {title}).", icon="🛠️")
+    st.caption(
+        f"Le fichier déclare {what} à faire, au format du portail (validé avant d'être proposé). Déposez-le sur "
+        "le portail, puis confirmez le dépôt ici : les lignes passent alors en « déclarée ». Générer deux fois "
+        "donne le même fichier ; un identifiant déposé n'est jamais réutilisé."
+    )
+    flash_key = f"export_flash_{kind}"
+    if flash_key in st.session_state:
+        st.success(st.session_state.pop(flash_key), icon=":material/check_circle:")
+    if st.button("Générer le fichier", type="primary", key=f"generate_{kind}", icon=":material/description:"):
+        prefs = settings.preferences(store)
+        try:
+            batch = store.generate_export(
+                kind,
+                rules=active_rules(),
+                today=today(),
+                catalogue=settings.code_catalogue(store),
+                tolerance_days=prefs.tolerance_days,
+            )
+        except (StoreError, ValueError) as error:
+            st.error(str(error), icon=":material/error:")
+            return
+        st.session_state[f"export_batch_{kind}"] = batch
+        clear_caches()
+    shown: ExportBatch | None = st.session_state.get(f"export_batch_{kind}")
+    if shown is not None:
+        batch = shown
+        if not batch.files and not batch.missing:
+            st.info("Rien à déclarer aujourd'hui.", icon=":material/info:")
+        for file in batch.files:
+            with st.container(border=True):
+                st.markdown(f"**{file.file_name}** — {file.portal_kind}, {file.lines} ligne(s), n° {file.export_id}")
+                cols = st.columns(2)
+                cols[0].download_button(
+                    "Télécharger le fichier du portail",
+                    data=file.content,
+                    file_name=file.file_name,
+                    mime="text/csv",
+                    key=f"download_export_{file.export_id}",
+                    icon=":material/download:",
+                    on_click="ignore",
+                )
+                if cols[1].button("J'ai déposé ce fichier sur le portail", key=f"confirm_{file.export_id}"):
+                    _export_action(kind, functools.partial(_confirm_export, file.export_id))
+        if batch.missing:
+            st.warning(
+                f"{len(batch.missing)} formation(s) ne peuvent pas être déclarées faute de données : "
+                "complétez-les dans votre SIRH (ou le catalogue des codes) puis réimportez.",
+                icon=":material/warning:",
+            )
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "Salarié": [m.who for m in batch.missing],
+                        "Formation": [m.training for m in batch.missing],
+                        "Manque": [", ".join(m.missing) for m in batch.missing],
+                    }
+                ),
+                hide_index=True,
+            )
+    history = store.export_history(kind)
+    if history.empty:
+        return
+    st.markdown("**Historique des fichiers**")
+    for _, row in history.head(20).iterrows():
+        export_id = int(row["id"])
+        line = st.columns([3, 2, 2, 2, 2])
+        line[0].write(f"n° {export_id} — {row['file_name']} ({int(row['lines'])} ligne(s))")
+        line[1].write(f"{pd.Timestamp(row['created_at']):%d/%m/%Y %H:%M} — {row['who']}")
+        line[2].write(_EXPORT_STATUS_LABELS.get(str(row["status"]), str(row["status"])))
+        line[3].download_button(
+            "Télécharger",
+            data=functools.partial(store.export_content, export_id),
+            file_name=str(row["file_name"]),
+            mime="text/csv",
+            key=f"history_{export_id}",
+            on_click="ignore",
+        )
+        if row["status"] != "undone":
+            label = "Annuler le dépôt" if row["status"] == "deposited" else "Écarter"
+            if line[4].button(label, key=f"undo_export_{export_id}"):
+                _export_action(kind, functools.partial(store.undo_export, export_id))
+
+
+def _confirm_export(export_id: int) -> str:
+    store = get_store()
+    return store.confirm_export(
+        export_id, rules=active_rules(), today=today(), tolerance_days=settings.preferences(store).tolerance_days
+    )
+
+
+def _export_action(kind: str, action: Callable[[], str]) -> None:
+    try:
+        message = action()
+    except StoreError as error:
+        st.error(str(error), icon=":material/error:")
+        return
+    st.session_state[f"export_flash_{kind}"] = message
+    st.session_state.pop(f"export_batch_{kind}", None)
+    clear_caches()
+    st.rerun()
 
 
 # ---------------------------------------------------------------------------------------------- misc widgets

@@ -51,6 +51,15 @@ def metric_card(
 
 
 st.subheader("À faire")
+downloads = st.columns([1, 1, 3])
+downloads[0].download_button(
+    "Agenda des échéances (.ics)", data=ui.calendar_bytes, file_name="echeances_passeport.ics", mime="text/calendar",
+    icon=":material/calendar_month:", on_click="ignore", help="À importer dans Outlook ou votre agenda",
+)  # fmt: skip
+downloads[1].download_button(
+    "Rapport de la semaine", data=ui.weekly_report_bytes, file_name=f"rapport_{ui.today():%Y%m%d}.md",
+    mime="text/markdown", icon=":material/summarize:", on_click="ignore",
+)  # fmt: skip
 row1 = st.columns(3)
 metric_card(
     row1[0],
@@ -210,33 +219,28 @@ with right:
         st.plotly_chart(figure, config=ui.plotly_config())
 
 st.subheader("Fiabilité des organismes de formation")
-if of_lines.empty and expected.empty:
+scorecard = ui.workflow("of_scorecard")
+if scorecard.empty:
     st.info("Aucune déclaration d'organisme de formation importée.")
 else:
-    declared = (
-        of_lines[of_lines["concerned"]]
-        .groupby("organisme")
-        .agg(
-            lignes=("line_key", "size"),
-            en_retard=("declared_late", "sum"),
-            ecarts=("discrepancies", lambda s: int((s != "").sum())),
-        )
+    st.caption(
+        "À temps : reçue avant l'échéance de l'OF. Manquantes : formations achetées dont l'échéance de l'OF est "
+        "passée sans déclaration. Fiabilité : part des déclarations dues faites à temps."
     )
-    missing = expected.groupby("organisme").agg(
-        carences=("status", lambda s: int(s.isin(["carence_due", "carence_overdue"]).sum())),
-        en_attente=("status", lambda s: int((s == "awaiting_of").sum())),
-    )
-    reliability = declared.join(missing, how="outer").fillna(0).astype(int).reset_index()
-    reliability = reliability.sort_values(["carences", "en_retard"], ascending=False)
     ui.show_table(
-        reliability,
+        scorecard,
         {
             "organisme": "Organisme",
-            "lignes": st.column_config.NumberColumn("Lignes déclarées"),
-            "en_retard": st.column_config.NumberColumn("Déclarées en retard"),
-            "ecarts": st.column_config.NumberColumn("Avec écarts"),
-            "carences": st.column_config.NumberColumn("Non déclarées (carence)"),
-            "en_attente": st.column_config.NumberColumn("En attente de l'OF"),
+            "declarations": st.column_config.NumberColumn("Déclarations"),
+            "on_time": st.column_config.NumberColumn("À temps"),
+            "late": st.column_config.NumberColumn("En retard"),
+            "missing": st.column_config.NumberColumn("Manquantes"),
+            "with_discrepancies": st.column_config.NumberColumn("Avec écarts"),
+            "corrections_requested": st.column_config.NumberColumn("Corrections demandées"),
+            "corrections_answered": st.column_config.NumberColumn("Corrigées"),
+            "reliability_pct": st.column_config.ProgressColumn(
+                "Fiabilité", format="%.0f %%", min_value=0, max_value=100
+            ),
         },
     )
 

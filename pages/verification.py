@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib import ui
+from lib import corrections, ui
 
 st.title("Vérification des déclarations des organismes")
 ui.require_data()
@@ -163,20 +163,29 @@ with st.expander("Dernières décisions (annulables)", expanded=not batches.empt
 
 # ------------------------------------------------------------------ correction requests to send, per OF
 st.subheader("Demandes de correction à envoyer")
-requests = ui.correction_requests(concerned)
+requests = ui.workflow("correction_requests")
 if requests.empty:
     st.write("Aucune demande de correction en cours.")
 else:
-    for organisme, subset in requests.groupby("OF"):
-        st.download_button(
-            f"{organisme} — {len(subset)} ligne(s) (CSV)",
-            data=ui.csv_bytes(subset),
-            file_name=f"demandes_correction_{ui.file_slug(str(organisme))}.csv",
-            mime="text/csv",
-            key=f"corrections_{organisme}",
-            icon=":material/download:",
-            on_click="ignore",
-        )
+    st.caption(
+        "Un fichier par organisme, à joindre à votre courriel (NIR masqués : l'OF retrouve la ligne par son "
+        "ID_UNIQUE_PARTENAIRE). Une demande est « corrigée » quand l'OF a renvoyé un fichier qui modifie la ligne."
+    )
+    for organisme, subset in requests.groupby("organisme"):
+        answered = int(subset["correction_answered"].sum())
+        csv, xlsx = corrections.request_files(requests, str(organisme))
+        cols = st.columns([4, 2, 2])
+        cols[0].markdown(f"**{organisme}** — {len(subset)} ligne(s), dont {answered} corrigée(s) par l'OF")
+        stem = f"demandes_correction_{ui.file_slug(str(organisme))}"
+        cols[1].download_button(
+            "Excel", data=xlsx, file_name=f"{stem}.xlsx", key=f"corrections_xlsx_{organisme}",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            icon=":material/download:", on_click="ignore",
+        )  # fmt: skip
+        cols[2].download_button(
+            "CSV", data=csv, file_name=f"{stem}.csv", mime="text/csv", key=f"corrections_{organisme}",
+            icon=":material/download:", on_click="ignore",
+        )  # fmt: skip
 
 # ------------------------------------------------------------------ declarations without a matching record
 st.subheader("Déclarations inattendues ou à rapprocher")

@@ -12,7 +12,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from lib import ui
+from lib import corrections, ui
 from lib.store import Store
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -141,6 +141,29 @@ def test_accepting_a_declaration_on_verification_appends_an_action(demo_db: Path
     assert any("1 déclaration(s) acceptée(s)" in s.value for s in at.success)
 
 
+def test_generating_and_confirming_a_carence_file_declares_its_lines_and_undo_restores_them(demo_db: Path) -> None:
+    at = open_page("pages/carence.py")
+    due = len(table_with_column(at, "elapsed"))  # the carence list: one line per training to declare
+    at.button(key="generate_carence").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    history = Store(demo_db).export_history("carence")
+    assert set(history["status"]) == {"generated"}
+    files = {int(i): int(n) for i, n in zip(history["id"], history["lines"], strict=True)}
+    first = min(files)
+    at.button(key=f"confirm_{first}").click().run()
+    assert not at.exception
+    assert any("confirmé" in s.value for s in at.success)
+    store = Store(demo_db)
+    assert store.export_history("carence").set_index("id").at[first, "status"] == "deposited"
+    ledger = store.sql("SELECT count(*) AS n FROM partner_id_ledger")["n"].iloc[0]
+    assert ledger == files[first]
+    assert len(table_with_column(at, "elapsed")) == due - files[first]  # the deposited lines left the list
+    at.button(key=f"undo_export_{first}").click().run()
+    assert not at.exception
+    assert Store(demo_db).export_history("carence").set_index("id").at[first, "status"] == "undone"
+    assert Store(demo_db).sql("SELECT count(*) AS n FROM partner_id_ledger")["n"].iloc[0] == 0
+
+
 def test_requesting_a_correction_keeps_each_line_discrepancies_as_its_reason(demo_db: Path) -> None:
     at = open_page("pages/verification.py", ecarts="true")
     lines = table_with_column(at, "details")
@@ -228,25 +251,29 @@ def test_importing_a_bad_file_shows_its_errors_by_line_and_column(demo_db: Path)
 
 
 def test_correction_requests_csv_is_semicolon_separated_utf8_with_bom_and_masks_the_nir() -> None:
-    lines = pd.DataFrame(
+    requests = pd.DataFrame(
         {
-            "organisme": ["OF A", "OF A"],
-            "id_declaration": ["D1", "D2"],
-            "id_unique_partenaire": ["P1", "P2"],
-            "nom_titulaire": ["MARTIN", "=HYPERLINK()"],
-            "nir": ["1850575123456", "2900175123456"],
-            "title": ["SST", "SST"],
-            "date_fin_formation": pd.to_datetime(["2026-02-13", "2026-02-13"]),
-            "discrepancies": ["dates", ""],
-            "last_action": ["correction_requested", "correction_requested"],
-            "last_reason": ["dates attendues du 12/02/2026 au 13/02/2026", "-1"],
+            "organisme": ["OF A", "OF A", "OF B"],
+            "id_declaration": ["D1", "D2", "D3"],
+            "id_unique_partenaire": ["P1", "P2", "P3"],
+            "title": ["SST", "SST", "SST"],
+            "date_debut_formation": pd.to_datetime(["2026-02-12", "2026-02-12", "2026-02-12"]),
+            "date_fin_formation": pd.to_datetime(["2026-02-13", "2026-02-13", "2026-02-13"]),
+            "nir": ["1850575123456", "2900175123456", "1850575123456"],
+            "nom_titulaire": ["MARTIN", "=HYPERLINK()", "X"],
+            "fields_at_fault": ["dates", "", ""],
+            "expected_values": ["dates attendues du 12/02/2026 au 13/02/2026", "-1", ""],
+            "requested_at": pd.to_datetime(["2026-11-20 10:00", "2026-11-20 10:00", "2026-11-20 10:00"]),
+            "correction_answered": [False, True, False],
         }
     )
-    assert ui.csv_bytes(ui.correction_requests(lines)) == (
-        "\ufeffOF;ID_DECLARATION;ID_UNIQUE_PARTENAIRE;Titulaire;NIR (masqué);Formation;Fin de formation;"
-        "Champs en cause;Valeurs attendues\r\n"
-        "OF A;D1;P1;MARTIN;1 85 05 ** *** ***;SST;13/02/2026;dates;dates attendues du 12/02/2026 au 13/02/2026\r\n"
-        "OF A;D2;P2;'=HYPERLINK();2 90 01 ** *** ***;SST;13/02/2026;;'-1\r\n"
+    csv, _ = corrections.request_files(requests, "OF A")
+    assert csv == (
+        "\ufeffOrganisme de formation;ID_DECLARATION;ID_UNIQUE_PARTENAIRE;Formation;Début;Fin;NIR (masqué);"
+        "Nom déclaré;Champs en cause;Valeurs attendues / motif;Demandée le;Corrigée par l'OF\r\n"
+        "OF A;D1;P1;SST;12/02/2026;13/02/2026;1 85 05 ** *** ***;MARTIN;dates;"
+        "dates attendues du 12/02/2026 au 13/02/2026;20/11/2026;non\r\n"
+        "OF A;D2;P2;SST;12/02/2026;13/02/2026;2 90 01 ** *** ***;'=HYPERLINK();;'-1;20/11/2026;oui\r\n"
     ).encode("utf-8")
 
 
@@ -256,7 +283,8 @@ def test_excel_download_neutralises_formulas() -> None:
     frame = pd.DataFrame({"Salarié": ["+33 6", "@SUM(A1)", "Durand"], "Fin": pd.to_datetime(["2027-01-31"] * 3)})
     sheet = load_workbook(__import__("io").BytesIO(ui.excel_bytes(frame, "Échéances")))["Échéances"]
     assert [c.value for c in sheet["A"]] == ["Salarié", "'+33 6", "'@SUM(A1)", "Durand"]
-    assert [c.value for c in sheet["B"]][1:] == ["31/01/2027"] * 3
+    assert [c.value.date() for c in sheet["B"][1:]] == [__import__("datetime").date(2027, 1, 31)] * 3
+    assert {c.number_format for c in sheet["B"][1:]} == {"DD/MM/YYYY"}
 
 
 @pytest.mark.parametrize(
