@@ -529,7 +529,7 @@ def _providers(fake: Faker) -> tuple[Provider, ...]:
         Provider("hauteur", name("Hauteur et Ergonomie {}"), _faker_siret(fake), "HEG", "ADF",
                  (d(2026, 4, 20), d(2026, 10, 5)), 0.9, 0.9, 0.0, 0.5, False, False),
         Provider("incendie", name("{} Sécurité Incendie"), _faker_siret(fake), "FSI", "ADF",
-                 (d(2026, 6, 22), d(2026, 11, 16)), 0.8, 0.6, 0.05, 0.4, True, False),
+                 (d(2026, 6, 22), d(2026, 11, 19)), 0.8, 0.6, 0.05, 0.4, True, False),
     )  # fmt: skip
 
 

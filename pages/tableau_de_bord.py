@@ -51,7 +51,7 @@ def metric_card(
 
 
 st.subheader("À faire")
-downloads = st.columns([1, 1, 3])
+downloads = st.columns([2, 2, 3])
 downloads[0].download_button(
     "Agenda des échéances (.ics)", data=ui.calendar_bytes, file_name="echeances_passeport.ics", mime="text/calendar",
     icon=":material/calendar_month:", on_click="ignore", help="À importer dans Outlook ou votre agenda",
