@@ -10,10 +10,13 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, sync_playwright
+
+from lib import portal
 
 REPO = Path(__file__).resolve().parents[1]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
@@ -154,6 +157,25 @@ def test_every_page_opens_in_chromium_without_error(dashboard: str) -> None:
             assert_no_error_shown(page, "echeances filtrée")
             assert "MAT1002" in page.inner_text("body")
             page.screenshot(path=str(SCREENSHOTS / "echeances_filtree.png"), full_page=True)
+
+            # Carence: generate the portal file and download it, as HR does before going to the portal.
+            page.goto(dashboard + "carence")
+            wait_until_idle(page)
+            page.get_by_role("button", name="Générer le fichier").click()
+            wait_until_idle(page)
+            with page.expect_download(timeout=PAGE_SECONDS * 1000) as download_info:
+                page.get_by_role("button", name="Télécharger le fichier du portail").first.click()
+            download = download_info.value
+            target = SCREENSHOTS / download.suggested_filename
+            download.save_as(str(target))
+            assert download.suggested_filename.startswith("carence_")
+            parsed = portal.parse_portal_file(
+                target.read_bytes(), target.name, today=date(2026, 11, 23), declarant="employer"
+            )
+            assert parsed.report.valid, parsed.report.line_errors[:3]
+            assert len(parsed.rows) > 0
+            assert_no_error_shown(page, "carence après génération")
+            page.screenshot(path=str(SCREENSHOTS / "carence_fichier.png"), full_page=True)
 
             # The dashboard's link opens Vérification already filtered.
             page.goto(dashboard)
