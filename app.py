@@ -1,8 +1,13 @@
-"""Entrypoint of the dashboard: page configuration and navigation, nothing else."""
+"""Entrypoint of the dashboard: page configuration, who is there, and the navigation their role allows."""
 
 import streamlit as st
 
-st.set_page_config(page_title="Passeport de prévention", page_icon="🦺", layout="wide")
+from lib import ui
+
+st.set_page_config(page_title="Passeport de prévention", page_icon=":material/health_and_safety:", layout="wide")
+user = ui.current_user()
+local = "user" not in st.session_state
+ui.sidebar_identity(user, local=local)
 
 pages = {
     "Suivi": [
@@ -19,8 +24,16 @@ pages = {
         st.Page("pages/salarie.py", title="Salarié", icon=":material/badge:", url_path="salarie"),
     ],
     "Données": [
-        st.Page("pages/import.py", title="Import", icon=":material/upload_file:", url_path="import"),
-        st.Page("pages/parametres.py", title="Paramètres", icon=":material/settings:", url_path="parametres"),
+        page
+        for page, right in (
+            (st.Page("pages/import.py", title="Import", icon=":material/upload_file:", url_path="import"), "import"),
+            (
+                st.Page("pages/parametres.py", title="Paramètres", icon=":material/settings:", url_path="parametres"),
+                "settings",
+            ),
+            (st.Page("pages/journal.py", title="Journal", icon=":material/history:", url_path="journal"), "settings"),
+        )
+        if user.can(right)  # type: ignore[arg-type]
     ],
 }
 st.navigation(pages).run()

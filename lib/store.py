@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import getpass
 import hashlib
 import os
@@ -126,8 +127,9 @@ def named_query(name: str) -> str:
 class Store:
     """One DuckDB file. Connections are short-lived so the file is never held locked between requests."""
 
-    def __init__(self, path: Path | str | None = None) -> None:
+    def __init__(self, path: Path | str | None = None, *, user: str | None = None) -> None:
         self.path = Path(path) if path is not None else default_db_path()
+        self.user = user or current_user()  # who the audit records when a call does not say
         self._migrated = False
 
     # ------------------------------------------------------------------ connection and schema
@@ -239,13 +241,22 @@ class Store:
         return str(row[0]) if row else None
 
     def set_setting(self, key: str, value: str, who: str | None = None) -> None:
+        """Change a setting; the change is recorded in the audit (long values by their size only)."""
+        shown = value if len(value) <= 80 else f"({len(value)} caractères)"
         with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            con.execute(
+                "INSERT INTO actions (acted_at, who, target_kind, target_key, action, reason) "
+                "VALUES (now()::TIMESTAMP, $w, 'settings', $k, 'changed', $v)",
+                {"w": who or self.user, "k": key, "v": shown},
+            )
             con.execute(
                 "INSERT INTO settings VALUES ($k, $v, now()::TIMESTAMP, $w) "
                 "ON CONFLICT DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, "
                 "who = excluded.who",
-                {"k": key, "v": value, "w": who or current_user()},
+                {"k": key, "v": value, "w": who or self.user},
             )
+            con.execute("COMMIT")
 
     def set_establishments(self, establishments: list[tuple[str, str, str]]) -> None:
         """Replace the employer's establishments: (SIRET, name, site)."""
@@ -344,7 +355,7 @@ class Store:
         who: str | None = None,
     ) -> list[int]:
         """Append one action row per target (never updates nor deletes); their ids back."""
-        who = who or current_user()
+        who = who or self.user
         ids: list[int] = []
         with self.connect() as con:
             con.execute("BEGIN TRANSACTION")
@@ -379,7 +390,7 @@ class Store:
             new = con.execute(
                 "INSERT INTO actions (acted_at, who, target_kind, target_key, action, reason, undoes) "
                 "VALUES (now()::TIMESTAMP, $w, $k, $t, 'undone', NULL, $i) RETURNING id",
-                {"w": who or current_user(), "k": row[0], "t": row[1], "i": action_id},
+                {"w": who or self.user, "k": row[0], "t": row[1], "i": action_id},
             ).fetchone()
         assert new is not None
         return int(new[0])
@@ -391,7 +402,7 @@ class Store:
 
     def pair_manually(self, record_id: int, organisme: str, partner_id: str, *, who: str | None = None) -> None:
         """Keep a person's decision that this record and this OF line are the same training."""
-        who = who or current_user()
+        who = who or self.user
         with self.connect() as con:
             con.execute("BEGIN TRANSACTION")
             con.execute(
@@ -449,7 +460,7 @@ class Store:
         Identifiers already deposited (the ledger) are never reused. Records lacking data come back in
         `missing` and stay out of the files. Nothing is recorded unless every file passes the validator.
         """
-        who = who or current_user()
+        who = who or self.user
         inputs = self._declaration_inputs(purpose, rules=rules, today=today, tolerance_days=tolerance_days)
         with self.connect() as con:
             ledger = frozenset(
@@ -519,7 +530,7 @@ class Store:
         self, export_id: int, *, rules: RuleSet, today: date, tolerance_days: int = 3, who: str | None = None
     ) -> str:
         """Record that the file was deposited on the portal: its lines become declared, its identifiers used."""
-        who = who or current_user()
+        who = who or self.user
         export = self._export_row(export_id)
         if export["status"] != "generated":
             raise StoreError(
@@ -556,7 +567,7 @@ class Store:
 
     def undo_export(self, export_id: int, *, who: str | None = None) -> str:
         """Undo a confirmation (or discard a generated file): its lines are to declare again, as before."""
-        who = who or current_user()
+        who = who or self.user
         export = self._export_row(export_id)
         if export["status"] == "undone":
             raise StoreError(f"Le fichier n° {export_id} est déjà annulé.")
@@ -599,6 +610,147 @@ class Store:
         if frame.empty:
             raise StoreError(f"Fichier n° {export_id} introuvable.")
         return {str(k): v for k, v in frame.iloc[0].to_dict().items()}
+
+    # ------------------------------------------------------------------ recommended validity ends
+
+    def recommended_validities(self) -> pd.DataFrame:
+        """Records without a validity end whose training has a recommended duration, with the proposed end."""
+        frame = self.sql(
+            "SELECT id, training_title, coalesce(validity_start, end_date) AS start FROM training_records "
+            "WHERE validity_end IS NULL ORDER BY id"
+        )
+        durations = validity.load_validity_durations()
+        proposals: list[tuple[int, date, int, str]] = []
+        for record_id, title, start in frame.itertuples(index=False):
+            duration = validity.recommended_duration(str(title), durations)
+            if duration is None or duration.months is None:
+                continue
+            day = start.date() if isinstance(start, pd.Timestamp) else start
+            proposals.append((int(record_id), validity.proposed_validity_end(day, duration.months), duration.months,
+                              duration.label))  # fmt: skip
+        return pd.DataFrame(proposals, columns=["id", "proposed_end", "months", "duration_label"])
+
+    def apply_recommended_validities(self, *, who: str | None = None) -> str:
+        """Fill missing validity ends with the recommended durations, marked as proposed (never as the law)."""
+        proposals = self.recommended_validities()
+        if proposals.empty:
+            return "Aucune formation sans date de fin de validité n'a de durée recommandée."
+        proposals["proposed_end"] = pd.to_datetime(proposals["proposed_end"])
+        with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                con.register("proposals", proposals)
+                con.execute(
+                    "UPDATE training_records t SET validity_end = CAST(p.proposed_end AS DATE), "
+                    "validity_end_proposed = true FROM proposals p WHERE t.id = p.id AND t.validity_end IS NULL"
+                )
+                con.unregister("proposals")
+                con.execute(
+                    "INSERT INTO actions (acted_at, who, target_kind, target_key, action, reason) "
+                    "VALUES (now()::TIMESTAMP, $w, 'store', 'training_records', 'validity_proposed', $r)",
+                    {"w": who or self.user, "r": f"{len(proposals)} fin(s) de validité proposée(s)"},
+                )
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+        return f"{len(proposals)} fin(s) de validité proposée(s) d'après les durées recommandées (pas la loi)."
+
+    def clear_recommended_validities(self, *, who: str | None = None) -> str:
+        """Remove every proposed validity end (the records' own dates are untouched)."""
+        with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            row = con.execute(
+                "UPDATE training_records SET validity_end = NULL, validity_end_proposed = false "
+                "WHERE validity_end_proposed RETURNING id"
+            ).fetchall()
+            con.execute(
+                "INSERT INTO actions (acted_at, who, target_kind, target_key, action, reason) "
+                "VALUES (now()::TIMESTAMP, $w, 'store', 'training_records', 'validity_cleared', $r)",
+                {"w": who or self.user, "r": f"{len(row)} fin(s) de validité proposée(s) retirée(s)"},
+            )
+            con.execute("COMMIT")
+        return f"{len(row)} fin(s) de validité proposée(s) retirée(s)."
+
+    # ------------------------------------------------------------------ personal data retention (RGPD)
+
+    def purge_candidates(self, *, months: int, rules: RuleSet, today: date, tolerance_days: int = 3) -> pd.DataFrame:
+        """Employees who left more than `months` ago, not yet purged, and whether anything is still open for them."""
+        if months < 1:
+            raise StoreError("La durée de conservation doit être d'au moins 1 mois.")
+        cutoff = _months_before(today, months)
+        open_items = (
+            f"SELECT matricule FROM ({named_query('expected_trainings')}) "
+            "WHERE status IN ('awaiting_of', 'carence_due', 'carence_overdue') "
+            f"UNION SELECT matricule FROM ({named_query('internal_trainings')}) "
+            "WHERE status IN ('to_declare', 'overdue') "
+            "UNION SELECT e.matricule FROM pp_lines l JOIN employees e ON e.nir = l.nir "
+            "WHERE l.concerned AND l.last_action IS NULL AND l.verification_deadline >= $today"
+        )
+        sql = (
+            f"WITH still_open AS ({open_items}) "
+            "SELECT e.matricule, e.exit_date, e.matricule IN (SELECT matricule FROM still_open) AS has_open_items "
+            "FROM employees e WHERE e.exit_date < $cutoff AND e.birth_name IS DISTINCT FROM $purged "
+            "ORDER BY e.matricule"
+        )
+        with self.connect() as con:
+            self._prepare_workflow(con, rules, tolerance_days)
+            return con.execute(sql, {"today": today, "cutoff": cutoff, "purged": PURGED}).df()
+
+    def purge_personal_data(
+        self, *, months: int, rules: RuleSet, today: date, tolerance_days: int = 3, who: str | None = None
+    ) -> str:
+        """Erase NIRs and names of employees gone for more than `months` whose declarations are all closed."""
+        candidates = self.purge_candidates(months=months, rules=rules, today=today, tolerance_days=tolerance_days)
+        chosen = candidates.loc[~candidates["has_open_items"].astype(bool), "matricule"].astype(str).tolist()
+        kept = int(candidates["has_open_items"].astype(bool).sum())
+        if not chosen:
+            return f"Aucune donnée à purger ({kept} salarié(s) parti(s) ont encore une déclaration en cours)."
+        with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                con.register("purged_people", pd.DataFrame({"matricule": pd.Series(chosen, dtype="object")}))
+                con.execute(
+                    "CREATE OR REPLACE TEMP TABLE purged_nirs AS SELECT DISTINCT nir FROM ("
+                    "SELECT nir FROM employees WHERE matricule IN (SELECT matricule FROM purged_people) "
+                    "UNION SELECT nir FROM training_records WHERE matricule IN (SELECT matricule FROM purged_people)"
+                    ") WHERE nir IS NOT NULL"
+                )
+                con.execute(
+                    "UPDATE of_line_changes SET old_value = $p, new_value = $p "
+                    "WHERE field IN ('nir', 'nom_titulaire') AND (organisme, id_unique_partenaire) IN ("
+                    "SELECT organisme, id_unique_partenaire FROM of_lines WHERE nir IN (SELECT nir FROM purged_nirs))",
+                    {"p": PURGED},
+                )
+                con.execute(
+                    "UPDATE of_lines SET nir = NULL, nom_titulaire = $p WHERE nir IN (SELECT nir FROM purged_nirs)",
+                    {"p": PURGED},
+                )
+                con.execute(
+                    "UPDATE training_records SET nir = NULL, birth_name = $p, usage_name = NULL, first_name = NULL, "
+                    "natural_key = CASE WHEN natural_key LIKE 'N:%' THEN 'P:' || id ELSE natural_key END "
+                    "WHERE matricule IN (SELECT matricule FROM purged_people)",
+                    {"p": PURGED},
+                )
+                con.execute(
+                    "UPDATE employees SET nir = NULL, birth_name = $p, usage_name = NULL, first_name = NULL, "
+                    "manager = NULL WHERE matricule IN (SELECT matricule FROM purged_people)",
+                    {"p": PURGED},
+                )
+                con.execute(
+                    "INSERT INTO actions (acted_at, who, target_kind, target_key, action, reason) "
+                    "VALUES (now()::TIMESTAMP, $w, 'store', 'employees', 'purged', $r)",
+                    {"w": who or self.user, "r": f"{len(chosen)} salarié(s) parti(s) depuis plus de {months} mois"},
+                )
+                con.unregister("purged_people")
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+        return (
+            f"Données personnelles (NIR, noms) de {len(chosen)} salarié(s) parti(s) depuis plus de {months} mois "
+            f"effacées ; {kept} conservé(s) car une déclaration est encore en cours."
+        )
 
     # ------------------------------------------------------------------ backup and restore
 
@@ -710,7 +862,7 @@ class Store:
         who: str | None = None,
     ) -> ImportResult:
         """Load an OF declaration file (ADF or JDR), all or nothing; lines keyed by (OF, ID_UNIQUE_PARTENAIRE)."""
-        who = who or current_user()
+        who = who or self.user
         organisme = (organisme or Path(file_name).stem).strip()
         if not organisme:
             raise StoreError("Indiquez le nom de l'organisme de formation qui a déclaré ce fichier.")
@@ -795,7 +947,7 @@ class Store:
         who: str | None = None,
     ) -> ImportResult:
         """Load an HR export (training records or roster), all or nothing; re-import updates, never duplicates."""
-        who = who or current_user()
+        who = who or self.user
         digest = sha256_of(data)
         saved: dict[str, str] = {}
         if self.path.exists():
@@ -861,7 +1013,7 @@ class Store:
 
     def import_competences(self, data: bytes, file_name: str, *, who: str | None = None) -> ImportResult:
         """Replace the competence referential with this ROME 4.0 export, recording its provenance."""
-        who = who or current_user()
+        who = who or self.user
         digest = sha256_of(data)
         if self.path.exists():
             with self.connect() as con:
@@ -1104,6 +1256,15 @@ def _merge_employees(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, import
         extra_insert={"import_id": str(import_id)},
         extra_update=("import_id",),
     )
+
+
+PURGED = "(purgé)"
+
+
+def _months_before(day: date, months: int) -> date:
+    """The same day `months` calendar months earlier (the month's last day when it has fewer days)."""
+    year, month0 = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(year, month0 + 1, min(day.day, calendar.monthrange(year, month0 + 1)[1]))
 
 
 def _reserve_partner_ids(con: duckdb.DuckDBPyConnection, export_id: int) -> None:

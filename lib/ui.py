@@ -11,16 +11,106 @@ from urllib.parse import quote
 import pandas as pd
 import streamlit as st
 
-from lib import calendar, report, settings, spreadsheet
+from lib import access, calendar, report, settings, spreadsheet
 from lib.identifiers import mask_nir
 from lib.matching import normalized_text
 from lib.rules import RuleSet
 from lib.store import ExportBatch, Store, StoreError, default_db_path
+from lib.store import current_user as current_os_user
 
 
 @st.cache_resource
+def _store(path: str, user: str) -> Store:
+    return Store(path, user=user)
+
+
 def get_store() -> Store:
-    return Store(default_db_path())
+    """The store, recording the signed-in person (or the machine's user in local mode) in the audit."""
+    user = st.session_state.get("user")
+    return _store(str(default_db_path()), user.name if isinstance(user, access.User) else current_os_user())
+
+
+# ---------------------------------------------------------------------------------------------- access
+
+
+def _secrets() -> dict[str, Any]:
+    try:
+        return {key: st.secrets[key] for key in st.secrets}
+    except Exception:  # noqa: BLE001 - no secrets.toml: local mode
+        return {}
+
+
+def current_user() -> access.User:
+    """The person using the dashboard; asks who is there when a login is configured, else local mode."""
+    secrets_ = _secrets()
+    try:
+        users = access.local_users(secrets_)
+    except access.AccessConfigError as error:
+        st.error(f"Connexion mal configurée : {error}", icon=":material/error:")
+        st.stop()
+    oidc = "auth" in secrets_
+    if not users and not oidc:
+        return access.User(current_os_user(), "admin")
+    known = st.session_state.get("user")
+    if isinstance(known, access.User):
+        return known
+    st.title("Passeport de prévention")
+    if oidc and not users:
+        if not st.user.is_logged_in:
+            st.button("Se connecter", on_click=st.login, type="primary")
+            st.stop()
+        role = access.oidc_role(secrets_, str(st.user.get("email") or ""))
+        if role is None:
+            st.error("Votre compte n'a pas accès à ce tableau de bord : demandez un rôle à l'administrateur.")
+            st.button("Se déconnecter", on_click=st.logout)
+            st.stop()
+        user = access.User(str(st.user.get("email")), role)
+        st.session_state["user"] = user
+        return user
+    with st.form("login"):
+        st.subheader("Connexion")
+        login = st.text_input("Identifiant")
+        password = st.text_input("Mot de passe", type="password")
+        submitted = st.form_submit_button("Se connecter", type="primary")
+    if submitted:
+        found = access.authenticate(users, login, password)
+        if found is None:
+            st.error("Identifiant ou mot de passe incorrect.", icon=":material/error:")
+        else:
+            st.session_state["user"] = found
+            st.rerun()
+    st.stop()
+
+
+def sidebar_identity(user: access.User, *, local: bool) -> None:
+    with st.sidebar:
+        if local:
+            st.caption(
+                "Mode local : le tableau de bord n'écoute que sur ce poste (localhost). "
+                "Pour le partager, configurez une connexion (voir le README)."
+            )
+            return
+        st.caption(f"Connecté : **{user.name}** ({access.ROLE_LABELS[user.role]})")
+        if st.button("Se déconnecter", key="logout"):
+            st.session_state.pop("user", None)
+            if "auth" in _secrets() and st.user.is_logged_in:
+                st.logout()
+            st.rerun()
+
+
+def can(right: access.Right) -> bool:
+    """Whether the person may do this (always true in local mode)."""
+    user = st.session_state.get("user")
+    return user.can(right) if isinstance(user, access.User) else True
+
+
+def require_right(right: access.Right) -> None:
+    if not can(right):
+        st.warning(
+            f"Votre rôle ne permet pas de {access.RIGHT_LABELS[right]}. Demandez à un administrateur.",
+            icon=":material/lock:",
+        )
+        st.stop()
 
 
 def data_version() -> str:
@@ -455,6 +545,9 @@ def render_export_section(kind: Literal["carence", "internal"]) -> None:
         "le portail, puis confirmez le dépôt ici : les lignes passent alors en « déclarée ». Générer deux fois "
         "donne le même fichier ; un identifiant déposé n'est jamais réutilisé."
     )
+    if not can("export_nir"):
+        st.info("Votre rôle (lecteur) ne permet pas de produire les fichiers du portail, qui contiennent des NIR.")
+        return
     flash_key = f"export_flash_{kind}"
     if flash_key in st.session_state:
         st.success(st.session_state.pop(flash_key), icon=":material/check_circle:")

@@ -165,6 +165,44 @@ st.dataframe(
     hide_index=True,
 )
 
+if store.path.exists():
+    proposals = store.recommended_validities()
+    proposed = int(store.sql("SELECT count(*) AS n FROM training_records WHERE validity_end_proposed")["n"].iloc[0])
+    cols = st.columns([3, 2])
+    cols[0].write(
+        f"{len(proposals)} formation(s) sans date de fin de validité ont une durée recommandée ; "
+        f"{proposed} date(s) proposée(s) sont déjà appliquées (marquées « recommandation » dans Échéances)."
+    )
+    if len(proposals) and cols[1].button("Proposer ces fins de validité", key="apply_validities"):
+        st.success(store.apply_recommended_validities(), icon=":material/check_circle:")
+        ui.clear_caches()
+    if proposed and cols[1].button("Retirer les dates proposées", key="clear_validities"):
+        st.success(store.clear_recommended_validities(), icon=":material/check_circle:")
+        ui.clear_caches()
+
+# ------------------------------------------------------------------ retention of personal data (RGPD)
+st.subheader("Conservation des données personnelles")
+st.caption(
+    "Les NIR et les noms des salariés partis depuis plus longtemps que la durée choisie sont effacés, sauf si "
+    "une déclaration les concernant est encore en cours. La purge est inscrite au journal."
+)
+if store.path.exists():
+    months = st.number_input("Durée de conservation après le départ (mois)", min_value=1, max_value=240, value=
+                             int(store.get_setting("retention_months") or 36), step=1)  # fmt: skip
+    candidates = store.purge_candidates(months=int(months), rules=ui.active_rules(), today=ui.today())
+    ready = int((~candidates["has_open_items"].astype(bool)).sum())
+    st.write(
+        f"{ready} salarié(s) à purger ; {len(candidates) - ready} parti(s) depuis plus de {int(months)} mois "
+        "conservé(s) car une déclaration est en cours."
+    )
+    if st.button("Purger maintenant", key="purge", disabled=ready == 0, type="primary"):
+        store.set_setting("retention_months", str(int(months)))
+        st.success(
+            store.purge_personal_data(months=int(months), rules=ui.active_rules(), today=ui.today()),
+            icon=":material/check_circle:",
+        )
+        ui.clear_caches()
+
 # ------------------------------------------------------------------ backup
 st.subheader("Sauvegarde")
 if store.path.exists():

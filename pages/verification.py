@@ -106,7 +106,11 @@ selected = shown.iloc[selected_rows]
 
 # ------------------------------------------------------------------ bulk action on the selection
 with st.container(border=True):
-    if selected.empty:
+    if not ui.can("verify"):
+        st.markdown(
+            "**Action** : votre rôle permet de consulter les déclarations, pas de les accepter ni de les contester."
+        )
+    elif selected.empty:
         st.markdown("**Action** : sélectionnez une ou plusieurs lignes du tableau (case à gauche de chaque ligne).")
     else:
         st.markdown(f"**Action sur {len(selected)} ligne(s) sélectionnée(s)**")

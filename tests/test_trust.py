@@ -207,3 +207,64 @@ def test_eight_readers_and_a_scheduled_import_share_the_store_without_error(demo
     assert outputs[8][0].strip() == "ok"
     lines_written = demo.sql("SELECT count(*) AS n FROM of_lines WHERE organisme = 'Concurrent'")["n"].iloc[0]
     assert lines_written == 5 * 7  # no lost write
+
+
+def test_the_retention_purge_erases_people_who_left_long_ago_unless_something_is_still_open(tmp_path: Path) -> None:
+    store = Store(tmp_path / "rgpd.duckdb")
+    roster = (
+        "Matricule;NIR;Nom de naissance;Prénom;Date de sortie\n"
+        "M1;2150197611807;MARTIN;Claire;31/01/2023\n"  # left long ago, nothing open
+        "M2;1550779191553;BERNARD;Paul;31/01/2023\n"  # left long ago, a carence still to declare
+        "M3;1771280021384;PETIT;Anne;\n"  # still employed
+    )
+    assert store.import_records(roster.encode(), "salaries.csv", "roster").ok
+    records = (
+        "Matricule;NIR;Nom de naissance;Formation;Organisme;Interne;Date de fin\n"
+        "M1;2150197611807;MARTIN;Sauveteur secouriste du travail;Formasud;non;16/06/2022\n"
+        "M2;1550779191553;BERNARD;Sauveteur secouriste du travail;Formasud;non;16/01/2026\n"
+    )
+    assert store.import_records(records.encode(), "formations.csv", "internal").ok
+    message = store.purge_personal_data(months=36, rules=RULES, today=date(2026, 11, 23))
+    assert "1 salarié(s)" in message and "1 conservé(s)" in message
+    people = store.sql("SELECT matricule, coalesce(nir, '<vide>') AS nir, birth_name FROM employees ORDER BY matricule")
+    assert people.values.tolist()[0] == ["M1", "<vide>", "(purgé)"]
+    assert people["birth_name"].tolist()[1:] == ["BERNARD", "PETIT"]
+    everything = json.dumps(content_of(store.path, ("employees", "training_records", "of_lines")), default=str)
+    assert "2150197611807" not in everything and "MARTIN" not in everything
+    assert "1550779191553" in everything  # kept: its carence is still open
+    assert list(store.action_history("store")["action"]) == ["purged"]
+
+
+def test_recommended_validity_ends_are_applied_only_on_request_marked_and_removable(tmp_path: Path) -> None:
+    store = Store(tmp_path / "v.duckdb")
+    records = (
+        "Matricule;Nom de naissance;Formation;Interne;Date de fin;Date de fin de validité\n"
+        "M1;MARTIN;Sauveteur secouriste du travail;oui;16/06/2026;\n"
+        "M2;PETIT;Travail en hauteur;oui;16/06/2026;\n"
+        "M3;DURAND;Sauveteur secouriste du travail;oui;16/06/2026;30/06/2027\n"
+    )
+    assert store.import_records(records.encode(), "formations.csv", "internal").ok
+    assert store.sql("SELECT count(*) AS n FROM training_records WHERE validity_end IS NULL")["n"].iloc[0] == 2
+    # SST: 24 months recommended; 16/06/2026 + 24 months - 1 day = 15/06/2028 (rules.md §6).
+    assert "1 fin(s)" in store.apply_recommended_validities()
+    rows = store.sql("SELECT matricule, validity_end, validity_end_proposed FROM training_records ORDER BY matricule")
+    assert [(m, str(v)[:10], p) for m, v, p in rows.values.tolist()] == [
+        ("M1", "2028-06-15", True),
+        ("M2", "NaT", False),
+        ("M3", "2027-06-30", False),
+    ]
+    validities = store.workflow("validities", rules=RULES, today=TODAY).set_index("matricule")
+    assert validities.loc["M1", "validity_source"] == "recommandation"
+    assert "1 fin(s)" in store.clear_recommended_validities()
+    assert store.sql("SELECT count(*) AS n FROM training_records WHERE validity_end IS NULL")["n"].iloc[0] == 2
+
+
+def test_the_journal_lists_imports_actions_exports_and_setting_changes(demo: Store) -> None:
+    demo.record_action("of_line", ["OF|X"], "accepted", who="marie")
+    demo.set_setting("horizon_days", "60", who="paul")
+    journal = demo.query("audit_log", {"limit": 1000})
+    whats = set(journal["what"])
+    assert "Déclaration acceptée" in whats
+    assert "Paramètre modifié : horizon_days" in whats
+    assert any(w.startswith("Import des déclarations de ") for w in whats)
+    assert {"marie", "paul", "démonstration"} <= set(journal["who"])

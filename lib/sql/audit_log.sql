@@ -1,0 +1,39 @@
+-- Every import, action, export, confirmation, setting change, purge and backup: who, when, what.
+SELECT * FROM (
+    SELECT
+        imported_at AS happened_at,
+        who,
+        'import' AS kind,
+        CASE kind WHEN 'of' THEN 'Import des déclarations de ' || coalesce(organisme, '?')
+                  WHEN 'internal' THEN 'Import des formations (SIRH)'
+                  WHEN 'roster' THEN 'Import de la liste des salariés'
+                  ELSE 'Import du référentiel des compétences' END AS what,
+        file_name || ' — ' || rows || ' ligne(s), ' || inserted || ' nouvelle(s), ' || updated || ' modifiée(s)' AS detail
+    FROM imports
+    UNION ALL
+    SELECT
+        acted_at,
+        who,
+        target_kind,
+        CASE
+            WHEN target_kind = 'of_line' AND action = 'accepted' THEN 'Déclaration acceptée'
+            WHEN target_kind = 'of_line' AND action = 'correction_requested' THEN 'Correction demandée'
+            WHEN action = 'undone' THEN 'Annulation de l''action n° ' || undoes
+            WHEN target_kind = 'export' AND action = 'deposited' THEN 'Dépôt confirmé du fichier n° ' || target_key
+            WHEN target_kind = 'pairing' THEN 'Rapprochement manuel'
+            WHEN target_kind = 'settings' THEN 'Paramètre modifié : ' || target_key
+            WHEN action = 'backup' THEN 'Sauvegarde de la base'
+            WHEN action = 'restored' THEN 'Restauration de la base'
+            WHEN action = 'purged' THEN 'Purge des données personnelles'
+            ELSE action
+        END,
+        CASE WHEN target_kind = 'of_line' THEN target_key ELSE '' END
+            || CASE WHEN reason IS NOT NULL THEN ' ' || reason ELSE '' END
+    FROM actions
+    UNION ALL
+    SELECT created_at, who, 'export', 'Fichier du portail généré (' || kind || ')',
+           file_name || ' — ' || lines || ' ligne(s), n° ' || id
+    FROM exports
+)
+ORDER BY happened_at DESC
+LIMIT $limit
