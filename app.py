@@ -3,6 +3,9 @@
 import streamlit as st
 
 from lib import ui
+from lib.access import AccessConfigError
+from lib.rules import RuleSetError
+from lib.store import StoreError
 
 st.set_page_config(page_title="Passeport de prévention", page_icon=":material/health_and_safety:", layout="wide")
 user = ui.current_user()
@@ -36,4 +39,7 @@ pages = {
         if user.can(right)  # type: ignore[arg-type]
     ],
 }
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+except (StoreError, RuleSetError, AccessConfigError) as error:
+    st.error(str(error), icon=":material/error:")

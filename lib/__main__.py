@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import re
 import sys
@@ -11,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import NoReturn
 
-from lib import calendar, demo_store, portal, report, settings
+from lib import access, calendar, demo_store, portal, report, settings
 from lib.declarations import InvalidExport
 from lib.rules import RuleSet, RuleSetError, compute_deadlines
 from lib.store import ImportResult, Purpose, Store, StoreError, default_db_path, today_default
@@ -222,6 +223,15 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_hash_password(args: argparse.Namespace) -> int:
+    """Read a password (hidden when typed, or one line of standard input) and print its secrets.toml hash."""
+    password = getpass.getpass("Mot de passe : ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    if not password:
+        raise CliError("mot de passe vide.")
+    print(access.hash_password(password))
+    return 0
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     print(Store(args.db).backup(Path(args.directory)))
     return 0
@@ -313,6 +323,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--today", type=parse_cli_date, required=True, help="date du jour")
     p.add_argument("--format", choices=["md", "json"], default="md")
     p.set_defaults(handler=cmd_report)
+
+    p = sub.add_parser("hash-password", help="empreinte d'un mot de passe pour .streamlit/secrets.toml")
+    p.set_defaults(handler=cmd_hash_password, db=None)
 
     p = sub.add_parser("backup", parents=[common], help="sauvegarder la base dans un dossier neuf")
     p.add_argument("directory")

@@ -56,7 +56,12 @@ def active_rules(source: SettingsSource | None, name: str | None = None) -> rule
     for key in OVERRIDABLE_DATES:
         raw = source.get_setting(f"override.{key}") if source else None
         if raw:
-            overrides[key] = date.fromisoformat(raw)
+            try:
+                overrides[key] = date.fromisoformat(raw)
+            except ValueError as error:
+                raise rules.RuleSetError(
+                    f"Réglage « {key} » illisible (« {raw[:40]} ») : corrigez-le ou rétablissez-le dans Paramètres."
+                ) from error
     return rule_set.with_overrides(**overrides) if overrides else rule_set
 
 

@@ -26,6 +26,7 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 MIGRATIONS_DIR = SQL_DIR / "migrations"
 DEFAULT_DB = REPO_ROOT / "data" / "passeport.duckdb"
 LOCK_WAIT_SECONDS = 15.0
+MAX_HR_FILE_BYTES = 200_000_000  # the portal's own limit, applied to every file a user loads
 
 ImportKind = Literal["of", "internal", "roster", "competences"]
 
@@ -948,6 +949,13 @@ class Store:
     ) -> ImportResult:
         """Load an HR export (training records or roster), all or nothing; re-import updates, never duplicates."""
         who = who or self.user
+        if len(data) > MAX_HR_FILE_BYTES:
+            return ImportResult(
+                "refused", file_name, kind,
+                f"{file_name} : fichier de {len(data) / 1e6:.0f} Mo, au-delà de la limite de "
+                f"{MAX_HR_FILE_BYTES // 1_000_000} Mo ; rien n'a été enregistré. Découpez l'export ou retirez "
+                "les colonnes inutiles.",
+            )  # fmt: skip
         digest = sha256_of(data)
         saved: dict[str, str] = {}
         if self.path.exists():
@@ -1014,6 +1022,12 @@ class Store:
     def import_competences(self, data: bytes, file_name: str, *, who: str | None = None) -> ImportResult:
         """Replace the competence referential with this ROME 4.0 export, recording its provenance."""
         who = who or self.user
+        if len(data) > MAX_HR_FILE_BYTES:
+            return ImportResult(
+                "refused", file_name, "competences",
+                f"{file_name} : fichier de {len(data) / 1e6:.0f} Mo, trop gros pour un référentiel ; rien n'a été "
+                "enregistré.",
+            )  # fmt: skip
         digest = sha256_of(data)
         if self.path.exists():
             with self.connect() as con:

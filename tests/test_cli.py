@@ -182,3 +182,25 @@ def test_the_weekly_job_exports_valid_portal_files_and_a_json_report(tmp_path: P
     markdown = run("report", "--today", "2026-11-30", db=db).stdout
     assert markdown.startswith("# Passeport de prévention — rapport du 30/11/2026")
     assert "Depuis le dernier rapport (23/11/2026)" in markdown
+
+
+def test_hash_password_prints_a_hash_the_login_accepts() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "lib", "hash-password"], cwd=REPO, input="Printemps 2026\n", capture_output=True,
+        text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    from lib import access
+
+    assert access.verify_password("Printemps 2026", result.stdout.strip())
+    assert not access.verify_password("Printemps 2027", result.stdout.strip())
+
+
+def test_backup_then_restore_from_the_command_line(tmp_path: Path) -> None:
+    db = tmp_path / "x.duckdb"
+    assert run("import", SAMPLE_ADF, "--kind", "of", "--organisme", "F", "--today", "2026-11-23", db=db).returncode == 0
+    assert run("backup", tmp_path / "sauvegarde", db=db).returncode == 0
+    refused = run("backup", tmp_path / "sauvegarde", db=db)
+    assert refused.returncode == 2 and "n'est pas vide" in refused.stderr
+    restored = run("restore", tmp_path / "sauvegarde", db=db)
+    assert restored.returncode == 0 and "Base restaurée" in restored.stdout

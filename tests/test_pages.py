@@ -26,6 +26,7 @@ PAGES = (
     "pages/salarie.py",
     "pages/parametres.py",
     "pages/import.py",
+    "pages/journal.py",
 )
 
 
