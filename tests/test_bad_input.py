@@ -55,19 +55,19 @@ HOSTILE: list[tuple[str, str, bytes, str]] = [
     (
         "internal",
         "dates_texte.csv",
-        "Matricule;Nom de naissance;Formation;Date de fin\nM1;A;SST;demain\n".encode(),
+        b"Matricule;Nom de naissance;Formation;Date de fin\nM1;A;SST;demain\n",
         "demain",
     ),
     (
         "internal",
         "nir_faux.csv",
-        "Matricule;NIR;Nom de naissance;Formation;Date de fin\nM1;215019761180700;A;SST;16/06/2026\n".encode(),
+        b"Matricule;NIR;Nom de naissance;Formation;Date de fin\nM1;215019761180700;A;SST;16/06/2026\n",
         "NIR",
     ),  # fmt: skip
     (
         "internal",
         "controle.csv",
-        "Matricule;Nom de naissance;Formation;Date de fin\nM1;A\x1bB;SST;16/06/2026\n".encode(),
+        b"Matricule;Nom de naissance;Formation;Date de fin\nM1;A\x1bB;SST;16/06/2026\n",
         "",
     ),
     (
