@@ -779,15 +779,33 @@ class Store:
             con = duckdb.connect(str(staging))
             try:
                 con.execute(f"IMPORT DATABASE {rules_sql.string_literal(str(directory))}")
-                row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             finally:
                 con.close()
         except duckdb.Error as error:
             staging.unlink(missing_ok=True)
             raise StoreError(f"La sauvegarde {directory} est illisible : {error}") from error
+        return self._swap_in(staging, str(directory), who)
+
+    def restore_copy(self, data: bytes, file_name: str, *, who: str | None = None) -> str:
+        """Put back a copy of the store downloaded from the settings page; the current file is kept aside."""
+        staging = self.path.with_name(self.path.name + ".restauration")
+        staging.unlink(missing_ok=True)
+        staging.write_bytes(data)
+        return self._swap_in(staging, file_name, who)
+
+    def _swap_in(self, staging: Path, source: str, who: str | None) -> str:
+        try:
+            con = duckdb.connect(str(staging))
+            try:
+                row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            finally:
+                con.close()
+        except duckdb.Error:
+            row = None
         if row is None or int(row[0]) > SCHEMA_VERSION:
             staging.unlink(missing_ok=True)
-            raise StoreError(f"La sauvegarde {directory} ne vient pas de cet outil ou d'une version plus récente.")
+            staging.with_name(staging.name + ".wal").unlink(missing_ok=True)
+            raise StoreError(f"{source} n'est pas une sauvegarde de cet outil (ou vient d'une version plus récente).")
         kept = ""
         if self.path.exists():
             aside = self.path.with_name(f"{self.path.stem}.avant-restauration-{datetime.now():%Y%m%d-%H%M%S}.duckdb")
@@ -795,8 +813,8 @@ class Store:
             kept = f" L'ancienne base est conservée dans {aside}."
         staging.rename(self.path)
         self._migrated = False
-        self.record_action("store", [str(directory)], "restored", who=who)
-        return f"Base restaurée depuis {directory}.{kept}"
+        self.record_action("store", [source], "restored", who=who)
+        return f"Base restaurée depuis {source}.{kept}"
 
     # ------------------------------------------------------------------ imports
 

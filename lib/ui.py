@@ -710,6 +710,7 @@ def roster_matricules_by_nir(nirs: pd.Series) -> pd.Series:
 def backup_bytes() -> bytes:
     """The whole store file, checkpointed first so the copy holds every write."""
     store = get_store()
+    store.record_action("store", ["copie téléchargée"], "backup")
     store.sql("CHECKPOINT")
     return store.path.read_bytes()
 

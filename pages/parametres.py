@@ -217,3 +217,16 @@ if store.path.exists():
     )
 else:
     st.write("La base n'existe pas encore.")
+
+with st.expander("Restaurer une copie de la base"):
+    st.caption(
+        "Remplace toutes les données par celles d'une copie téléchargée ci-dessus. La base actuelle n'est pas "
+        "effacée : elle est conservée à côté, sous un nom daté."
+    )
+    copy = st.file_uploader("Copie de la base (.duckdb)", type=["duckdb"], key="restore_upload")
+    if copy is not None and st.button("Restaurer cette copie", key="restore", type="primary"):
+        try:
+            st.success(store.restore_copy(copy.getvalue(), copy.name), icon=":material/check_circle:")
+            ui.clear_caches()
+        except StoreError as error:
+            st.error(str(error), icon=":material/error:")

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -76,7 +76,7 @@ def test_a_process_killed_in_the_middle_of_an_import_leaves_nothing_of_it(demo: 
     big.write_text("\r\n".join(rows) + "\r\n", encoding="utf-8")
     result = run_child(
         f"""
-        from datetime import date
+        from datetime import UTC, date, datetime
         import lib.store as store
         original = store._merge_of_lines
         def crash(con, params):
@@ -100,7 +100,7 @@ def test_a_process_killed_while_confirming_a_deposit_leaves_the_export_unconfirm
     before = content_of(demo.path)
     result = run_child(
         f"""
-        from datetime import date
+        from datetime import UTC, date, datetime
         import lib.store as store
         from lib.rules import load_rule_set
         original = store._reserve_partner_ids
@@ -159,7 +159,7 @@ def test_eight_readers_and_a_scheduled_import_share_the_store_without_error(demo
         files.append(path)
     reader = """
         import time, json
-        from datetime import date
+        from datetime import UTC, date, datetime
         from lib.store import Store
         from lib.rules import load_rule_set
         store, rules, done, errors = Store(Path(os.environ["DB"])), load_rule_set("decret-2025-748"), 0, []
@@ -174,7 +174,7 @@ def test_eight_readers_and_a_scheduled_import_share_the_store_without_error(demo
         print(json.dumps({"done": done, "errors": errors}))
     """
     writer = f"""
-        from datetime import date
+        from datetime import UTC, date, datetime
         from lib.store import Store
         store = Store(Path(os.environ["DB"]))
         for name in {[str(f) for f in files]!r}:
@@ -268,3 +268,46 @@ def test_the_journal_lists_imports_actions_exports_and_setting_changes(demo: Sto
     assert "Paramètre modifié : horizon_days" in whats
     assert any(w.startswith("Import des déclarations de ") for w in whats)
     assert {"marie", "paul", "démonstration"} <= set(journal["who"])
+
+
+def test_restoring_a_downloaded_copy_puts_every_row_back_and_garbage_is_refused(demo: Store, tmp_path: Path) -> None:
+    demo.sql("CHECKPOINT")
+    copy = demo.path.read_bytes()
+    before = content_of(demo.path)
+    demo.import_of_file(SAMPLE_ADF.read_bytes(), "apres.csv", organisme="Après", today=TODAY)
+    assert "Base restaurée" in demo.restore_copy(copy, "passeport_20261123.duckdb")
+    assert content_of(demo.path) == before
+    with pytest.raises(StoreError, match="n'est pas une sauvegarde"):
+        demo.restore_copy(b"ceci n'est pas une base", "faux.duckdb")
+    assert content_of(demo.path) == before
+
+
+def test_no_human_facing_export_of_the_demo_contains_a_full_nir(demo: Store) -> None:
+    from lib import calendar, corrections, report, spreadsheet
+
+    lines = demo.workflow("of_declarations", rules=RULES, today=TODAY)
+    keys = lines.loc[lines["concerned"], "line_key"].head(5).tolist()
+    demo.record_action("of_line", keys, "correction_requested", reason="nom de naissance à corriger")
+    inputs = report.ReportInputs(
+        *(demo.workflow(n, rules=RULES, today=TODAY) for n in ("of_declarations", "expected_trainings",
+                                                                "internal_trainings", "validities"))
+    )  # fmt: skip
+    data = report.build_report(inputs, today=TODAY, since=date(2026, 11, 1), rule_set="r")
+    outputs = [
+        report.render_markdown(data, max_items=10_000).encode(),
+        json.dumps(data, ensure_ascii=False).encode(),
+        calendar.deadlines_ics(
+            report.deadline_events(inputs, today=TODAY), calendar_name="x", generated_at=datetime.now(UTC)
+        ),
+    ]
+    requests = demo.workflow("correction_requests", rules=RULES, today=TODAY)
+    for organisme in set(requests["organisme"]):
+        outputs.extend(corrections.request_files(requests, organisme))
+    journal = demo.query("audit_log", {"limit": 100_000})
+    outputs.append(spreadsheet.to_csv_bytes(journal, {c: c for c in journal.columns}))
+    text = "\n".join(o.decode("utf-8", errors="replace") for o in outputs if not o.startswith(b"PK"))
+    every_nir = "SELECT nir FROM employees UNION SELECT nir FROM of_lines UNION SELECT nir FROM training_records"
+    nirs = set(demo.sql(every_nir)["nir"].dropna())
+    assert len(nirs) > 250
+    assert not [nir for nir in nirs if nir in text]
+    assert "** *** ***" in text  # the people are there, masked
