@@ -322,6 +322,25 @@ class Store:
             self._prepare_workflow(con, rules, tolerance_days)
             return con.execute(sql, used).df()
 
+    def workflows(
+        self,
+        names: tuple[str, ...],
+        *,
+        rules: RuleSet,
+        today: date,
+        tolerance_days: int = 3,
+        horizon_days: int = 90,
+    ) -> dict[str, pd.DataFrame]:
+        """Several workflow queries over one preparation of the working tables (what a dashboard page needs)."""
+        candidates = {"today": today, "horizon": horizon_days}
+        frames: dict[str, pd.DataFrame] = {}
+        with self.connect() as con:
+            self._prepare_workflow(con, rules, tolerance_days)
+            for name in names:
+                sql = named_query(name)
+                frames[name] = con.execute(sql, {k: v for k, v in candidates.items() if f"${k}" in sql}).df()
+        return frames
+
     def workflow_summary(
         self,
         name: str,

@@ -167,12 +167,17 @@ def today() -> date:
     return date.fromisoformat(raw) if raw else date.today()
 
 
-@st.cache_data(show_spinner=False)
-def _cached_workflow(name: str, today_: date, version: str) -> pd.DataFrame:
+WORKFLOW_QUERIES = (
+    "of_declarations", "expected_trainings", "internal_trainings", "validities", "of_scorecard", "correction_requests",
+)  # fmt: skip
+
+
+@st.cache_resource(show_spinner="Calcul des échéances…", max_entries=4)
+def _cached_workflows(today_: date, version: str) -> dict[str, pd.DataFrame]:
     store = get_store()
     prefs = settings.preferences(store)
-    return store.workflow(
-        name,
+    return store.workflows(
+        WORKFLOW_QUERIES,
         rules=settings.active_rules(store),
         today=today_,
         tolerance_days=prefs.tolerance_days,
@@ -181,8 +186,11 @@ def _cached_workflow(name: str, today_: date, version: str) -> pd.DataFrame:
 
 
 def workflow(name: str) -> pd.DataFrame:
-    """A workflow query (of_declarations, expected_trainings, internal_trainings, validities) at today()."""
-    return _cached_workflow(name, today(), data_version())
+    """A workflow query of WORKFLOW_QUERIES at today(); all are computed together once per change of the store.
+
+    The frames are shared across sessions (cache_resource, no pickling): each caller gets its own copy.
+    """
+    return _cached_workflows(today(), data_version())[name].copy()
 
 
 def active_rules() -> RuleSet:
@@ -204,6 +212,7 @@ EMPTY_STORE_MESSAGE = (
 def clear_caches() -> None:
     """Forget every cached query after a write (import, action, setting), so the next run reads the store."""
     st.cache_data.clear()
+    _cached_workflows.clear()
 
 
 def has_data() -> bool:

@@ -103,7 +103,7 @@ if uploads and st.button("Importer", type="primary"):
         results.append(result)
         progress.progress((index + 1) / len(uploads), text=f"{upload.name} : traité")
     st.session_state["import_results"] = results
-    st.cache_data.clear()
+    ui.clear_caches()
 
 for result in st.session_state.get("import_results", []):
     with st.container(border=True):
@@ -133,5 +133,5 @@ if kind in ("internal", "roster") and uploads:
                         chosen[choice] = spec.name
                 if st.form_submit_button("Importer avec cette association"):
                     result = ui.get_store().import_records(upload.getvalue(), upload.name, kind, mapping=chosen)  # type: ignore[arg-type]
-                    st.cache_data.clear()
+                    ui.clear_caches()
                     show_result(result)
