@@ -14,7 +14,7 @@ import streamlit as st
 from lib import access, calendar, report, settings, spreadsheet
 from lib.identifiers import mask_nir
 from lib.matching import normalized_text
-from lib.rules import RuleSet
+from lib.rules import RuleSet, compute_deadlines
 from lib.store import ExportBatch, Store, StoreError, default_db_path
 from lib.store import current_user as current_os_user
 
@@ -191,6 +191,42 @@ def workflow(name: str) -> pd.DataFrame:
     The frames are shared across sessions (cache_resource, no pickling): each caller gets its own copy.
     """
     return _cached_workflows(today(), data_version())[name].copy()
+
+
+_EXPLAINED = {
+    "reference_date": "Date de référence",
+    "quarter_end": "Fin du trimestre",
+    "of_deadline": "Échéance de l'organisme",
+    "verification_deadline": "Échéance de vérification",
+    "deemed_verified_on": "Réputée vérifiée le",
+    "internal_deadline": "Échéance de déclaration interne",
+    "carence_opens_on": "Ouverture de la carence",
+    "carence_deadline": "Fin de la carence",
+    "of_mandatory": "Déclaration de l'OF",
+    "internal_mandatory": "Déclaration interne",
+    "rule_set": "Règles",
+}
+
+
+def deadline_explanation(record: pd.Series) -> str:
+    """How each deadline of one training record was reached: rule, numbers and source (Markdown list)."""
+
+    def day(value: Any) -> date | None:
+        return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+    category = record.get("category")
+    deadlines = compute_deadlines(
+        active_rules(),
+        str(record["proof_kind"]),  # type: ignore[arg-type]
+        training_end=day(record["end_date"]),
+        validity_start=day(record.get("validity_start")) or day(record["end_date"]),
+        category=None if category is None or pd.isna(category) else int(category),
+    )
+    return "\n".join(
+        f"- **{label}** — {deadlines.explanations[key]}"
+        for key, label in _EXPLAINED.items()
+        if key in deadlines.explanations
+    )
 
 
 def active_rules() -> RuleSet:

@@ -153,6 +153,14 @@ else:
         },
     )
 
+    with st.expander("D'où viennent ces échéances ?"):
+        labels_by_id = {
+            int(i): f"{t} — fin le {ui.fr_date(e)}"
+            for i, t, e in zip(records["id"], records["training_title"], records["end_date"], strict=True)
+        }
+        picked = st.selectbox("Formation", list(labels_by_id), format_func=labels_by_id.__getitem__, key="why_dates")
+        st.markdown(ui.deadline_explanation(records.set_index("id").loc[picked]))
+
 # ------------------------------------------------------------------ OF declarations with no matching record
 of_lines = ui.workflow("of_declarations")
 unmatched = (

@@ -209,6 +209,15 @@ def test_salarie_page_shows_the_trainings_of_a_matricule_and_never_a_full_nir(de
     assert ui.mask_value("nir", nir) in text
 
 
+def test_salarie_page_says_how_each_deadline_of_a_training_was_reached(demo_db: Path) -> None:
+    at = open_page("pages/salarie.py", matricule="MAT1002")
+    why = at.selectbox(key="why_dates")
+    assert why.options, "the person's trainings are offered"
+    explanation = "\n".join(m.value for m in at.markdown if "Échéance de vérification" in m.value)
+    assert "fin du trimestre" in explanation
+    assert "Décret n° 2022-1712" in explanation
+
+
 def test_no_page_shows_a_full_nir_of_the_roster(demo_db: Path) -> None:
     nirs = set(Store(demo_db).sql("SELECT nir FROM employees WHERE nir IS NOT NULL")["nir"])
     for page in PAGES:
