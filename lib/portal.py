@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 from lib.identifiers import is_valid_siret, nir_problem
 
 PortalKind = Literal["ADF", "JDR"]
+ADF_KIND: PortalKind = "ADF"
+JDR_KIND: PortalKind = "JDR"
 
 ADF_COLUMNS: tuple[str, ...] = (
     "ID_DECLARATION",

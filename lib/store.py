@@ -6,6 +6,7 @@ import calendar
 import getpass
 import hashlib
 import os
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from typing import Any, Literal
 import duckdb
 import pandas as pd
 
-from lib import declarations, identifiers, portal, records, referentials, rules_sql, validity
+from lib import declarations, identifiers, portal, portal_bulk, records, referentials, rules_sql, validity
 from lib.matching import record_key
 from lib.rules import RuleSet
 
@@ -868,6 +869,7 @@ class Store:
         portal_kind: str | None = None,
         organisme: str | None = None,
         received_on: date | None = None,
+        digest: str | None = None,
     ) -> int:
         import_id = int(con.execute("SELECT nextval('import_id_seq')").fetchone()[0])  # type: ignore[index]
         con.execute(
@@ -876,7 +878,7 @@ class Store:
             {
                 "id": import_id,
                 "name": file_name,
-                "sha": sha256_of(data),
+                "sha": digest or sha256_of(data),
                 "size": len(data),
                 "kind": kind,
                 "pk": portal_kind,
@@ -912,7 +914,17 @@ class Store:
                 previous = self._already_imported(con, digest, "of", organisme)
             if previous:
                 return self._unchanged(previous, file_name, "of")
-        parsed = portal.parse_portal_file(data, file_name, today=today, competences=self.competence_codes())
+        competences = self.competence_codes()
+        received = received_on or today
+        bulk_kind = portal_bulk.precheck(data, file_name)
+        if bulk_kind is not None:
+            done = self._import_of_bulk(
+                data, file_name, bulk_kind, organisme=organisme, organisme_siret=organisme_siret, today=today,
+                received=received, competences=competences, who=who, digest=digest,
+            )  # fmt: skip
+            if done is not None:
+                return done
+        parsed = portal.parse_portal_file(data, file_name, today=today, competences=competences)
         report = parsed.report
         if not report.valid or parsed.kind is None:
             problems = tuple(Problem(None, None, None, message) for message in report.file_errors) + tuple(
@@ -927,53 +939,104 @@ class Store:
                 warnings=report.warnings,
             )
         frame = _of_frame(parsed)
-        received = received_on or today
+        frame.insert(0, "organisme", organisme)
         with self.connect() as con:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                import_id = self._record_import(
-                    con,
-                    file_name=file_name,
-                    data=data,
-                    kind="of",
-                    rows=len(frame),
-                    who=who,
-                    portal_kind=parsed.kind,
-                    organisme=organisme,
-                    received_on=received,
+            con.register("staged_of", frame)
+            counts = self._store_of_lines(
+                con, data, file_name, parsed.kind, len(frame), organisme=organisme, organisme_siret=organisme_siret,
+                received=received, who=who, digest=digest,
+            )  # fmt: skip
+            con.unregister("staged_of")
+        return _of_result(file_name, parsed.kind, organisme, counts, report.warnings)
+
+    def _store_of_lines(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        data: bytes,
+        file_name: str,
+        kind: str,
+        rows: int,
+        *,
+        organisme: str,
+        organisme_siret: str | None,
+        received: date,
+        who: str,
+        digest: str | None = None,
+    ) -> tuple[int, int, int, int]:
+        """Record the import and merge `staged_of` into of_lines in one transaction; (id, new, changed, same)."""
+        con.execute("BEGIN TRANSACTION")
+        try:
+            import_id = self._record_import(
+                con, file_name=file_name, data=data, kind="of", rows=rows, who=who, portal_kind=kind,
+                organisme=organisme, received_on=received, digest=digest,
+            )  # fmt: skip
+            con.execute(
+                "INSERT INTO organismes VALUES ($n, $s) ON CONFLICT DO UPDATE SET siret = "
+                "coalesce(excluded.siret, organismes.siret)",
+                {"n": organisme, "s": organisme_siret},
+            )
+            counts = _merge_of_lines(con, {"imp": import_id, "recv": received})
+            con.execute(
+                "UPDATE imports SET inserted = $i, updated = $u, unchanged = $n WHERE id = $imp",
+                {"i": counts[0], "u": counts[1], "n": counts[2], "imp": import_id},
+            )
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        return (import_id, *counts)
+
+    def _import_of_bulk(
+        self,
+        data: bytes,
+        file_name: str,
+        kind: portal.PortalKind,
+        *,
+        organisme: str,
+        organisme_siret: str | None,
+        today: date,
+        received: date,
+        competences: frozenset[str] | None,
+        who: str,
+        digest: str,
+    ) -> ImportResult | None:
+        """Validate and load a large file with DuckDB (portal_bulk); None when the line reader must decide."""
+        columns = portal.columns_of(kind)
+        # DuckDB reads files, not bytes: a RAM-backed folder when the system has one (Linux /dev/shm).
+        scratch = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+        with tempfile.TemporaryDirectory(dir=scratch) as folder:
+            path = Path(folder) / "declarations.csv"
+            path.write_bytes(data)
+            with self.connect() as con:
+                try:
+                    con.execute(
+                        "CREATE OR REPLACE TEMP TABLE raw_of AS SELECT "
+                        + ", ".join(f"coalesce({c}, '') AS {c}" for c in columns)
+                        + " FROM read_csv($path, delim = '|', header = false, skip = 1, columns = $columns, "
+                        "quote = '', escape = '', strict_mode = true, null_padding = false, auto_detect = false)",
+                        {"path": str(path), "columns": {c: "VARCHAR" for c in columns}},
+                    )
+                except duckdb.Error:
+                    return None
+                if not _bulk_valid(con, kind, today=today, competences=competences):
+                    return None
+                # A view, not a copy: the merge reads raw_of once, typing each column on the way.
+                con.execute(
+                    "CREATE OR REPLACE TEMP TABLE staged_meta AS SELECT $org AS organisme, $kind AS portal_kind",
+                    {"org": organisme, "kind": kind},
                 )
                 con.execute(
-                    "INSERT INTO organismes VALUES ($n, $s) ON CONFLICT DO UPDATE SET siret = "
-                    "coalesce(excluded.siret, organismes.siret)",
-                    {"n": organisme, "s": organisme_siret},
+                    "CREATE OR REPLACE TEMP VIEW staged_of AS SELECT m.organisme, m.portal_kind, "
+                    + ", ".join(_bulk_typed(c, c in columns) for c in portal.JDR_COLUMNS)
+                    + ", CAST(row_number() OVER () + 1 AS INTEGER) AS source_line FROM raw_of, staged_meta m"
                 )
-                frame.insert(0, "organisme", organisme)
-                con.register("staged_of", frame)
-                params = {"imp": import_id, "recv": received}
-                counts = _merge_of_lines(con, params)
-                con.execute(
-                    "UPDATE imports SET inserted = $i, updated = $u, unchanged = $n WHERE id = $imp",
-                    {"i": counts[0], "u": counts[1], "n": counts[2], "imp": import_id},
-                )
-                con.unregister("staged_of")
-                con.execute("COMMIT")
-            except Exception:
-                con.execute("ROLLBACK")
-                raise
-        inserted, updated, unchanged = counts
-        return ImportResult(
-            "imported",
-            file_name,
-            "of",
-            f"{file_name} ({parsed.kind}, {organisme}) : {len(frame)} ligne(s) — {inserted} nouvelle(s), "
-            f"{updated} modifiée(s), {unchanged} inchangée(s).",
-            import_id=import_id,
-            rows=len(frame),
-            inserted=inserted,
-            updated=updated,
-            unchanged=unchanged,
-            warnings=report.warnings,
-        )
+                rows = int(con.execute("SELECT count(*) FROM staged_of").fetchone()[0])  # type: ignore[index]
+                counts = self._store_of_lines(
+                    con, data, file_name, kind, rows, organisme=organisme, organisme_siret=organisme_siret,
+                    received=received, who=who, digest=digest,
+                )  # fmt: skip
+        warnings = (portal.NO_COMPETENCE_REFERENTIAL_WARNING,) if competences is None else ()
+        return _of_result(file_name, kind, organisme, counts, warnings)
 
     def import_records(
         self,
@@ -1129,6 +1192,73 @@ _OF_DATE_COLUMNS = ("DATE_DEBUT_FORMATION", "DATE_FIN_FORMATION", "DATE_DEBUT_VA
 _OF_VALUE_COLUMNS = tuple(c.lower() for c in portal.JDR_COLUMNS if c != "ID_UNIQUE_PARTENAIRE")
 
 
+def _of_result(
+    file_name: str, kind: str, organisme: str, counts: tuple[int, int, int, int], warnings: tuple[str, ...]
+) -> ImportResult:
+    import_id, inserted, updated, unchanged = counts
+    rows = inserted + updated + unchanged
+    return ImportResult(
+        "imported",
+        file_name,
+        "of",
+        f"{file_name} ({kind}, {organisme}) : {rows} ligne(s) — {inserted} nouvelle(s), "
+        f"{updated} modifiée(s), {unchanged} inchangée(s).",
+        import_id=import_id,
+        rows=rows,
+        inserted=inserted,
+        updated=updated,
+        unchanged=unchanged,
+        warnings=warnings,
+    )
+
+
+def _bulk_valid(
+    con: duckdb.DuckDBPyConnection, kind: portal.PortalKind, *, today: date, competences: frozenset[str] | None
+) -> bool:
+    """Every rule of the portal over the table raw_of, in bulk (see lib/portal_bulk.py), in two scans."""
+    training = portal.training_columns_of(kind)
+    listed = ", ".join(training)
+    declarations = con.execute(
+        f"SELECT ID_DECLARATION, {listed}, count(*) AS holders FROM raw_of GROUP BY ALL"
+    ).fetchall()
+    if len({row[0] for row in declarations}) != len(declarations):
+        return False  # one ID_DECLARATION with two different training data
+    if any(row[-1] > portal.MAX_HOLDERS_PER_DECLARATION for row in declarations):
+        return False
+    trainings = {row[1:-1] for row in declarations}
+    if not portal_bulk.trainings_valid(kind, trainings, today=today, competences=competences, declarant="of"):
+        return False
+    links = "list(DISTINCT LIEN_PREUVE) FILTER (LIEN_PREUVE <> '')" if kind == "JDR" else "[]"
+    row = con.execute(
+        "SELECT count(*) - count(DISTINCT ID_UNIQUE_PARTENAIRE), "
+        f"count(*) FILTER ({portal_bulk.holder_violation_sql(kind)}), "
+        "list(DISTINCT DATE_DEBUT_VALIDITE), list(DISTINCT DATE_FIN_VALIDITE) FILTER (DATE_FIN_VALIDITE <> ''), "
+        "list(DISTINCT SIRET_EMPLOYEUR) FILTER (SIRET_EMPLOYEUR <> '' AND PRESENCE_EMPLOYEUR <> 'NON'), "
+        f"{links} FROM raw_of"
+    ).fetchone()
+    if row is None or row[0] or row[1]:
+        return False
+    return (
+        portal_bulk.dates_valid([*row[2], *(row[3] or [])])
+        and portal_bulk.sirets_valid(row[4] or [])
+        and portal_bulk.links_valid(row[5] or [])
+    )
+
+
+def _bulk_typed(column: str, in_file: bool) -> str:
+    """A portal column of raw_of as of_lines stores it (JDR-only columns NULL in an ADF file)."""
+    name = column.lower()
+    if not in_file:
+        return f"CAST(NULL AS VARCHAR) AS {name}"
+    if column in _OF_DATE_COLUMNS:
+        return f"CAST(try_strptime(nullif({column}, ''), '%d/%m/%Y') AS DATE) AS {name}"
+    if column == "NIR":
+        return f"left(nullif({column}, ''), 13) AS {name}"
+    if column == "ID_UNIQUE_PARTENAIRE":
+        return f"{column} AS {name}"
+    return f"nullif({column}, '') AS {name}"
+
+
 def _of_frame(parsed: portal.PortalFile) -> pd.DataFrame:
     """The parsed portal lines as a typed frame with every JDR column (ADF lines leave JDR-only ones empty)."""
     data: dict[str, list[Any]] = {c.lower(): [] for c in portal.JDR_COLUMNS}
@@ -1156,42 +1286,59 @@ def _merge_of_lines(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> t
         f"CAST({c} AS DATE) AS {c}" if c.upper() in _OF_DATE_COLUMNS else f"CAST({c} AS VARCHAR) AS {c}"
         for c in value_columns
     )
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE staged AS SELECT organisme, id_unique_partenaire, {staged_cast}, "
-        "source_line FROM staged_of"
-    )
-    differs = " OR ".join(f"s.{c} IS DISTINCT FROM o.{c}" for c in value_columns)
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE staged_state AS SELECT s.organisme, s.id_unique_partenaire, "
-        f"CASE WHEN o.organisme IS NULL THEN 'new' WHEN {differs} THEN 'changed' ELSE 'same' END AS state "
-        "FROM staged s LEFT JOIN of_lines o USING (organisme, id_unique_partenaire)"
-    )
-    for column in value_columns:
-        con.execute(
-            "INSERT INTO of_line_changes SELECT s.organisme, s.id_unique_partenaire, $imp, now()::TIMESTAMP, "
-            f"'{column}', CAST(o.{column} AS VARCHAR), CAST(s.{column} AS VARCHAR) "
-            "FROM staged s JOIN of_lines o USING (organisme, id_unique_partenaire) "
-            f"WHERE s.{column} IS DISTINCT FROM o.{column}",
-            {"imp": params["imp"]},
-        )
-    assignments = ", ".join(f"{c} = excluded.{c}" for c in value_columns)
     columns = ", ".join(value_columns)
-    con.execute(
+    insert = (
         f"INSERT INTO of_lines (organisme, id_unique_partenaire, {columns}, source_line, first_import_id, "
         "last_import_id, first_received_on, last_received_on) "
-        f"SELECT s.organisme, s.id_unique_partenaire, {', '.join('s.' + c for c in value_columns)}, s.source_line, "
-        "$imp, $imp, $recv, $recv FROM staged s JOIN staged_state t USING (organisme, id_unique_partenaire) "
-        "WHERE t.state <> 'same' "
-        f"ON CONFLICT DO UPDATE SET {assignments}, source_line = excluded.source_line, "
-        "last_import_id = excluded.last_import_id, last_received_on = excluded.last_received_on",
-        params,
+        f"SELECT organisme, id_unique_partenaire, {staged_cast}, source_line, $imp, $imp, $recv, $recv "
+    )
+    known = con.execute(
+        "SELECT count(*) FROM of_lines WHERE organisme IN (SELECT DISTINCT organisme FROM staged_of)"
+    ).fetchone()
+    if known is not None and known[0] == 0:
+        # A first file from this OF (the common case of a big import): every line is new, no comparison.
+        con.execute(insert + "FROM staged_of", params)
+        row = con.execute("SELECT count(*) FROM staged_of").fetchone()
+        assert row is not None
+        return int(row[0]), 0, 0
+    differs = " OR ".join(f"s.{c} IS DISTINCT FROM o.{c}" for c in value_columns)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE staged AS SELECT s.*, "
+        f"CASE WHEN o.organisme IS NULL THEN 'new' WHEN {differs} THEN 'changed' ELSE 'same' END AS state "
+        f"FROM (SELECT organisme, id_unique_partenaire, {staged_cast}, source_line FROM staged_of) s "
+        "LEFT JOIN of_lines o USING (organisme, id_unique_partenaire)"
     )
     row = con.execute(
         "SELECT count(*) FILTER (state = 'new'), count(*) FILTER (state = 'changed'), "
-        "count(*) FILTER (state = 'same') FROM staged_state"
+        "count(*) FILTER (state = 'same') FROM staged"
     ).fetchone()
     assert row is not None
-    return int(row[0]), int(row[1]), int(row[2])
+    inserted, changed, same = int(row[0]), int(row[1]), int(row[2])
+    if inserted:
+        con.execute(
+            f"INSERT INTO of_lines (organisme, id_unique_partenaire, {columns}, source_line, first_import_id, "
+            "last_import_id, first_received_on, last_received_on) SELECT organisme, id_unique_partenaire, "
+            f"{columns}, source_line, $imp, $imp, $recv, $recv FROM staged WHERE state = 'new'",
+            params,
+        )
+    if changed:
+        # Only repeated lines can differ: record each changed field, then update those lines.
+        for column in value_columns:
+            con.execute(
+                "INSERT INTO of_line_changes SELECT s.organisme, s.id_unique_partenaire, $imp, now()::TIMESTAMP, "
+                f"'{column}', CAST(o.{column} AS VARCHAR), CAST(s.{column} AS VARCHAR) "
+                "FROM staged s JOIN of_lines o USING (organisme, id_unique_partenaire) "
+                f"WHERE s.state = 'changed' AND s.{column} IS DISTINCT FROM o.{column}",
+                {"imp": params["imp"]},
+            )
+        assignments = ", ".join(f"{c} = s.{c}" for c in value_columns)
+        con.execute(
+            f"UPDATE of_lines o SET {assignments}, source_line = s.source_line, last_import_id = $imp, "
+            "last_received_on = $recv FROM staged s WHERE s.state = 'changed' AND o.organisme = s.organisme "
+            "AND o.id_unique_partenaire = s.id_unique_partenaire",
+            params,
+        )
+    return inserted, changed, same
 
 
 _RECORD_COLUMNS = (
