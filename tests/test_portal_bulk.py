@@ -36,7 +36,10 @@ def stored_lines(store: Store) -> list[tuple[object, ...]]:
         con.close()
 
 
-def import_both_ways(data: bytes, name: str, folder: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[object, ...]:
+Outcome = tuple[str, str, list[tuple[object, ...]], list[tuple[object, ...]], bool]
+
+
+def import_both_ways(data: bytes, name: str, folder: Path, monkeypatch: pytest.MonkeyPatch) -> Outcome:
     """(bulk status, line-reader status, bulk lines, line-reader lines, whether the bulk path decided)."""
     decided: list[bool] = []
     original = Store._import_of_bulk
