@@ -24,6 +24,7 @@ import duckdb
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
 
 from lib import declarations, portal  # noqa: E402
 from lib.rules import load_rule_set  # noqa: E402
@@ -139,34 +140,126 @@ def step_carence_export(size: int) -> dict[str, float]:
     return {"generate_export": elapsed, "lines": float(sum(f.lines for f in batch.files))}
 
 
-def step_validate_import(size: int) -> dict[str, float]:
-    csv_path = OUT / f"adf_{size}.csv"
-    _portal_file(csv_path, size)
-    data = csv_path.read_bytes()
+def _adf(size: int) -> Path:
+    path = OUT / f"adf_{size}.csv"
+    _portal_file(path, size)
+    return path
+
+
+def step_read_csv_floor(size: int) -> dict[str, float]:
+    """The floor: DuckDB's own read_csv of the same file into a table (how fast it can be read at all)."""
+    path = _adf(size)
     started = time.perf_counter()
     con = duckdb.connect()
-    con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{csv_path}', delim='|', header=true, all_varchar=true)")
-    floor = time.perf_counter() - started
+    con.execute("CREATE TABLE t AS SELECT * FROM read_csv($p, delim = '|', header = true, all_varchar = true)",
+                {"p": str(path)})  # fmt: skip
+    elapsed = time.perf_counter() - started
     con.close()
-    started = time.perf_counter()
-    parsed = portal.parse_portal_file(data, csv_path.name, today=TODAY)
-    validate = time.perf_counter() - started
-    assert parsed.report.valid, parsed.report.line_errors[:3]
+    return {"read_csv": elapsed, "mb": path.stat().st_size / 1e6}
+
+
+def step_validate_import(size: int) -> dict[str, float]:
+    """What `python -m lib import FILE --kind of` does: every portal rule checked, then the lines stored."""
+    path = _adf(size)
     db = OUT / f"import_{size}.duckdb"
     db.unlink(missing_ok=True)
     started = time.perf_counter()
-    result = Store(db).import_of_file(data, csv_path.name, organisme="OF", today=TODAY)
-    total = time.perf_counter() - started
-    assert result.ok
+    result = Store(db).import_of_file(path.read_bytes(), path.name, organisme="OF", today=TODAY)
+    elapsed = time.perf_counter() - started
+    assert result.status == "imported" and result.rows == size, result.message
     db.unlink()
-    return {"duckdb_read_csv": floor, "validate": validate, "validate_and_import": total, "mb": len(data) / 1e6}
+    return {"validate_and_import": elapsed}
+
+
+def step_line_reader(size: int) -> dict[str, float]:
+    """The line-by-line validator alone (what names every line and column when a file is refused)."""
+    path = _adf(size)
+    started = time.perf_counter()
+    parsed = portal.parse_portal_file(path.read_bytes(), path.name, today=TODAY)
+    assert parsed.report.valid
+    return {"line_reader": time.perf_counter() - started}
+
+
+def step_pandas_baseline(size: int) -> dict[str, float]:
+    """A user's straightforward script: pandas read, then a Python loop over rows; timed on a 20,000-row slice."""
+    from pandas_baseline import validate_rows_with_pandas
+
+    path = _adf(size)
+    rows = min(size, 20_000)
+    started = time.perf_counter()
+    invalid = validate_rows_with_pandas(path, TODAY, nrows=rows)
+    elapsed = time.perf_counter() - started
+    assert invalid == 0
+    return {"slice_rows": float(rows), "slice_seconds": elapsed, "extrapolated_full_file": elapsed * size / rows}
+
+
+def _reconciliation_store(path: Path, records: int, lines: int) -> None:
+    """`lines` OF declarations of which `records` * 0.95 match one of `records` bought trainings (SQL-built)."""
+    if path.exists():
+        return
+    Store(path).counts()
+    con = duckdb.connect(str(path))
+    con.execute("INSERT INTO establishments VALUES ('97228186900008', 'Siège', 'Paris')")
+    nir = (
+        "'1' || lpad((50 + i % 50)::VARCHAR, 2, '0') || lpad((1 + i % 12)::VARCHAR, 2, '0') || '75' || "
+        "lpad((i % 999 + 1)::VARCHAR, 3, '0') || lpad((i // 999 % 999 + 1)::VARCHAR, 3, '0')"
+    )
+    con.execute(
+        f"INSERT INTO training_records SELECT i + 1, 'k' || i, 'M' || i, {nir}, 'NOM' || i, NULL, 'P', "
+        "'97228186900008', 'Paris', NULL, 'Sauveteur secouriste du travail', 'SST', 1, 'OF', NULL, false, 'ADF', "
+        "DATE '2026-01-05' + (i % 300)::INTEGER, DATE '2026-01-06' + (i % 300)::INTEGER, NULL, NULL, false, NULL, "
+        "NULL, 0, 0 FROM range($n) t(i)",
+        {"n": records},
+    )
+    # Lines 0 .. 0.95 * records match a record (same NIR, title, end date); the rest are other people.
+    con.execute(
+        f"INSERT INTO of_lines (organisme, id_unique_partenaire, portal_kind, id_declaration, nom_formation, "
+        "date_debut_formation, date_fin_formation, nir, nom_titulaire, presence_employeur, siret_employeur, "
+        "date_debut_validite, first_import_id, last_import_id, first_received_on, last_received_on) "
+        f"SELECT 'OF', 'P' || i, 'ADF', 'S' || (i // 400), 'Sauveteur secouriste du travail (SST)', "
+        "DATE '2026-01-05' + (i % 300)::INTEGER, DATE '2026-01-06' + (i % 300)::INTEGER, "
+        f"CASE WHEN i < $matched THEN {nir} ELSE '2' || lpad(i::VARCHAR, 12, '0') END, 'NOM' || i, 'OUI', "
+        "'97228186900008', DATE '2026-01-06' + (i % 300)::INTEGER, 0, 0, DATE '2026-06-01', DATE '2026-06-01' "
+        "FROM range($n) t(i)",
+        {"n": lines, "matched": int(records * 0.95)},
+    )
+    con.close()
+
+
+def step_reconciliation(size: int) -> dict[str, float]:
+    """Reconcile `size` OF declarations with size / 5 internal records: every match, status and count."""
+    path = OUT / f"reconcile_{size}.duckdb"
+    _reconciliation_store(path, size // 5, size)
+    store = Store(path)
+    started = time.perf_counter()
+    summary = store.workflow_summary("expected_trainings", rules=RULES, today=TODAY)
+    elapsed = time.perf_counter() - started
+    declared = int(summary.loc[summary["status"] == "declared_by_of", "n"].sum())
+    assert declared == int(size // 5 * 0.95), summary
+    return {"reconciliation": elapsed, "records": float(size // 5), "declared_by_of": float(declared)}
+
+
+def step_dashboard_data(size: int) -> dict[str, float]:
+    """Everything the dashboard computes once per change of the store (ui.workflow), at `size` OF lines."""
+    path = OUT / f"reconcile_{size}.duckdb"
+    _reconciliation_store(path, size // 5, size)
+    from lib.ui import WORKFLOW_QUERIES
+
+    started = time.perf_counter()
+    frames = Store(path).workflows(WORKFLOW_QUERIES, rules=RULES, today=TODAY)
+    return {"all_dashboard_frames": time.perf_counter() - started, "rows": float(sum(len(f) for f in frames.values()))}
 
 
 STEPS: dict[str, tuple[Callable[[int], dict[str, float]], tuple[int, ...]]] = {
     "statuses": (step_statuses, (10_000, 100_000, 1_000_000)),
     "statuses_frame": (step_statuses_frame, (10_000, 100_000, 1_000_000)),
     "carence_export": (step_carence_export, (10_000, 100_000)),
-    "validate_import": (step_validate_import, (10_000, 100_000)),
+    "read_csv_floor": (step_read_csv_floor, (10_000, 100_000, 525_000)),
+    "validate_import": (step_validate_import, (10_000, 100_000, 525_000)),
+    "line_reader": (step_line_reader, (10_000, 100_000, 525_000)),
+    "pandas_baseline": (step_pandas_baseline, (100_000, 525_000)),
+    "reconciliation": (step_reconciliation, (10_000, 100_000, 1_000_000)),
+    "dashboard_data": (step_dashboard_data, (10_000, 100_000, 1_000_000)),
 }
 
 

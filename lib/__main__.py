@@ -7,12 +7,13 @@ import getpass
 import json
 import re
 import sys
+import time
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import NoReturn
 
-from lib import access, calendar, demo_store, portal, report, settings
+from lib import access, calendar, demo_store, portal, report, scale, settings
 from lib.declarations import InvalidExport
 from lib.rules import RuleSet, RuleSetError, compute_deadlines
 from lib.store import ImportResult, Purpose, Store, StoreError, default_db_path, today_default
@@ -223,6 +224,19 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_generate(args: argparse.Namespace) -> int:
+    if args.employees < 1:
+        raise CliError("--employees doit être au moins 1.")
+    started = time.perf_counter()
+    files = scale.generate_scale(Path(args.out), employees=args.employees, of_lines=args.of_lines, seed=args.seed)
+    print(
+        f"{args.out} : {args.employees} salariés, {files.adf_lines} lignes ADF et {files.jdr_lines} lignes JDR dans "
+        f"{len(files.of_files)} fichier(s) d'OF, {files.bytes_written / 1e6:.0f} Mo en "
+        f"{time.perf_counter() - started:.1f} s."
+    )
+    return 0
+
+
 def cmd_hash_password(args: argparse.Namespace) -> int:
     """Read a password (hidden when typed, or one line of standard input) and print its secrets.toml hash."""
     password = getpass.getpass("Mot de passe : ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
@@ -323,6 +337,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--today", type=parse_cli_date, required=True, help="date du jour")
     p.add_argument("--format", choices=["md", "json"], default="md")
     p.set_defaults(handler=cmd_report)
+
+    p = sub.add_parser("generate", help="jeu de données fictif à grande échelle (tests de charge)")
+    p.add_argument("--employees", type=int, required=True)
+    p.add_argument("--of-lines", type=int, help="lignes de déclaration des OF (défaut : 10 par salarié)")
+    p.add_argument("--seed", type=int, default=2026)
+    p.add_argument("--out", required=True, help="dossier à écrire")
+    p.set_defaults(handler=cmd_generate, db=None)
 
     p = sub.add_parser("hash-password", help="empreinte d'un mot de passe pour .streamlit/secrets.toml")
     p.set_defaults(handler=cmd_hash_password, db=None)
