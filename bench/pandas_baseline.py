@@ -19,28 +19,10 @@ import pandas as pd
 from stdnum.fr import nir as stdnum_nir
 from stdnum.fr import siret as stdnum_siret
 
-ADF_COLUMNS = [
-    "ID_DECLARATION",
-    "REFERENCE_DECLARATION",
-    "ID_UNIQUE_PARTENAIRE",
-    "NOM_FORMATION",
-    "DATE_DEBUT_FORMATION",
-    "DATE_FIN_FORMATION",
-    "MODALITE_DISPENSE",
-    "COMPETENCE_TRANSFERABLE",
-    "QUALIFICATION_FORMATEUR",
-    "FORMATION_CERTIFIANTE",
-    "CERTIFICATION_VISEE",
-    "DOMAINE_FORMATION",
-    "SPECIALITE_FORMATION",
-    "NIR",
-    "NOM_TITULAIRE",
-    "PRESENCE_EMPLOYEUR",
-    "SIRET_EMPLOYEUR",
-    "REFERENCE_EMPLOYEUR",
-    "DATE_DEBUT_VALIDITE",
-    "DATE_FIN_VALIDITE",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
+from lib import portal  # noqa: E402
+
+ADF_COLUMNS = list(portal.ADF_COLUMNS)
 MANDATORY = [
     "ID_DECLARATION",
     "REFERENCE_DECLARATION",

@@ -316,12 +316,11 @@ class Store:
         params: Mapping[str, Any] | None = None,
     ) -> pd.DataFrame:
         """A named workflow query (lib/sql/<name>.sql) at `today`, under `rules`."""
-        sql = named_query(name)
-        candidates = {"today": today, "horizon": horizon_days, **(params or {})}
-        used = {k: v for k, v in candidates.items() if f"${k}" in sql}
-        with self.connect() as con:
-            self._prepare_workflow(con, rules, tolerance_days)
-            return con.execute(sql, used).df()
+        frames = self.workflows(
+            (name,), rules=rules, today=today, tolerance_days=tolerance_days, horizon_days=horizon_days,
+            params=params,
+        )  # fmt: skip
+        return frames[name]
 
     def workflows(
         self,
@@ -331,9 +330,10 @@ class Store:
         today: date,
         tolerance_days: int = 3,
         horizon_days: int = 90,
+        params: Mapping[str, Any] | None = None,
     ) -> dict[str, pd.DataFrame]:
         """Several workflow queries over one preparation of the working tables (what a dashboard page needs)."""
-        candidates = {"today": today, "horizon": horizon_days}
+        candidates = {"today": today, "horizon": horizon_days, **(params or {})}
         frames: dict[str, pd.DataFrame] = {}
         with self.connect() as con:
             self._prepare_workflow(con, rules, tolerance_days)

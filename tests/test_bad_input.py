@@ -11,7 +11,6 @@ import duckdb
 import pytest
 
 from lib import settings
-from lib.demo_store import build_demo_store
 from lib.rules import RuleSetError, load_rule_set
 from lib.store import ImportResult, Store, StoreError
 
@@ -98,18 +97,19 @@ def content_of(path: Path) -> dict[str, list[tuple[object, ...]]]:
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def referential_store(demo_store_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo store with the competence referential loaded, so competence codes are checked too."""
     path = tmp_path_factory.mktemp("bad") / "demo.duckdb"
-    build_demo_store(Store(path))
+    shutil.copy(demo_store_file, path)
     rome = SHARED / "rome4_v460_competences_savoirs.csv"
-    assert Store(path).import_competences(rome.read_bytes(), rome.name).ok  # competence codes checked too
+    assert Store(path).import_competences(rome.read_bytes(), rome.name).ok
     return path
 
 
 @pytest.fixture
-def store(demo_db: Path, tmp_path: Path) -> Store:
+def store(referential_store: Path, tmp_path: Path) -> Store:
     copy = tmp_path / "store.duckdb"
-    shutil.copy(demo_db, copy)
+    shutil.copy(referential_store, copy)
     return Store(copy)
 
 

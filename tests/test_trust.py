@@ -16,7 +16,6 @@ import duckdb
 import pytest
 
 from lib import settings
-from lib.demo_store import build_demo_store
 from lib.rules import load_rule_set
 from lib.store import Store, StoreError
 
@@ -40,17 +39,11 @@ def content_of(path: Path, tables: tuple[str, ...] = TABLES) -> dict[str, list[t
         con.close()
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    build_demo_store(Store(path))
-    return path
-
-
 @pytest.fixture
-def demo(demo_db: Path, tmp_path: Path) -> Store:
+def demo(demo_store_file: Path, tmp_path: Path) -> Store:
+    """A private copy of the session's demo store (tests/conftest.py)."""
     copy = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db, copy)
+    shutil.copy(demo_store_file, copy)
     return Store(copy)
 
 
