@@ -149,13 +149,21 @@ def _adf(size: int) -> Path:
 def step_read_csv_floor(size: int) -> dict[str, float]:
     """The floor: DuckDB's own read_csv of the same file into a table (how fast it can be read at all)."""
     path = _adf(size)
+    sql = "CREATE TABLE t AS SELECT * FROM read_csv($p, delim = '|', header = true, all_varchar = true)"
     started = time.perf_counter()
     con = duckdb.connect()
-    con.execute("CREATE TABLE t AS SELECT * FROM read_csv($p, delim = '|', header = true, all_varchar = true)",
-                {"p": str(path)})  # fmt: skip
-    elapsed = time.perf_counter() - started
+    con.execute(sql, {"p": str(path)})
+    in_memory = time.perf_counter() - started
     con.close()
-    return {"read_csv": elapsed, "mb": path.stat().st_size / 1e6}
+    db = OUT / f"floor_{size}.duckdb"
+    db.unlink(missing_ok=True)
+    started = time.perf_counter()
+    con = duckdb.connect(str(db))
+    con.execute(sql, {"p": str(path)})
+    con.close()
+    on_disk = time.perf_counter() - started
+    db.unlink()
+    return {"read_csv": in_memory, "read_csv_into_a_file": on_disk, "mb": path.stat().st_size / 1e6}
 
 
 def step_validate_import(size: int) -> dict[str, float]:
@@ -312,6 +320,22 @@ def write_results(results: dict[str, dict[int, dict[str, float]]], runs: int) ->
         for size, medians in sizes.items():
             lines.append(f"| {size:,} | " + " | ".join(f"{v:.3f}" for v in medians.values()) + " |")
         lines.append("")
+    lines += ["## How each cost grows", "", "Time ratio for each tenfold (or fivefold) step in size; about the same "
+              "ratio as the size means linear.", ""]  # fmt: skip
+    for step, sizes in results.items():
+        ordered = sorted(sizes)
+        for small, large in zip(ordered, ordered[1:], strict=False):
+            for key, value in sizes[large].items():
+                base = sizes[small].get(key, 0.0)
+                if key in {"mb", "rows", "lines", "records", "slice_rows", "declared_by_of", "peak_rss_mb"}:
+                    continue
+                if key.endswith("_rows") or base <= 0:
+                    continue
+                ratio = value / base
+                verdict = "sub-linear" if ratio < 0.8 * large / small else (
+                    "linear" if ratio <= 1.25 * large / small else "worse than linear")  # fmt: skip
+                lines.append(f"- {step} / {key}: {small:,} → {large:,} rows: ×{ratio:.1f} ({verdict})")
+    lines.append("")
     (REPO / "bench" / "RESULTS.md").write_text("\n".join(lines), encoding="utf-8")
 
 

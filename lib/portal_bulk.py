@@ -36,31 +36,34 @@ _C1_CONTROL = re.compile(rb"\xc2[\x80-\x9f]")
 _LF, _CR = 0x0A, 0x0D
 
 
-def _has_refused_bytes(body: bytes) -> bool:
+def _refused_bytes_or_lines(body: bytes) -> int | None:
+    """None when a byte-level rule is broken, else the number of lines (the header included)."""
     suspicious = body.translate(None, _ALL_BUT_SUSPICIOUS)
     if suspicious.translate(None, b'"\xc2\xe2\xef'):
-        return True  # a C0 control character or DEL
+        return None  # a C0 control character or DEL
     if b'"' in suspicious and b'\n"' in body:
-        return True
+        return None
     if b"\xc2" in suspicious and _C1_CONTROL.search(body):
-        return True
+        return None
     if (b"\xef" in suspicious or b"\xe2" in suspicious) and any(
         sequence in body for sequence in (b"\xef\xbb\xbf", b"\xe2\x80\xa8", b"\xe2\x80\xa9")
     ):
-        return True
+        return None
+    lines = 0
     octets = np.frombuffer(body, dtype=np.uint8)
     chunk = 1 << 22  # 4 MB at a time: small temporary arrays, no 200 MB allocation
     for start in range(0, len(octets), chunk):
         window = octets[start : start + chunk + 2]  # two bytes of overlap for the pairs below
         returns = np.flatnonzero(window[: chunk + 1] == _CR)
         if len(returns) and (returns[-1] + 1 >= len(window) or np.any(window[returns + 1] != _LF)):
-            return True  # a CR not followed by LF (or a CR ending the file)
+            return None  # a CR not followed by LF (or a CR ending the file)
         feeds = np.flatnonzero(window == _LF)
+        lines += int(np.count_nonzero(feeds < chunk))
         if len(feeds) > 1:
             gaps = np.diff(feeds)
             if np.any(gaps == 1) or np.any((gaps == 2) & (window[feeds[1:] - 1] == _CR)):
-                return True  # a blank line
-    return False
+                return None  # a blank line
+    return lines + (0 if body.endswith(b"\n") else 1)
 
 
 _NIR_SQL = "[1278][0-9]{4}([0-9]{2}|2A|2B)[0-9]{6}"
@@ -97,13 +100,12 @@ def precheck(data: bytes, file_name: str) -> PortalKind | None:
             kind = candidate
     if kind is None or len(body) <= end + 3:
         return None
-    if _has_refused_bytes(body) or b"\n" + header + b"\r\n" in body or body.endswith(b"\n" + header):
+    lines = _refused_bytes_or_lines(body)
+    if lines is None:
         return None
-    if (b"\n" + header + b"\n") in body:
-        return None  # (UTF-8 is checked by DuckDB's reader, which refuses any invalid sequence)
     # Every line (the header too) has exactly width - 1 separators: DuckDB refuses a line with fewer fields,
-    # and this total catches one with more (DuckDB would take a trailing empty field silently).
-    lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+    # and this total catches one with more (DuckDB would take a trailing empty field silently). A repeated
+    # header line is caught by holder_violation_sql.
     if body.count(b"|") != lines * (len(portal.columns_of(kind)) - 1):
         return None
     return kind
@@ -157,6 +159,7 @@ def holder_violation_sql(kind: PortalKind) -> str:
         return f"try_strptime({column}, '%d/%m/%Y')"
 
     conditions = [
+        "ID_UNIQUE_PARTENAIRE = 'ID_UNIQUE_PARTENAIRE'",  # a header line repeated in the body
         f"NOT regexp_matches(ID_UNIQUE_PARTENAIRE, '{_SOME_LETTER_OR_DIGIT}')",
         f"strlen(ID_UNIQUE_PARTENAIRE) > {lengths['ID_UNIQUE_PARTENAIRE']}",
         f"NOT regexp_matches(NOM_TITULAIRE, '{_SOME_LETTER_OR_DIGIT}')",

@@ -975,7 +975,7 @@ class Store:
                 "coalesce(excluded.siret, organismes.siret)",
                 {"n": organisme, "s": organisme_siret},
             )
-            counts = _merge_of_lines(con, {"imp": import_id, "recv": received})
+            counts = _merge_of_lines(con, {"imp": import_id, "recv": received, "org": organisme})
             con.execute(
                 "UPDATE imports SET inserted = $i, updated = $u, unchanged = $n WHERE id = $imp",
                 {"i": counts[0], "u": counts[1], "n": counts[2], "imp": import_id},
@@ -1009,12 +1009,12 @@ class Store:
             path.write_bytes(data)
             with self.connect() as con:
                 try:
+                    # nullstr: a byte the precheck refused, so an empty field reads as '' (not NULL).
                     con.execute(
-                        "CREATE OR REPLACE TEMP TABLE raw_of AS SELECT "
-                        + ", ".join(f"coalesce({c}, '') AS {c}" for c in columns)
-                        + " FROM read_csv($path, delim = '|', header = false, skip = 1, columns = $columns, "
-                        "quote = '', escape = '', strict_mode = true, null_padding = false, auto_detect = false)",
-                        {"path": str(path), "columns": {c: "VARCHAR" for c in columns}},
+                        "CREATE OR REPLACE TEMP TABLE raw_of AS SELECT * FROM read_csv($path, delim = '|', "
+                        "header = false, skip = 1, columns = $columns, quote = '', escape = '', strict_mode = true, "
+                        "null_padding = false, auto_detect = false, nullstr = $nothing)",
+                        {"path": str(path), "columns": {c: "VARCHAR" for c in columns}, "nothing": "\x01"},
                     )
                 except duckdb.Error:
                     return None
@@ -1028,7 +1028,7 @@ class Store:
                 con.execute(
                     "CREATE OR REPLACE TEMP VIEW staged_of AS SELECT m.organisme, m.portal_kind, "
                     + ", ".join(_bulk_typed(c, c in columns) for c in portal.JDR_COLUMNS)
-                    + ", CAST(row_number() OVER () + 1 AS INTEGER) AS source_line FROM raw_of, staged_meta m"
+                    + ", CAST(raw_of.rowid + 2 AS INTEGER) AS source_line FROM raw_of, staged_meta m"
                 )
                 rows = int(con.execute("SELECT count(*) FROM staged_of").fetchone()[0])  # type: ignore[index]
                 counts = self._store_of_lines(
@@ -1280,7 +1280,11 @@ def _of_frame(parsed: portal.PortalFile) -> pd.DataFrame:
 
 
 def _merge_of_lines(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> tuple[int, int, int]:
-    """Insert new lines, update repeated ones recording each changed field; (inserted, updated, unchanged)."""
+    """Insert new lines, update repeated ones recording each changed field; (inserted, updated, unchanged).
+
+    `params`: imp (the import id), recv (when the OF declared), org (the organisme of every staged line).
+    """
+    stamps = {"imp": params["imp"], "recv": params["recv"]}
     value_columns = ("portal_kind",) + _OF_VALUE_COLUMNS
     staged_cast = ", ".join(
         f"CAST({c} AS DATE) AS {c}" if c.upper() in _OF_DATE_COLUMNS else f"CAST({c} AS VARCHAR) AS {c}"
@@ -1292,13 +1296,10 @@ def _merge_of_lines(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> t
         "last_import_id, first_received_on, last_received_on) "
         f"SELECT organisme, id_unique_partenaire, {staged_cast}, source_line, $imp, $imp, $recv, $recv "
     )
-    known = con.execute(
-        "SELECT count(*) FROM of_lines WHERE organisme IN (SELECT DISTINCT organisme FROM staged_of)"
-    ).fetchone()
+    known = con.execute("SELECT count(*) FROM of_lines WHERE organisme = $org", {"org": params["org"]}).fetchone()
     if known is not None and known[0] == 0:
         # A first file from this OF (the common case of a big import): every line is new, no comparison.
-        con.execute(insert + "FROM staged_of", params)
-        row = con.execute("SELECT count(*) FROM staged_of").fetchone()
+        row = con.execute(insert + "FROM staged_of", stamps).fetchone()
         assert row is not None
         return int(row[0]), 0, 0
     differs = " OR ".join(f"s.{c} IS DISTINCT FROM o.{c}" for c in value_columns)
@@ -1319,7 +1320,7 @@ def _merge_of_lines(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> t
             f"INSERT INTO of_lines (organisme, id_unique_partenaire, {columns}, source_line, first_import_id, "
             "last_import_id, first_received_on, last_received_on) SELECT organisme, id_unique_partenaire, "
             f"{columns}, source_line, $imp, $imp, $recv, $recv FROM staged WHERE state = 'new'",
-            params,
+            stamps,
         )
     if changed:
         # Only repeated lines can differ: record each changed field, then update those lines.
@@ -1336,7 +1337,7 @@ def _merge_of_lines(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> t
             f"UPDATE of_lines o SET {assignments}, source_line = s.source_line, last_import_id = $imp, "
             "last_received_on = $recv FROM staged s WHERE s.state = 'changed' AND o.organisme = s.organisme "
             "AND o.id_unique_partenaire = s.id_unique_partenaire",
-            params,
+            stamps,
         )
     return inserted, changed, same
 
