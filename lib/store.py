@@ -287,18 +287,22 @@ class Store:
             if row[0] is not None
         ]
         durations = validity.load_validity_durations()
+        labels = {d.key: d.label for d in durations}
         keys = [validity.recommended_duration(t, durations) for t in titles]
         frame = pd.DataFrame(
             {
                 "title": pd.Series(titles, dtype="object"),
                 "norm": pd.Series([validity.normalize_title(t) for t in titles], dtype="object"),
                 "training_key": pd.Series([k.key if k else None for k in keys], dtype="object"),
+                "family": pd.Series([k.family if k else None for k in keys], dtype="object"),
+                "family_label": pd.Series([labels[k.family] if k else None for k in keys], dtype="object"),
             }
         )
         con.register("title_keys_frame", frame)
         con.execute(
             "CREATE OR REPLACE TEMP TABLE pp_title_keys AS SELECT CAST(title AS VARCHAR) AS title, "
-            "CAST(norm AS VARCHAR) AS norm, CAST(training_key AS VARCHAR) AS training_key FROM title_keys_frame"
+            "CAST(norm AS VARCHAR) AS norm, CAST(training_key AS VARCHAR) AS training_key, "
+            "CAST(family AS VARCHAR) AS family, CAST(family_label AS VARCHAR) AS family_label FROM title_keys_frame"
         )
         con.unregister("title_keys_frame")
         for statement in _split_sql(named_query("prepare_workflow")):

@@ -31,6 +31,12 @@ class Duration:
     note: str
     source: str
     keywords: tuple[str, ...]
+    renews: str | None = None  # the training this one renews (MAC SST → SST): one validity to follow
+
+    @property
+    def family(self) -> str:
+        """The habilitation this training keeps valid: the one it renews, else itself."""
+        return self.renews or self.key
 
 
 @functools.lru_cache(maxsize=65536)
@@ -84,9 +90,25 @@ def load_validity_durations(path: Path = VALIDITY_DURATIONS_FILE) -> tuple[Durat
                 note=_text(entry, "note", where),
                 source=_text(entry, "source", where),
                 keywords=tuple(normalize_title(k) for k in keywords),
+                renews=_renews(entry, where),
             )
         )
+    unknown = [d for d in durations if d.renews is not None and d.renews not in seen]
+    if unknown:
+        raise ValidityTableError(
+            f"Fichier des durées « {path.name} » : « renews » de « {unknown[0].key} » nomme une clé inconnue "
+            f"(« {unknown[0].renews} »)."
+        )
     return tuple(durations)
+
+
+def _renews(entry: dict[str, Any], where: str) -> str | None:
+    value = entry.get("renews")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ValidityTableError(f"{where} : « renews » doit être la clé d'une autre entrée, reçu « {value!r} ».")
+    return value.strip()
 
 
 def recommended_duration(training_title_or_type: str, durations: tuple[Duration, ...] | None = None) -> Duration | None:

@@ -17,6 +17,8 @@ import pytest
 from playwright.sync_api import Page, sync_playwright
 
 from lib import portal
+from lib.rules import load_rule_set
+from lib.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
@@ -38,6 +40,7 @@ PAGES = {
     "salarie": "salarie?matricule=MAT1002",
     "parametres": "parametres",
     "import": "import",
+    "journal": "journal",
 }
 STARTUP_SECONDS = 60
 PAGE_SECONDS = 60
@@ -132,7 +135,16 @@ def assert_no_error_shown(page: Page, name: str) -> None:
     assert "Traceback" not in body, f"{name} : trace d'erreur affichée"
 
 
-def test_every_page_opens_in_chromium_without_error(dashboard: str) -> None:
+def someone_with_an_expired_habilitation(store_path: Path) -> str:
+    validities = Store(store_path).workflow(
+        "validities", rules=load_rule_set("decret-2025-748"), today=date(2026, 11, 23)
+    )
+    expired = validities[validities["is_latest"] & (validities["status"] == "expired")]
+    return str(expired["matricule"].iloc[0])
+
+
+def test_every_page_opens_in_chromium_without_error(dashboard: str, demo_db: Path) -> None:
+    matricule = someone_with_an_expired_habilitation(demo_db)
     if not CHROMIUM.exists():
         pytest.fail(f"Chromium introuvable à {CHROMIUM} : installez-le (make browser, paquet Debian « chromium »).")
     SCREENSHOTS.mkdir(exist_ok=True)
@@ -158,12 +170,12 @@ def test_every_page_opens_in_chromium_without_error(dashboard: str) -> None:
             wait_until_idle(page)
             search = page.get_by_label("Salarié", exact=True)
             started = time.perf_counter()
-            search.fill("MAT1002")
+            search.fill(matricule)
             search.press("Enter")
-            page.wait_for_url("**recherche=MAT1002**", timeout=PAGE_SECONDS * 1000)
+            page.wait_for_url(f"**recherche={matricule}**", timeout=PAGE_SECONDS * 1000)
             timings["filter:echeances_recherche"] = round(wait_until_idle(page) - started, 3)
             assert_no_error_shown(page, "echeances filtrée")
-            assert "MAT1002" in page.inner_text("body")
+            assert matricule in page.inner_text("body")
             page.screenshot(path=str(SCREENSHOTS / "echeances_filtree.png"), full_page=True)
 
             # Carence: generate the portal file and download it, as HR does before going to the portal.

@@ -317,3 +317,25 @@ def test_the_scorecard_counts_late_and_missing_declarations_per_of(store: Store)
     store.import_of_file(SAMPLE_ADF, "formasud.csv", organisme="Formasud", today=date(2026, 10, 1))
     card = store.workflow("of_scorecard", rules=RULES, today=date(2026, 10, 1))
     assert card[["organisme", "declarations", "late", "missing"]].values.tolist() == [["Formasud", 7, 2, 0]]
+
+
+def test_a_mac_sst_renews_the_sst_so_only_the_latest_of_the_family_counts(store: Store) -> None:
+    store.import_records(
+        records(
+            "M1;MARTIN;Sauveteur secouriste du travail;;oui;1;01/03/2023;02/03/2023",
+            "M1;MARTIN;MAC SST - maintien et actualisation des compétences;;oui;1;01/02/2025;02/02/2025",
+            "M1;MARTIN;Habilitation électrique BS;;oui;1;01/02/2022;02/02/2022",
+        )
+        .replace(b"Date de fin\n", b"Date de fin;Date de fin de validit\xc3\xa9\n")
+        .replace(b"02/03/2023\n", b"02/03/2023;01/03/2025\n")
+        .replace(b"02/02/2025\n", b"02/02/2025;01/02/2027\n")
+        .replace(b"02/02/2022\n", b"02/02/2022;01/02/2025\n"),
+        "formations.csv",
+        "internal",
+    )
+    validities = store.workflow("validities", rules=RULES, today=date(2026, 6, 1))
+    latest = validities[validities["is_latest"]].set_index("training_title")
+    assert set(latest.index) == {"MAC SST - maintien et actualisation des compétences", "Habilitation électrique BS"}
+    assert latest.loc["MAC SST - maintien et actualisation des compétences", "status"] == "valid"
+    assert latest.loc["MAC SST - maintien et actualisation des compétences", "training_family"] == "sst"
+    assert latest.loc["Habilitation électrique BS", "status"] == "expired"

@@ -22,6 +22,8 @@ WITH base AS (
         e.exit_date,
         k.norm AS title_norm,
         k.training_key,
+        k.family AS training_family,
+        k.family_label AS training_family_label,
         pp_reference_date(t.proof_kind, t.end_date, coalesce(t.validity_start, t.end_date)) AS r
     FROM training_records t
     LEFT JOIN employees e USING (matricule)

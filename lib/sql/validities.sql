@@ -1,5 +1,6 @@
 -- The validity of every training record at $today (horizon $horizon days), completed by the OF's
--- declared validity end when the record has none; the latest training of a type per person first.
+-- declared validity end when the record has none. is_latest marks each person's latest training of a
+-- family (a MAC SST renews the SST: one habilitation to follow).
 WITH x AS (
     SELECT
         r.*,
@@ -11,7 +12,7 @@ WITH x AS (
             WHEN l.date_fin_validite IS NOT NULL THEN 'déclaration OF'
         END AS validity_source,
         row_number() OVER (
-            PARTITION BY coalesce(r.matricule, r.person_nir), coalesce(r.training_key, r.title_norm)
+            PARTITION BY coalesce(r.matricule, r.person_nir), coalesce(r.training_family, r.title_norm)
             ORDER BY r.end_date DESC, r.id DESC
         ) = 1 AS is_latest
     FROM pp_records r
