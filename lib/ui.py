@@ -380,8 +380,18 @@ def show_table(
 ) -> None:
     """A read-only table of the given display columns (keys of `config`, in order)."""
     columns = [c for c in config if c in frame.columns]
+    shown = frame[columns].copy()
+    for column in columns:
+        # Dates that came through Python (None for « no date ») would print « None »: make them real dates.
+        values = shown[column]
+        if (
+            values.dtype == object
+            and values.map(lambda v: v is None or isinstance(v, date)).all()
+            and values.map(lambda v: isinstance(v, date)).any()
+        ):
+            shown[column] = pd.to_datetime(values)
     st.dataframe(
-        frame[columns],
+        shown,
         hide_index=True,
         column_config=config,
         key=key,
