@@ -32,9 +32,9 @@ validities = ui.workflow("validities")
 validities = validities.assign(
     name=ui.person_names(validities),
     # One habilitation per family (a MAC SST renews the SST), named as the durations table names it.
-    formation=validities["training_family_label"].fillna(validities["training_type"]).fillna(
-        validities["training_title"]
-    ),
+    formation=validities["training_family_label"]
+    .fillna(validities["training_type"])
+    .fillna(validities["training_title"]),
 )
 default_horizon = str(settings.preferences(ui.get_store()).horizon_days)
 
