@@ -375,12 +375,26 @@ def link_column(label: str = "Matricule", help: str | None = "Ouvrir le passepor
     return st.column_config.LinkColumn(label, display_text=r"matricule=([^&]+)", help=help)
 
 
+MAX_TABLE_ROWS = 5_000
+
+
 def show_table(
-    frame: pd.DataFrame, config: dict[str, Any], *, key: str | None = None, height: int | None = None
+    frame: pd.DataFrame,
+    config: dict[str, Any],
+    *,
+    key: str | None = None,
+    height: int | None = None,
+    max_rows: int = MAX_TABLE_ROWS,
 ) -> None:
-    """A read-only table of the given display columns (keys of `config`, in order)."""
+    """A read-only table of the given display columns (keys of `config`, in order), at most `max_rows` lines."""
     columns = [c for c in config if c in frame.columns]
-    shown = frame[columns].copy()
+    if len(frame) > max_rows:
+        shown_rows, total = f"{max_rows:,}".replace(",", " "), f"{len(frame):,}".replace(",", " ")
+        st.caption(
+            f"Affichage des {shown_rows} premières lignes sur {total} : affinez les filtres, ou téléchargez "
+            "la liste complète."
+        )
+    shown = frame[columns].head(max_rows).copy()
     for column in columns:
         # Dates that came through Python (None for « no date ») would print « None »: make them real dates.
         values = shown[column]

@@ -306,3 +306,19 @@ def test_validity_state_follows_the_chosen_horizon(days_left: int, horizon: int,
 
 def test_validity_without_end_has_no_expiry() -> None:
     assert list(ui.validity_state(pd.Series([None], dtype="Int64"), 90)) == ["sans échéance"]
+
+
+def test_a_long_list_shows_its_first_lines_and_says_how_many_there_are() -> None:
+    def script() -> None:
+        import pandas as pd
+
+        from lib import ui
+
+        ui.show_table(pd.DataFrame({"n": range(12_345)}), {"n": "N"}, max_rows=5_000)
+
+    at = AppTest.from_function(script, default_timeout=30).run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == 5_000
+    assert [c.value for c in at.caption] == [
+        "Affichage des 5 000 premières lignes sur 12 345 : affinez les filtres, ou téléchargez la liste complète."
+    ]
