@@ -20,14 +20,9 @@ WITH x AS (
     LEFT JOIN pp_records r ON r.id = p.record_id
 )
 SELECT
-    -- The portal's descriptive columns stay in the store: no screen lists them, and at a million lines
-    -- leaving them out halves what the dashboard loads.
-    x.* EXCLUDE (
-        reference_declaration, type_jdr, nom_jdr, nom_option_specialite, mode_obtention, competence_transferable,
-        presence_formation, modalite_dispense, qualification_formateur, formation_certifiante, certification_visee,
-        domaine_formation, specialite_formation, reference_employeur, resultat_obtenu, mention_obtenue,
-        lien_preuve, identifiant_preuve, first_import_id, last_import_id, source_line
-    ),
+    -- The portal's descriptive columns stay in the store (see pp_lines): no screen lists them, and at a
+    -- million lines leaving them out halves what the dashboard loads.
+    x.* EXCLUDE (nom_jdr),
     pp_status_label(x.status) AS status_label,
     pp_verification_due(x.verification_deadline, x.last_action, $today) AS due_on,
     date_diff('day', $today, pp_verification_due(x.verification_deadline, x.last_action, $today)) AS days_left,

@@ -59,7 +59,13 @@ GROUP BY target_key;
 CREATE OR REPLACE TEMP TABLE pp_lines AS
 WITH base AS (
     SELECT
-        o.*,
+        -- Every column the workflow uses; the portal's descriptive ones stay in of_lines.
+        o.* EXCLUDE (
+            reference_declaration, type_jdr, nom_option_specialite, mode_obtention, competence_transferable,
+            presence_formation, modalite_dispense, qualification_formateur, formation_certifiante,
+            certification_visee, domaine_formation, specialite_formation, reference_employeur, resultat_obtenu,
+            mention_obtenue, lien_preuve, identifiant_preuve, first_import_id, last_import_id, source_line
+        ),
         o.organisme || '|' || o.id_unique_partenaire AS line_key,
         coalesce(o.nom_formation, o.nom_jdr) AS title,
         k.norm AS title_norm,
