@@ -9,6 +9,8 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import streamlit as st
 
 from lib import access, calendar, report, settings, spreadsheet
@@ -378,6 +380,21 @@ def link_column(label: str = "Matricule", help: str | None = "Ouvrir le passepor
 MAX_TABLE_ROWS = 5_000
 
 
+def capped(frame: pd.DataFrame, max_rows: int = MAX_TABLE_ROWS) -> pd.DataFrame:
+    """The first `max_rows` lines of a list about to be shown, saying so when there are more.
+
+    Call it before building per-line display columns: a million-line list is filtered, never drawn.
+    """
+    if len(frame) <= max_rows:
+        return frame
+    shown_rows, total = f"{max_rows:,}".replace(",", " "), f"{len(frame):,}".replace(",", " ")
+    st.caption(
+        f"Affichage des {shown_rows} premières lignes sur {total} : affinez les filtres, ou téléchargez "
+        "la liste complète."
+    )
+    return frame.head(max_rows)
+
+
 def show_table(
     frame: pd.DataFrame,
     config: dict[str, Any],
@@ -388,13 +405,8 @@ def show_table(
 ) -> None:
     """A read-only table of the given display columns (keys of `config`, in order), at most `max_rows` lines."""
     columns = [c for c in config if c in frame.columns]
-    if len(frame) > max_rows:
-        shown_rows, total = f"{max_rows:,}".replace(",", " "), f"{len(frame):,}".replace(",", " ")
-        st.caption(
-            f"Affichage des {shown_rows} premières lignes sur {total} : affinez les filtres, ou téléchargez "
-            "la liste complète."
-        )
-    shown = frame[columns].head(max_rows).copy()
+    frame = capped(frame, max_rows)
+    shown = frame[columns].copy()
     for column in columns:
         # Dates that came through Python (None for « no date ») would print « None »: make them real dates.
         values = shown[column]
@@ -443,15 +455,26 @@ def url_toggle(label: str, key: str, *, help: str | None = None) -> bool:
     return bool(st.toggle(label, key=key, help=help, bind="query-params"))
 
 
+def _normalized_column(values: pd.Series) -> pa.ChunkedArray:
+    """lib.matching.normalized_text over a whole column, vectorised with Arrow (a million names in ~0.1 s)."""
+    array = pa.chunked_array([pa.array(values.astype("object").where(values.notna(), None), type=pa.string())])
+    decomposed = pc.utf8_normalize(pc.utf8_lower(array), "NFKD")
+    plain = pc.replace_substring_regex(decomposed, r"\p{Mn}", "")
+    return pc.utf8_trim_whitespace(pc.replace_substring_regex(plain, "[^a-z0-9]+", " "))
+
+
 def matches_search(frame: pd.DataFrame, text: str, columns: Iterable[str]) -> pd.Series:
     """Rows where any of the columns contains the text (case and accents ignored)."""
     if not text:
         return pd.Series(True, index=frame.index)
     needle = normalized_text(text)
     hit = pd.Series(False, index=frame.index)
+    if not needle:
+        return hit
     for column in columns:
-        if column in frame.columns:
-            hit |= frame[column].map(lambda v: needle in normalized_text(v) if isinstance(v, str) else False)
+        if column in frame.columns and len(frame):
+            found = pc.fill_null(pc.match_substring(_normalized_column(frame[column]), needle), False)
+            hit |= pd.Series(found.to_numpy(zero_copy_only=False), index=frame.index)
     return hit
 
 

@@ -49,7 +49,8 @@ shown = concerned[
 ]
 if only_discrepancies:
     shown = shown[shown["discrepancies"] != ""]
-shown = shown.reset_index(drop=True)
+matching = len(shown)
+shown = ui.capped(shown).reset_index(drop=True)
 
 table = pd.DataFrame(
     {
@@ -73,7 +74,7 @@ table = pd.DataFrame(
         "partner": shown["id_unique_partenaire"],
     }
 )
-st.markdown(f"**{len(shown)}** déclaration(s) sur {len(concerned)} pour vos établissements.")
+st.markdown(f"**{matching}** déclaration(s) sur {len(concerned)} pour vos établissements.")
 event = st.dataframe(
     table,
     hide_index=True,
@@ -193,7 +194,9 @@ else:
 
 # ------------------------------------------------------------------ declarations without a matching record
 st.subheader("Déclarations inattendues ou à rapprocher")
-orphans = concerned[concerned["reconciliation"].isin(["inattendue", "à rapprocher"])].reset_index(drop=True)
+orphans = concerned[concerned["reconciliation"].isin(["inattendue", "à rapprocher"])]
+# « À rapprocher » first (a person can settle them), then the nearest deadline.
+orphans = orphans.sort_values(["reconciliation", "due_on"], ascending=[False, True]).reset_index(drop=True)
 if orphans.empty:
     st.write("Toutes les déclarations sont rapprochées d'une formation de vos fichiers.")
 else:
@@ -201,6 +204,7 @@ else:
         "« Inattendue » : aucune formation correspondante dans vos fichiers (autre session ? oubli côté RH ?). "
         "« À rapprocher » : plusieurs formations possibles ; choisissez la bonne ci-dessous."
     )
+    orphans = ui.capped(orphans, 500)
     orphan_matricules = ui.roster_matricules_by_nir(orphans["nir"])
     ui.show_table(
         pd.DataFrame(
@@ -288,6 +292,7 @@ else:
 # ------------------------------------------------------------------ lines for information only
 others = lines[~lines["concerned"]].reset_index(drop=True)
 with st.expander(f"Pour information : {len(others)} déclaration(s) qui ne sont pas à vérifier par vous"):
+    others = ui.capped(others, 1_000)
     st.caption(
         "Déclarations sans présence de l'employeur (PRESENCE_EMPLOYEUR = NON, formation suivie à titre personnel) "
         "ou pour un SIRET qui n'est pas l'un de vos établissements."

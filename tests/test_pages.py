@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st_
 from streamlit.testing.v1 import AppTest
 
 from lib import corrections, ui
+from lib.matching import normalized_text
 from lib.store import Store
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -322,3 +325,17 @@ def test_a_long_list_shows_its_first_lines_and_says_how_many_there_are() -> None
     assert [c.value for c in at.caption] == [
         "Affichage des 5 000 premières lignes sur 12 345 : affinez les filtres, ou téléchargez la liste complète."
     ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st_.lists(st_.one_of(st_.none(), st_.text(alphabet="aàbcÉéèçdeÏoœ -'.0123456789", max_size=20)), max_size=8),
+    needle=st_.text(alphabet="aàbcÉéèçdeÏo -0123456789", min_size=1, max_size=5),
+)
+def test_the_vectorised_search_finds_exactly_what_the_text_rule_finds(values: list[str | None], needle: str) -> None:
+    frame = pd.DataFrame({"name": pd.Series(values, dtype="object")})
+    expected = [
+        bool(normalized_text(needle)) and isinstance(v, str) and normalized_text(needle) in normalized_text(v)
+        for v in values
+    ]
+    assert ui.matches_search(frame, needle, ["name"]).tolist() == expected
