@@ -48,8 +48,9 @@ typecheck: install-dev
 test: install-dev browser lint typecheck
 	$(BIN)/python -m pytest -n 2
 
-bench: install-dev
+bench: install-dev browser
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/pages.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
