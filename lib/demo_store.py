@@ -37,6 +37,9 @@ def build_demo_store(store: Store, *, replace: bool = False, demo_dir: Path = DE
         employer = tomllib.load(handle)
     store.set_establishments([(e["siret"], e["nom"], e.get("site", e["nom"])) for e in employer["etablissements"]])
     store.set_setting("employer_name", employer.get("nom", ""))
+    # The demo's situations are described at its own date (data/demo/README.md): the dashboard shows them
+    # there, whatever today is; Paramètres says so and can switch to the real date.
+    store.set_setting("reference_date", manifest["demo_today"].isoformat())
     catalogue = demo_dir / "catalogue_codes_demo.toml"
     if catalogue.exists():
         store.set_setting(CATALOGUE_SETTING, catalogue.read_text(encoding="utf-8"))
