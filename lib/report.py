@@ -11,6 +11,7 @@ import pandas as pd
 
 from lib.calendar import CalendarEvent
 from lib.identifiers import mask_nir
+from lib.statuses import CARENCE_TO_DECLARE, INTERNAL_TO_DECLARE
 
 LAST_REPORT_SETTING = "last_report_on"
 
@@ -71,11 +72,11 @@ def _due_items(inputs: ReportInputs, today: date, within: int) -> list[dict[str,
             )
         )
     expected = inputs.expected
-    expected = expected[expected["status"].isin(["carence_due", "carence_overdue"]) & (expected["due_on"] <= limit)]
+    expected = expected[expected["status"].isin(CARENCE_TO_DECLARE) & (expected["due_on"] <= limit)]
     for row in _rows(expected):
         items.append(_item(row, f"Déclarer en carence : {row['training_title']}", row["due_on"], row["person_site"]))
     internal = inputs.internal
-    internal = internal[internal["status"].isin(["to_declare", "overdue"]) & (internal["due_on"] <= limit)]
+    internal = internal[internal["status"].isin(INTERNAL_TO_DECLARE) & (internal["due_on"] <= limit)]
     for row in _rows(internal):
         items.append(
             _item(row, f"Déclarer la formation interne : {row['training_title']}", row["due_on"], row["person_site"])
@@ -96,7 +97,7 @@ def build_report(
     ]
     expected = inputs.expected
     new_carences = expected[
-        expected["status"].isin(["carence_due", "carence_overdue"])
+        expected["status"].isin(CARENCE_TO_DECLARE)
         & (expected["carence_opens_on"] > pd.Timestamp(since))
         & (expected["carence_opens_on"] <= pd.Timestamp(today))
     ]

@@ -39,6 +39,10 @@ VALIDITY_LABELS: dict[str, str] = {
 }
 DEFAULT_HORIZON_DAYS = 90
 
+# What the employer must still act on: the one definition the store, the screens and the report share.
+CARENCE_TO_DECLARE: tuple[str, ...] = ("carence_due", "carence_overdue")
+INTERNAL_TO_DECLARE: tuple[str, ...] = ("to_declare", "overdue")
+
 
 @dataclass(frozen=True)
 class Status:

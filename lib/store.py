@@ -19,7 +19,17 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from lib import declarations, identifiers, portal, portal_bulk, records, referentials, rules_sql, validity
+from lib import (
+    declarations,
+    identifiers,
+    portal,
+    portal_bulk,
+    records,
+    referentials,
+    rules_sql,
+    statuses,
+    validity,
+)
 from lib.matching import record_key
 from lib.rules import RuleSet
 
@@ -449,18 +459,18 @@ class Store:
         self, purpose: Purpose, *, rules: RuleSet, today: date, tolerance_days: int = 3
     ) -> pd.DataFrame:
         """The records to declare now: carence window open (carence) or internal declaration due (internal)."""
-        name, statuses = _EXPORT_SOURCES[purpose]
+        name, wanted = _EXPORT_SOURCES[purpose]
         frame = self.workflow(name, rules=rules, today=today, tolerance_days=tolerance_days)
-        return frame[frame["status"].isin(statuses)].reset_index(drop=True)
+        return frame[frame["status"].isin(wanted)].reset_index(drop=True)
 
     def _declaration_inputs(
         self, purpose: Purpose, *, rules: RuleSet, today: date, tolerance_days: int
     ) -> list[declarations.DeclarationInput]:
         """The records to declare, straight from SQL as Python values (no DataFrame: this scales to 100k+)."""
-        name, statuses = _EXPORT_SOURCES[purpose]
+        name, wanted = _EXPORT_SOURCES[purpose]
         sql = (
             f"SELECT {', '.join(_DECLARATION_COLUMNS)} FROM ({named_query(name)}) "
-            f"WHERE status IN ({', '.join(rules_sql.string_literal(s) for s in statuses)}) ORDER BY id"
+            f"WHERE status IN ({', '.join(rules_sql.string_literal(s) for s in wanted)}) ORDER BY id"
         )
         with self.connect() as con:
             self._prepare_workflow(con, rules, tolerance_days)
@@ -706,11 +716,12 @@ class Store:
         if months < 1:
             raise StoreError("La durée de conservation doit être d'au moins 1 mois.")
         cutoff = _months_before(today, months)
+        still_expected = ("awaiting_of", *statuses.CARENCE_TO_DECLARE)
         open_items = (
             f"SELECT matricule FROM ({named_query('expected_trainings')}) "
-            "WHERE status IN ('awaiting_of', 'carence_due', 'carence_overdue') "
+            f"WHERE status IN ({', '.join(map(rules_sql.string_literal, still_expected))}) "
             f"UNION SELECT matricule FROM ({named_query('internal_trainings')}) "
-            "WHERE status IN ('to_declare', 'overdue') "
+            f"WHERE status IN ({', '.join(map(rules_sql.string_literal, statuses.INTERNAL_TO_DECLARE))}) "
             "UNION SELECT e.matricule FROM pp_lines l JOIN employees e ON e.nir = l.nir "
             "WHERE l.concerned AND l.last_action IS NULL AND l.verification_deadline >= $today"
         )
@@ -1526,6 +1537,6 @@ _DECLARATION_COLUMNS = (
     "training_key", "start_date", "end_date", "validity_start", "validity_end", "person_siret",
 )  # fmt: skip
 _EXPORT_SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "carence": ("expected_trainings", ("carence_due", "carence_overdue")),
-    "internal": ("internal_trainings", ("to_declare", "overdue")),
+    "carence": ("expected_trainings", statuses.CARENCE_TO_DECLARE),
+    "internal": ("internal_trainings", statuses.INTERNAL_TO_DECLARE),
 }

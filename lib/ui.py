@@ -165,7 +165,8 @@ def mask_value(column: str | None, value: str | None) -> str:
 
 def today() -> date:
     """The day the dashboard computes statuses for: today, unless a reference date is set in the settings."""
-    raw = get_store().get_setting("reference_date") if get_store().path.exists() else None
+    store = get_store()
+    raw = store.get_setting("reference_date") if store.path.exists() else None
     return date.fromisoformat(raw) if raw else date.today()
 
 

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import ui
+from lib.statuses import CARENCE_TO_DECLARE
 
 st.title("Déclarations en carence")
 ui.require_data()
@@ -17,7 +18,7 @@ st.caption(
 )
 
 expected = ui.workflow("expected_trainings")
-due = expected[expected["status"].isin(["carence_due", "carence_overdue"])]
+due = expected[expected["status"].isin(CARENCE_TO_DECLARE)]
 
 c1, c2, c3 = st.columns([2, 2, 3])
 with c1:

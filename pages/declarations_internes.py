@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import ui
+from lib.statuses import INTERNAL_TO_DECLARE
 
 st.title("Déclarations internes")
 ui.require_data()
@@ -13,7 +14,7 @@ ui.reference_caption()
 st.caption("Formations dispensées par l'entreprise elle-même : c'est à vous de les déclarer sur le portail.")
 
 internal = ui.workflow("internal_trainings")
-due = internal[internal["status"].isin(["to_declare", "overdue"])]
+due = internal[internal["status"].isin(INTERNAL_TO_DECLARE)]
 
 c1, c2, c3 = st.columns([2, 2, 3])
 with c1:

@@ -10,6 +10,7 @@ import plotly.express as px
 import streamlit as st
 
 from lib import ui
+from lib.statuses import CARENCE_TO_DECLARE, INTERNAL_TO_DECLARE
 
 st.title("Tableau de bord")
 ui.require_data()
@@ -23,8 +24,8 @@ validities = ui.workflow("validities")
 day = ui.as_day(today)
 
 to_verify = of_lines[of_lines["concerned"] & (of_lines["status"] == "to_verify")]
-carence = expected[expected["status"].isin(["carence_due", "carence_overdue"])]
-internal_due = internal[internal["status"].isin(["to_declare", "overdue"])]
+carence = expected[expected["status"].isin(CARENCE_TO_DECLARE)]
+internal_due = internal[internal["status"].isin(INTERNAL_TO_DECLARE)]
 current = validities[validities["is_latest"] & ~(validities["exit_date"] < day)]
 days_left = current["days_left"]
 expiring_30 = current[(days_left >= 0) & (days_left <= 30)]

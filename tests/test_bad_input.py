@@ -7,12 +7,12 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from lib import settings
 from lib.rules import RuleSetError, load_rule_set
 from lib.store import ImportResult, Store, StoreError
+from tests.store_content import rows_of
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "referentials"
@@ -89,11 +89,7 @@ HOSTILE: list[tuple[str, str, bytes, str]] = [
 
 
 def content_of(path: Path) -> dict[str, list[tuple[object, ...]]]:
-    con = duckdb.connect(str(path))
-    try:
-        return {t: sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in TABLES}
-    finally:
-        con.close()
+    return rows_of(path, TABLES)
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ import pytest
 
 from lib import store as store_module
 from lib.store import SCHEMA_VERSION, Store
+from tests.store_content import rows_of
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "referentials"
 SAMPLE_ADF = SHARED / "sample_adf_synthetic.csv"
@@ -24,11 +25,7 @@ TABLES = (
 
 def content_of(path: Path) -> dict[str, list[tuple[object, ...]]]:
     """Every row of every table, sorted: what 'unchanged in content' means."""
-    con = duckdb.connect(str(path))
-    try:
-        return {t: sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in TABLES}
-    finally:
-        con.close()
+    return rows_of(path, TABLES)
 
 
 @pytest.fixture

@@ -12,12 +12,12 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from lib import settings
 from lib.rules import load_rule_set
 from lib.store import Store, StoreError
+from tests.store_content import rows_of
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "referentials"
@@ -32,11 +32,7 @@ TABLES = (
 
 
 def content_of(path: Path, tables: tuple[str, ...] = TABLES) -> dict[str, list[tuple[object, ...]]]:
-    con = duckdb.connect(str(path))
-    try:
-        return {t: sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
-    finally:
-        con.close()
+    return rows_of(path, tables)
 
 
 @pytest.fixture
