@@ -231,7 +231,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
     files = scale.generate_scale(Path(args.out), employees=args.employees, of_lines=args.of_lines, seed=args.seed)
     print(
         f"{args.out} : {args.employees} salariés, {files.adf_lines} lignes ADF et {files.jdr_lines} lignes JDR dans "
-        f"{len(files.of_files)} fichier(s) d'OF, {files.bytes_written / 1e6:.0f} Mo en "
+        f"{len(files.of_files)} fichier(s) d'OF, formations dans {len(files.internal)} fichier(s), "
+        f"{files.bytes_written / 1e6:.0f} Mo en "
         f"{time.perf_counter() - started:.1f} s."
     )
     return 0

@@ -60,7 +60,7 @@ class ScaleFiles:
     """What generate_scale wrote: the HR files, the OF files (path, organisme, SIRET), and the sizes."""
 
     roster: Path
-    internal: Path
+    internal: tuple[Path, ...]  # formations.csv, formations_2.csv … (each under the import limit)
     of_files: tuple[tuple[Path, str, str], ...]
     establishments: tuple[tuple[str, str, str], ...]  # (siret, name, site)
     adf_lines: int
@@ -578,11 +578,16 @@ class _Generator:
 
     # files
 
-    def write_internal(self, path: Path) -> int:
+    def write_internal(self, folder: Path, max_file_bytes: int) -> tuple[list[Path], int]:
+        """The HR training records (formations.csv, then formations_2.csv … past `max_file_bytes`, the
+        importer's own limit): the paths and the bytes written."""
         people = self.people
         dates = self.dates
         text = dates.text
-        writer = _Writer(path, ";".join(INTERNAL_HEADER), bom=True)
+        header = ";".join(INTERNAL_HEADER)
+        paths: list[Path] = []
+        size = 0
+        writer: _Writer | None = None
         for session in sorted(self.sessions, key=lambda s: (s.end, s.number)):
             training = session.training
             siret, _, site = self.establishments[session.establishment]
@@ -598,12 +603,23 @@ class _Generator:
                 f"{training.title};{training.type_label};{training.category};{organisme};{organisme_siret};"
                 f"{internal};{proof};{text(session.start)};{end};{end};{validity_end};S{session.number:07d}"
             )
-            for e in session.people:
-                writer.add(
-                    f"{people.matricule[e]};{people.nir[e]};{people.birth_name[e]};{people.usage_name[e]};"
-                    f"{people.first_name[e]};{siret};{site};{people.service[e]};{tail}"
-                )
-        return writer.close()
+            block = "".join(
+                f"{people.matricule[e]};{people.nir[e]};{people.birth_name[e]};{people.usage_name[e]};"
+                f"{people.first_name[e]};{siret};{site};{people.service[e]};{tail}\r\n"
+                for e in session.people
+            ).encode("utf-8")
+            if writer is not None and writer.bytes + len(block) > max_file_bytes:
+                size += writer.close()
+                writer = None
+            if writer is None:
+                part = f"_{len(paths) + 1}" if paths else ""
+                writer = _Writer(folder / f"formations{part}.csv", header, bom=True)
+                paths.append(writer.path)
+            writer.add_block(block)
+        if writer is None:  # no session at all: the header alone
+            writer = _Writer(folder / "formations.csv", header, bom=True)
+            paths.append(writer.path)
+        return paths, size + writer.close()
 
     def _holder_name(self, employee: int) -> str:
         birth_name = self.people.birth_name[employee]
@@ -725,7 +741,7 @@ def generate_scale(
     today: date = date(2026, 11, 23),
     max_file_bytes: int = MAX_FILE_BYTES,
 ) -> ScaleFiles:
-    """Write a large fake data set into `out_dir`: salaries.csv, formations.csv and of/*.csv.
+    """Write a large fake data set into `out_dir`: salaries.csv, formations*.csv and of/*.csv.
 
     `employees` people over 20 establishments; `of_lines` ADF holder lines (default 10 per employee) split
     into one file per OF (never more than `max_file_bytes`), plus one JDR file. The HR records are derived
@@ -748,13 +764,13 @@ def generate_scale(
     roster = out_dir / "salaries.csv"
     size = generator.write_roster(roster)
     generator.build_sessions(jdr_lines)
-    internal = out_dir / "formations.csv"
-    size += generator.write_internal(internal)
+    internal, internal_bytes = generator.write_internal(out_dir, max_file_bytes)
+    size += internal_bytes
     written = generator.write_of_files(out_dir / "of", max_file_bytes)
     size += sum(path.stat().st_size for path, _, _, _, _ in written)
     return ScaleFiles(
         roster=roster,
-        internal=internal,
+        internal=tuple(internal),
         of_files=tuple((path, name, siret) for path, name, siret, _, _ in written),
         establishments=generator.establishments,
         adf_lines=sum(count for _, _, _, kind, count in written if kind == "ADF"),

@@ -49,7 +49,8 @@ def roster(generated: ScaleFiles) -> RecordsFile:
 
 @pytest.fixture(scope="module")
 def internal(generated: ScaleFiles) -> RecordsFile:
-    return read_records(generated.internal.read_bytes(), generated.internal.name, "internal")
+    (path,) = generated.internal  # a small data set fits in one file
+    return read_records(path.read_bytes(), path.name, "internal")
 
 
 def _of_rows(portal_files: dict[Path, PortalFile]) -> list[dict[str, str]]:
@@ -100,7 +101,7 @@ def test_the_line_counts_are_the_ones_asked_for_and_reported(
     jdr = sum(len(parsed.rows) for parsed in portal_files.values() if parsed.kind == "JDR")
     assert adf == generated.adf_lines == OF_LINES
     assert jdr == generated.jdr_lines > 0
-    files = [generated.roster, generated.internal, *(path for path, _, _ in generated.of_files)]
+    files = [generated.roster, *generated.internal, *(path for path, _, _ in generated.of_files)]
     assert generated.bytes_written == sum(path.stat().st_size for path in files)
 
 
@@ -222,7 +223,7 @@ def test_the_catalogue_codes_exist_in_the_rome_referential() -> None:
 def test_the_same_seed_writes_the_same_bytes(tmp_path: Path) -> None:
     first = generate_scale(tmp_path / "a", employees=120, of_lines=900, seed=7, today=TODAY)
     second = generate_scale(tmp_path / "b", employees=120, of_lines=900, seed=7, today=TODAY)
-    pairs = [(first.roster, second.roster), (first.internal, second.internal)]
+    pairs = [(first.roster, second.roster), *zip(first.internal, second.internal, strict=True)]
     pairs += [(a, b) for (a, _, _), (b, _, _) in zip(first.of_files, second.of_files, strict=True)]
     for a, b in pairs:
         assert a.name == b.name
@@ -250,6 +251,23 @@ def test_an_organisme_file_over_the_size_limit_is_split_between_sessions(tmp_pat
             assert declaration_file.setdefault((siret, row["ID_DECLARATION"]), path) == path
         total += len(parsed.rows) if parsed.kind == "ADF" else 0
     assert total == 2000
+
+
+def test_hr_records_over_the_size_limit_are_split_into_files_the_importer_accepts(tmp_path: Path) -> None:
+    whole = generate_scale(tmp_path / "whole", employees=200, of_lines=2000, today=TODAY)
+    limit = 60_000
+    split = generate_scale(tmp_path / "split", employees=200, of_lines=2000, today=TODAY, max_file_bytes=limit)
+    assert [p.name for p in split.internal[:3]] == ["formations.csv", "formations_2.csv", "formations_3.csv"]
+    header, *records = whole.internal[0].read_text(encoding="utf-8-sig").splitlines()
+    lines: list[str] = []
+    for path in split.internal:
+        assert path.stat().st_size <= limit
+        read = read_records(path.read_bytes(), path.name, "internal")
+        assert read.ok, (path.name, read.issues[:3])
+        first, *rest = path.read_text(encoding="utf-8-sig").splitlines()
+        assert first == header
+        lines += rest
+    assert lines == records  # the same records, in the same order, none lost nor repeated
 
 
 @pytest.mark.parametrize(
