@@ -11,6 +11,7 @@ st.set_page_config(page_title="Passeport de prévention", page_icon=":material/h
 user = ui.current_user()
 local = "user" not in st.session_state
 ui.sidebar_identity(user, local=local)
+ui.start_warm_up()
 
 pages = {
     "Suivi": [

@@ -248,6 +248,11 @@ class Store:
                 )
             con.execute("COMMIT")
 
+    def settings(self) -> dict[str, str]:
+        """Every setting, in one read (what a page needs on each run)."""
+        with self.connect() as con:
+            return {str(k): str(v) for k, v in con.execute("SELECT key, value FROM settings").fetchall()}
+
     def get_setting(self, key: str) -> str | None:
         with self.connect() as con:
             row = con.execute("SELECT value FROM settings WHERE key = $k", {"k": key}).fetchone()

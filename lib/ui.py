@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import functools
+import logging
+import os
+import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import quote
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -20,10 +26,22 @@ from lib.rules import RuleSet, compute_deadlines
 from lib.store import ExportBatch, Store, StoreError, default_db_path
 from lib.store import current_user as current_os_user
 
+_LOG = logging.getLogger(__name__)
+
 
 @st.cache_resource
 def _store(path: str, user: str) -> Store:
     return Store(path, user=user)
+
+
+@st.cache_resource
+def _reader(path: str) -> Store:
+    return Store(path, user="lecture")
+
+
+def read_store() -> Store:
+    """The store for reading (no person needed): what cached queries and the warm-up thread use."""
+    return _reader(str(default_db_path()))
 
 
 def get_store() -> Store:
@@ -117,10 +135,10 @@ def require_right(right: access.Right) -> None:
 
 def data_version() -> str:
     """A token that changes with every import or action, so cached queries are invalidated."""
-    store = get_store()
-    if not store.path.exists():
+    path = default_db_path()
+    if not path.exists():
         return "absent"
-    stat = store.path.stat()
+    stat = path.stat()
     return f"{stat.st_mtime_ns}-{stat.st_size}"
 
 
@@ -163,10 +181,30 @@ def mask_value(column: str | None, value: str | None) -> str:
     return value
 
 
+@dataclass(frozen=True)
+class SettingsSnapshot:
+    """The store's settings as read once per change of the store (a settings.SettingsSource)."""
+
+    values: dict[str, str]
+
+    def get_setting(self, key: str) -> str | None:
+        return self.values.get(key)
+
+
+@st.cache_data(show_spinner=False)
+def _cached_settings(version: str) -> dict[str, str]:
+    store = read_store()
+    return store.settings() if store.path.exists() else {}
+
+
+def stored_settings() -> SettingsSnapshot:
+    """The settings, read once per data version: a page run opens no connection to ask for each of them."""
+    return SettingsSnapshot(_cached_settings(data_version()))
+
+
 def today() -> date:
     """The day the dashboard computes statuses for: today, unless a reference date is set in the settings."""
-    store = get_store()
-    raw = store.get_setting("reference_date") if store.path.exists() else None
+    raw = stored_settings().get_setting("reference_date")
     return date.fromisoformat(raw) if raw else date.today()
 
 
@@ -175,25 +213,89 @@ WORKFLOW_QUERIES = (
 )  # fmt: skip
 
 
-@st.cache_resource(show_spinner="Calcul des échéances…", max_entries=4)
+PERSON_SEARCH = ("person_birth_name", "person_usage_name", "person_first_name", "matricule")
+SEARCH_COLUMNS: dict[str, tuple[str, ...]] = {
+    "of_declarations": ("nom_titulaire", "matricule", "id_declaration", "id_unique_partenaire"),
+    "expected_trainings": PERSON_SEARCH,
+    "internal_trainings": PERSON_SEARCH,
+    "validities": PERSON_SEARCH,
+}
+"""What the « Salarié » search box of each list looks in (names, matricule, declaration identifiers)."""
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)  # a million-line store takes gigabytes per entry
 def _cached_workflows(today_: date, version: str) -> dict[str, pd.DataFrame]:
-    store = get_store()
-    prefs = settings.preferences(store)
+    store = read_store()
+    prefs = settings.preferences(stored_settings())
     return store.workflows(
         WORKFLOW_QUERIES,
-        rules=settings.active_rules(store),
+        rules=settings.active_rules(stored_settings()),
         today=today_,
         tolerance_days=prefs.tolerance_days,
         horizon_days=prefs.horizon_days,
     )
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _cached_search_index(name: str, today_: date, version: str) -> pa.Array | pa.ChunkedArray:
+    return search_index(_cached_workflows(today_, version)[name], SEARCH_COLUMNS[name])
+
+
 def workflow(name: str) -> pd.DataFrame:
     """A workflow query of WORKFLOW_QUERIES at today(); all are computed together once per change of the store.
 
-    The frames are shared across sessions (cache_resource, no pickling): each caller gets its own copy.
+    The frames are shared across sessions (cache_resource, no pickling): each caller gets a shallow copy, which
+    pandas' copy-on-write keeps from ever changing the shared one.
     """
-    return _cached_workflows(today(), data_version())[name].copy()
+    with st.spinner("Calcul des échéances…"):  # shown only when the computation takes a while
+        frames = _cached_workflows(today(), data_version())
+    return frames[name].copy(deep=False)
+
+
+WARM_UP_SECONDS = 5.0
+
+
+class _WarmUp:
+    """A background thread that computes the workflows (and the search indexes) as soon as the store changes
+    or the day turns, so that HR opening a page after a night import finds them ready.
+
+    Off when PASSEPORT_WARMUP=0 (the tests); errors are left to the page that will show them in French.
+    """
+
+    def __init__(self) -> None:
+        self.ready: tuple[date, str] | None = None
+        self._stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="passeport-warmup", daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self.thread.join()
+
+    def _run(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                version = data_version()
+                day = today()
+                if version != "absent" and (day, version) != self.ready and has_data():
+                    for name in SEARCH_COLUMNS:
+                        _cached_search_index(name, day, version)
+                    _cached_people(version, day)
+                    self.ready = (day, version)
+            except Exception:  # noqa: BLE001 - the page run will meet the same error and explain it
+                _LOG.debug("warm-up failed", exc_info=True)
+            self._stopped.wait(WARM_UP_SECONDS)
+
+
+@st.cache_resource
+def _warm_up() -> _WarmUp:
+    return _WarmUp()
+
+
+def start_warm_up() -> None:
+    """Start the warm-up thread once per server (see _WarmUp), unless PASSEPORT_WARMUP=0."""
+    if os.environ.get("PASSEPORT_WARMUP", "1") != "0":
+        _warm_up()
 
 
 _EXPLAINED = {
@@ -233,7 +335,7 @@ def deadline_explanation(record: pd.Series) -> str:
 
 
 def active_rules() -> RuleSet:
-    return settings.active_rules(get_store())
+    return settings.active_rules(stored_settings())
 
 
 # ---------------------------------------------------------------------------------------------- data helpers
@@ -252,15 +354,20 @@ def clear_caches() -> None:
     """Forget every cached query after a write (import, action, setting), so the next run reads the store."""
     st.cache_data.clear()
     _cached_workflows.clear()
+    _cached_search_index.clear()
+    _cached_people.clear()
+
+
+@st.cache_data(show_spinner=False)
+def _cached_counts(version: str) -> dict[str, int]:
+    store = read_store()
+    return store.counts() if store.path.exists() else {}
 
 
 def has_data() -> bool:
     """Whether anything was imported: no page computes statuses over an empty store."""
-    store = get_store()
-    if not store.path.exists():
-        return False
-    counts = store.counts()
-    return counts["of_lines"] + counts["training_records"] + counts["employees"] > 0
+    counts = _cached_counts(data_version())
+    return sum(counts.get(table, 0) for table in ("of_lines", "training_records", "employees")) > 0
 
 
 def require_data() -> None:
@@ -273,7 +380,7 @@ def require_data() -> None:
 
 @st.cache_data(show_spinner=False)
 def _cached_sql(sql: str, version: str) -> pd.DataFrame:
-    return get_store().sql(sql)
+    return read_store().sql(sql)
 
 
 def employees() -> pd.DataFrame:
@@ -317,6 +424,50 @@ def person_names(frame: pd.DataFrame, prefix: str = "person_") -> pd.Series:
     )
 
 
+PEOPLE_LIST_LIMIT = 2_000
+"""Up to this many people, the Salarié page lists them all; beyond, it asks for a search first."""
+PEOPLE_MATCHES = 200
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _cached_people(version: str, today_: date) -> tuple[dict[str, str], pa.Array | pa.ChunkedArray]:
+    validities = _cached_workflows(today_, version)["validities"]
+    roster = employees()
+    people = pd.concat(
+        [
+            roster[["matricule", "birth_name", "first_name", "usage_name"]],
+            pd.DataFrame(
+                {
+                    "matricule": validities["matricule"],
+                    "birth_name": validities["person_birth_name"],
+                    "first_name": validities["person_first_name"],
+                    "usage_name": validities["person_usage_name"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    ).dropna(subset=["matricule"])
+    people = people.drop_duplicates("matricule").sort_values(["birth_name", "first_name", "matricule"])
+    labels = {
+        m: f"{full_name(b, f, u)} — {m}"
+        for m, b, f, u in people[["matricule", "birth_name", "first_name", "usage_name"]].itertuples(index=False)
+    }
+    return labels, _normalized_column(pd.Series(list(labels.values()), dtype="str"))
+
+
+def people_labels() -> dict[str, str]:
+    """Every known person (roster, then HR records), matricule → « NOM Prénom — matricule », sorted by name."""
+    return _cached_people(data_version(), today())[0]
+
+
+def people_matching(text: str) -> list[str]:
+    """The matricules of the first PEOPLE_MATCHES people whose name or matricule holds every word typed."""
+    labels, index = _cached_people(data_version(), today())
+    positions = np.flatnonzero(words_found(index, text))[:PEOPLE_MATCHES]
+    matricules = list(labels)
+    return [matricules[i] for i in positions]
+
+
 def employee_url(matricule: Any) -> str | None:
     """The link to one employee's passport (page « Salarié »), relative so it works behind a URL prefix."""
     if not isinstance(matricule, str) or not matricule:
@@ -349,17 +500,13 @@ def nearest(values: pd.Series) -> pd.Timestamp | None:
 
 
 def validity_state(days_left: pd.Series, horizon_days: int) -> pd.Series:
-    """The validity label (rules.md §5) of each record for a chosen horizon, from its days left."""
-    labels = []
-    for value in days_left:
-        if value is None or pd.isna(value):
-            labels.append("sans échéance")
-        elif value < 0:
-            labels.append("expirée")
-        elif value <= horizon_days:
-            labels.append("expire bientôt")
-        else:
-            labels.append("valide")
+    """The validity label (rules.md §5) of each record for a chosen horizon, from its days left (vectorised)."""
+    days = pd.to_numeric(days_left, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    labels = np.select(
+        [np.isnan(days), days < 0, days <= horizon_days],
+        ["sans échéance", "expirée", "expire bientôt"],
+        default="valide",
+    )
     return pd.Series(labels, index=days_left.index, dtype="object")
 
 
@@ -381,6 +528,14 @@ def link_column(label: str = "Matricule", help: str | None = "Ouvrir le passepor
 MAX_TABLE_ROWS = 5_000
 
 
+def _cap_caption(max_rows: int, total: int) -> None:
+    shown_rows, everything = f"{max_rows:,}".replace(",", " "), f"{total:,}".replace(",", " ")
+    st.caption(
+        f"Affichage des {shown_rows} premières lignes sur {everything} : affinez les filtres, ou téléchargez "
+        "la liste complète."
+    )
+
+
 def capped(frame: pd.DataFrame, max_rows: int = MAX_TABLE_ROWS) -> pd.DataFrame:
     """The first `max_rows` lines of a list about to be shown, saying so when there are more.
 
@@ -388,12 +543,56 @@ def capped(frame: pd.DataFrame, max_rows: int = MAX_TABLE_ROWS) -> pd.DataFrame:
     """
     if len(frame) <= max_rows:
         return frame
-    shown_rows, total = f"{max_rows:,}".replace(",", " "), f"{len(frame):,}".replace(",", " ")
-    st.caption(
-        f"Affichage des {shown_rows} premières lignes sur {total} : affinez les filtres, ou téléchargez "
-        "la liste complète."
-    )
+    _cap_caption(max_rows, len(frame))
     return frame.head(max_rows)
+
+
+@dataclass(frozen=True)
+class Picked:
+    """The rows of a list that pass the filters: how many, the first ones to show, and all of them on demand."""
+
+    source: pd.DataFrame
+    positions: np.ndarray
+    rows: pd.DataFrame
+
+    @property
+    def total(self) -> int:
+        return len(self.positions)
+
+    def all(self) -> pd.DataFrame:
+        """Every matching row (for a download: built only when asked for)."""
+        return self.source.iloc[self.positions].reset_index(drop=True)
+
+
+def _as_flags(mask: pd.Series | np.ndarray | bool, length: int) -> np.ndarray:
+    if isinstance(mask, pd.Series):
+        return mask.to_numpy(dtype=bool, na_value=False)
+    return np.broadcast_to(np.asarray(mask, dtype=bool), (length,))
+
+
+def pick(
+    frame: pd.DataFrame,
+    mask: pd.Series | np.ndarray | bool = True,
+    *,
+    sort_by: Sequence[str] = (),
+    ascending: bool | Sequence[bool] = True,
+    max_rows: int = MAX_TABLE_ROWS,
+    say_capped: bool = True,
+) -> Picked:
+    """The rows where `mask` holds (optionally sorted), capped at `max_rows` for display (with a caption saying
+    so, unless `say_capped` is false).
+
+    Only positions are filtered and sorted: the wide rows are copied for the few lines shown, so a filter
+    over a million lines costs a few milliseconds.
+    """
+    positions = np.flatnonzero(_as_flags(mask, len(frame)))
+    if sort_by and len(positions) > 1:
+        keys = frame[list(sort_by)].iloc[positions].reset_index(drop=True)
+        order = keys.sort_values(list(sort_by), ascending=ascending, na_position="last", kind="stable").index
+        positions = positions[order.to_numpy()]
+    if len(positions) > max_rows and say_capped:
+        _cap_caption(max_rows, len(positions))
+    return Picked(frame, positions, frame.iloc[positions[:max_rows]].reset_index(drop=True))
 
 
 def show_table(
@@ -456,10 +655,17 @@ def url_toggle(label: str, key: str, *, help: str | None = None) -> bool:
     return bool(st.toggle(label, key=key, help=help, bind="query-params"))
 
 
-def _normalized_column(values: pd.Series) -> pa.ChunkedArray:
+def _arrow_strings(values: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """A column as Arrow strings (zero-copy when pandas already holds it in Arrow), missing values as null."""
+    try:
+        return pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array(values.astype("object").where(values.notna(), None), type=pa.string())
+
+
+def _normalized_column(values: pd.Series) -> pa.Array | pa.ChunkedArray:
     """lib.matching.normalized_text over a whole column, vectorised with Arrow (a million names in ~0.1 s)."""
-    array = pa.chunked_array([pa.array(values.astype("object").where(values.notna(), None), type=pa.string())])
-    decomposed = pc.utf8_normalize(pc.utf8_lower(array), "NFKD")
+    decomposed = pc.utf8_normalize(pc.utf8_lower(_arrow_strings(values)), "NFKD")
     plain = pc.replace_substring_regex(decomposed, r"\p{Mn}", "")
     return pc.utf8_trim_whitespace(pc.replace_substring_regex(plain, "[^a-z0-9]+", " "))
 
@@ -477,6 +683,36 @@ def matches_search(frame: pd.DataFrame, text: str, columns: Iterable[str]) -> pd
             found = pc.fill_null(pc.match_substring(_normalized_column(frame[column]), needle), False)
             hit |= pd.Series(found.to_numpy(zero_copy_only=False), index=frame.index)
     return hit
+
+
+def search_index(frame: pd.DataFrame, columns: Sequence[str]) -> pa.Array | pa.ChunkedArray:
+    """One normalized text per row (the columns' words, case and accents dropped), for words_found."""
+    parts = [pc.fill_null(_normalized_column(frame[c]), "") for c in columns if c in frame.columns]
+    if not parts:
+        return pa.array([""] * len(frame), type=pa.string())
+    return pc.utf8_trim_whitespace(pc.binary_join_element_wise(*parts, " "))
+
+
+def words_found(index: pa.Array | pa.ChunkedArray, text: str) -> np.ndarray:
+    """Rows of a search index holding every word typed, in any order (case and accents ignored).
+
+    « dupont jean » finds DUPONT Jean and Jean Dupont; an empty search keeps every row.
+    """
+    if not text:
+        return np.ones(len(index), dtype=bool)
+    words = normalized_text(text).split()
+    hit = np.full(len(index), bool(words))
+    for word in words:
+        hit &= pc.fill_null(pc.match_substring(index, word), False).to_numpy(zero_copy_only=False)
+    return hit
+
+
+def search_mask(name: str, text: str) -> np.ndarray:
+    """The rows of workflow(name) the « Salarié » search keeps (see SEARCH_COLUMNS); the index is built on the
+    first search after a change of the store, then reused."""
+    if not text:
+        return np.ones(len(workflow(name)), dtype=bool)
+    return words_found(_cached_search_index(name, today(), data_version()), text)
 
 
 def in_choices(values: pd.Series, chosen: Sequence[str]) -> pd.Series:
@@ -523,7 +759,7 @@ def calendar_bytes() -> bytes:
 def weekly_report_bytes() -> bytes:
     """The weekly report (Markdown) of the last seven days, as the `report` command prints it."""
     day = today()
-    prefs = settings.preferences(get_store())
+    prefs = settings.preferences(stored_settings())
     rules = active_rules()
     data = report.build_report(
         _report_inputs(),
@@ -545,13 +781,19 @@ def excel_bytes(frame: pd.DataFrame, sheet: str = "Liste") -> bytes:
     return spreadsheet.to_xlsx_bytes({sheet[:31]: (frame, {str(c): str(c) for c in frame.columns})})
 
 
-def download_buttons(frame: pd.DataFrame, stem: str, *, key: str, sheet: str = "Liste") -> None:
-    """CSV and Excel downloads of a list (bytes built only when clicked)."""
+def download_buttons(
+    frame: pd.DataFrame | Callable[[], pd.DataFrame], stem: str, *, key: str, sheet: str = "Liste"
+) -> None:
+    """CSV and Excel downloads of a list (the list, and the bytes, built only when clicked)."""
     day = today().strftime("%Y%m%d")
+
+    def rows() -> pd.DataFrame:
+        return frame() if callable(frame) else frame
+
     c1, c2, _ = st.columns([1, 1, 3])
     c1.download_button(
         "Télécharger (CSV)",
-        data=lambda: csv_bytes(frame),
+        data=lambda: csv_bytes(rows()),
         file_name=f"{stem}_{day}.csv",
         mime="text/csv",
         key=f"{key}_csv",
@@ -560,7 +802,7 @@ def download_buttons(frame: pd.DataFrame, stem: str, *, key: str, sheet: str = "
     )
     c2.download_button(
         "Télécharger (Excel)",
-        data=lambda: excel_bytes(frame, sheet),
+        data=lambda: excel_bytes(rows(), sheet),
         file_name=f"{stem}_{day}.xlsx",
         mime=EXCEL_MIME,
         key=f"{key}_xlsx",
@@ -745,7 +987,7 @@ def reference_caption() -> None:
     """A line saying which day and which rule set the statuses are computed for."""
     rules = active_rules()
     day = today()
-    is_fixed = get_store().path.exists() and bool(get_store().get_setting("reference_date"))
+    is_fixed = bool(stored_settings().get_setting("reference_date"))
     st.caption(
         f"Statuts calculés au **{fr_date(day)}**{' (date de référence fixée dans les paramètres)' if is_fixed else ''}"
         f" — règles : {rules.title} ({rules.certainty})."

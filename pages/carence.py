@@ -18,24 +18,27 @@ st.caption(
 )
 
 expected = ui.workflow("expected_trainings")
-due = expected[expected["status"].isin(CARENCE_TO_DECLARE)]
+is_due = expected["status"].isin(CARENCE_TO_DECLARE).to_numpy(dtype=bool)
 
 c1, c2, c3 = st.columns([2, 2, 3])
 with c1:
-    chosen_of = ui.url_multiselect("Organisme", sorted(due["organisme"].dropna().unique()), "of")
+    chosen_of = ui.url_multiselect("Organisme", sorted(expected.loc[is_due, "organisme"].dropna().unique()), "of")
 with c2:
-    chosen_sites = ui.url_multiselect("Site", sorted(due["person_site"].dropna().unique()), "site")
+    chosen_sites = ui.url_multiselect("Site", sorted(expected.loc[is_due, "person_site"].dropna().unique()), "site")
 with c3:
-    search = ui.url_text("Salarié", "recherche", placeholder="Nom ou matricule")
-shown = due[
-    ui.in_choices(due["organisme"], chosen_of)
-    & ui.in_choices(due["person_site"], chosen_sites)
-    & ui.matches_search(due, search, ["person_birth_name", "person_usage_name", "person_first_name", "matricule"])
-].reset_index(drop=True)
+    search = ui.url_text("Salarié", "recherche", placeholder="Nom ou matricule, dans n'importe quel ordre")
+wanted = (
+    is_due
+    & ui.in_choices(expected["organisme"], chosen_of)
+    & ui.in_choices(expected["person_site"], chosen_sites)
+    & ui.search_mask("expected_trainings", search)
+)
+picked = ui.pick(expected, wanted)
+shown = picked.rows
 
 window_days = (shown["carence_deadline"] - shown["carence_opens_on"]).dt.days.clip(lower=1)
 elapsed = ((ui.as_day(today) - shown["carence_opens_on"]).dt.days / window_days).clip(0, 1)
-st.markdown(f"**{len(shown)}** formation(s) à déclarer en carence sur {len(due)}.")
+st.markdown(f"**{picked.total}** formation(s) à déclarer en carence sur {int(is_due.sum())}.")
 ui.show_table(
     pd.DataFrame(
         {
@@ -78,14 +81,15 @@ ui.show_table(
         ),
     },
 )
-missing_nir = int(shown["person_nir"].isna().sum())
+missing_nir = int((wanted & expected["person_nir"].isna()).sum())
 if missing_nir:
     st.warning(f"{missing_nir} formation(s) sans NIR : complétez le registre du personnel avant de déclarer.")
 
-doubles = expected[expected["double_declaration"]]
+doubles_picked = ui.pick(expected, expected["double_declaration"])
+doubles = doubles_picked.rows
 if not doubles.empty:
     st.error(
-        f"{len(doubles)} formation(s) déclarée(s) à la fois par l'OF et en carence : "
+        f"{doubles_picked.total} formation(s) déclarée(s) à la fois par l'OF et en carence : "
         "signalez le doublon sur le portail.",
         icon="⚠️",
     )
@@ -110,8 +114,9 @@ if not doubles.empty:
         },
     )
 
-awaiting = expected[expected["status"] == "awaiting_of"].reset_index(drop=True)
-with st.expander(f"En attente de l'OF : {len(awaiting)} formation(s) que l'organisme peut encore déclarer"):
+awaiting_picked = ui.pick(expected, expected["status"] == "awaiting_of")
+awaiting = awaiting_picked.rows
+with st.expander(f"En attente de l'OF : {awaiting_picked.total} formation(s) que l'organisme peut encore déclarer"):
     ui.show_table(
         pd.DataFrame(
             {

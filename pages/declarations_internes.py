@@ -14,22 +14,27 @@ ui.reference_caption()
 st.caption("Formations dispensées par l'entreprise elle-même : c'est à vous de les déclarer sur le portail.")
 
 internal = ui.workflow("internal_trainings")
-due = internal[internal["status"].isin(INTERNAL_TO_DECLARE)]
+is_due = internal["status"].isin(INTERNAL_TO_DECLARE).to_numpy(dtype=bool)
 
 c1, c2, c3 = st.columns([2, 2, 3])
 with c1:
-    chosen_types = ui.url_multiselect("Formation", sorted(due["training_type"].dropna().unique()), "formation")
+    chosen_types = ui.url_multiselect(
+        "Formation", sorted(internal.loc[is_due, "training_type"].dropna().unique()), "formation"
+    )
 with c2:
-    chosen_sites = ui.url_multiselect("Site", sorted(due["person_site"].dropna().unique()), "site")
+    chosen_sites = ui.url_multiselect("Site", sorted(internal.loc[is_due, "person_site"].dropna().unique()), "site")
 with c3:
-    search = ui.url_text("Salarié", "recherche", placeholder="Nom ou matricule")
-shown = due[
-    ui.in_choices(due["training_type"], chosen_types)
-    & ui.in_choices(due["person_site"], chosen_sites)
-    & ui.matches_search(due, search, ["person_birth_name", "person_usage_name", "person_first_name", "matricule"])
-].reset_index(drop=True)
+    search = ui.url_text("Salarié", "recherche", placeholder="Nom ou matricule, dans n'importe quel ordre")
+wanted = (
+    is_due
+    & ui.in_choices(internal["training_type"], chosen_types)
+    & ui.in_choices(internal["person_site"], chosen_sites)
+    & ui.search_mask("internal_trainings", search)
+)
+picked = ui.pick(internal, wanted)
+shown = picked.rows
 
-st.markdown(f"**{len(shown)}** formation(s) à déclarer sur {len(due)}.")
+st.markdown(f"**{picked.total}** formation(s) à déclarer sur {int(is_due.sum())}.")
 ui.show_table(
     pd.DataFrame(
         {
@@ -66,13 +71,20 @@ ui.show_table(
         ),
     },
 )
-missing_nir = shown[shown["person_nir"].isna()]
-if not missing_nir.empty:
-    names = ", ".join(f"{n} ({m})" for n, m in zip(ui.person_names(missing_nir), missing_nir["matricule"], strict=True))
-    st.warning(f"Sans NIR, ces formations ne peuvent pas être déclarées : {names}. Complétez le registre du personnel.")
+missing_nir = ui.pick(internal, wanted & internal["person_nir"].isna(), max_rows=20, say_capped=False)
+if missing_nir.total:
+    names = ", ".join(
+        f"{n} ({m})" for n, m in zip(ui.person_names(missing_nir.rows), missing_nir.rows["matricule"], strict=True)
+    )
+    more = f" et {missing_nir.total - 20} autre(s)" if missing_nir.total > 20 else ""
+    st.warning(
+        f"Sans NIR, ces formations ne peuvent pas être déclarées : {names}{more}. Complétez le registre du personnel."
+    )
 
-declared = internal[internal["status"] == "declared"]
-not_mandatory = internal[internal["status"] == "not_mandatory"]
-st.caption(f"Déjà déclarées : {len(declared)} · non obligatoires (date ou catégorie) : {len(not_mandatory)}.")
+statuses = internal["status"].value_counts()
+st.caption(
+    f"Déjà déclarées : {int(statuses.get('declared', 0))} · non obligatoires (date ou catégorie) : "
+    f"{int(statuses.get('not_mandatory', 0))}."
+)
 
 ui.render_export_section("internal")

@@ -29,18 +29,11 @@ today = ui.today()
 ui.reference_caption()
 
 validities = ui.workflow("validities")
-validities = validities.assign(
-    name=ui.person_names(validities),
-    # One habilitation per family (a MAC SST renews the SST), named as the durations table names it.
-    formation=validities["training_family_label"]
-    .fillna(validities["training_type"])
-    .fillna(validities["training_title"]),
-)
-default_horizon = str(settings.preferences(ui.get_store()).horizon_days)
+default_horizon = str(settings.preferences(ui.stored_settings()).horizon_days)
 
 c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
 with c1:
-    search = ui.url_text("Salarié", "recherche", placeholder="Nom ou matricule")
+    search = ui.url_text("Salarié", "recherche", placeholder="Nom ou matricule, dans n'importe quel ordre")
 with c2:
     chosen_sites = ui.url_multiselect("Site", sorted(validities["person_site"].dropna().unique()), "site")
 with c3:
@@ -69,19 +62,29 @@ with c8:
     st.write("")
     with_leavers = ui.url_toggle("Inclure les salariés sortis", "sortis")
 
-base = validities if history else validities[validities["is_latest"]]
+states = ui.validity_state(validities["days_left"], horizon)
+wanted = (
+    ui.search_mask("validities", search)
+    & ui.in_choices(validities["person_site"], chosen_sites)
+    & ui.in_choices(validities["person_service"], chosen_services)
+    & ui.in_choices(validities["formation"], chosen_types)
+    & ui.in_choices(states, chosen_states)
+)
+if not history:
+    wanted &= validities["is_latest"]
 if not with_leavers:
-    base = base[~(base["exit_date"] < ui.as_day(today))]
-base = base[
-    ui.matches_search(base, search, ["person_birth_name", "person_usage_name", "person_first_name", "matricule"])
-    & ui.in_choices(base["person_site"], chosen_sites)
-    & ui.in_choices(base["person_service"], chosen_services)
-    & ui.in_choices(base["formation"], chosen_types)
-]
-base = base.assign(state=ui.validity_state(base["days_left"], horizon))
-shown = base[ui.in_choices(base["state"], chosen_states)].reset_index(drop=True)
+    wanted &= ~(validities["exit_date"] < ui.as_day(today))
+picked = ui.pick(validities, wanted)
 
-st.markdown(f"**{len(shown)}** formation(s) · {shown['matricule'].nunique()} salarié(s).")
+
+def with_labels(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows with their validity state and « NOM Prénom » (computed for the rows shown or downloaded only)."""
+    return rows.assign(state=ui.validity_state(rows["days_left"], horizon), name=ui.person_names(rows))
+
+
+shown = with_labels(picked.rows)
+people_count = validities.loc[wanted, "matricule"].nunique()
+st.markdown(f"**{picked.total}** formation(s) · {people_count} salarié(s).")
 table = pd.DataFrame(
     {
         "validity_end": shown["effective_validity_end"],
@@ -119,26 +122,38 @@ ui.show_table(
         "manager": "Responsable",
     },
 )
-export = pd.DataFrame(
-    {
-        "Matricule": shown["matricule"],
-        "Salarié": shown["name"],
-        "Site": shown["person_site"],
-        "Service": shown["person_service"],
-        "Responsable": shown["manager"],
-        "Formation": shown["formation"],
-        "Intitulé": shown["training_title"],
-        "Fin de formation": shown["end_date"],
-        "Fin de validité": shown["effective_validity_end"],
-        "Jours restants": shown["days_left"],
-        "État": shown["state"],
-        "Source de la validité": shown["validity_source"],
-    }
-)
+
+
+def export() -> pd.DataFrame:
+    """Every row of the selection, not only the ones shown, for the download."""
+    rows = with_labels(picked.all())
+    return pd.DataFrame(
+        {
+            "Matricule": rows["matricule"],
+            "Salarié": rows["name"],
+            "Site": rows["person_site"],
+            "Service": rows["person_service"],
+            "Responsable": rows["manager"],
+            "Formation": rows["formation"],
+            "Intitulé": rows["training_title"],
+            "Fin de formation": rows["end_date"],
+            "Fin de validité": rows["effective_validity_end"],
+            "Jours restants": rows["days_left"],
+            "État": rows["state"],
+            "Source de la validité": rows["validity_source"],
+        }
+    )
+
+
 ui.download_buttons(export, "echeances", key="echeances", sheet="Échéances")
 
 st.subheader("Matrice salariés × formations")
-people = shown.sort_values("days_left", na_position="last").drop_duplicates("matricule")["matricule"].dropna()
+people = (
+    validities.loc[wanted, ["matricule", "days_left"]]
+    .sort_values("days_left", na_position="last", kind="stable")
+    .drop_duplicates("matricule")["matricule"]
+    .dropna()
+)
 if people.empty:
     st.info("Aucun salarié dans la sélection.")
 else:
@@ -148,8 +163,7 @@ else:
             f"Les {MATRIX_LIMIT} salariés aux échéances les plus proches sur {len(people)} : "
             "affinez les filtres pour voir les autres."
         )
-    latest = validities[validities["is_latest"] & validities["matricule"].isin(limited)]
-    latest = latest.assign(state=ui.validity_state(latest["days_left"], horizon))
+    latest = with_labels(ui.pick(validities, validities["is_latest"] & validities["matricule"].isin(limited)).rows)
     types = sorted(chosen_types or latest["formation"].dropna().unique())
     labels = latest.drop_duplicates("matricule").set_index("matricule")["name"]
     rows = [f"{labels.get(m, '')} ({m})" for m in limited]

@@ -18,35 +18,31 @@ ui.reference_caption()
 
 validities = ui.workflow("validities")
 roster = ui.employees()
-people = pd.concat(
-    [
-        roster[["matricule", "birth_name", "first_name", "usage_name"]],
-        pd.DataFrame(
-            {
-                "matricule": validities["matricule"],
-                "birth_name": validities["person_birth_name"],
-                "first_name": validities["person_first_name"],
-                "usage_name": validities["person_usage_name"],
-            }
-        ),
-    ],
-    ignore_index=True,
-).dropna(subset=["matricule"])
-people = people.drop_duplicates("matricule").sort_values(["birth_name", "first_name", "matricule"])
-if people.empty:
+labels = ui.people_labels()
+if not labels:
     st.info("Aucun salarié connu : importez le registre du personnel ou le fichier des formations.")
     st.stop()
 
-labels = {
-    m: f"{ui.full_name(b, f, u)} — {m}"
-    for m, b, f, u in people[["matricule", "birth_name", "first_name", "usage_name"]].itertuples(index=False)
-}
-options = list(labels)
 wanted = st.query_params.get("matricule")
+options = list(labels)
+if len(options) > ui.PEOPLE_LIST_LIMIT:
+    # A selectbox of 100,000 names would weigh megabytes on every run: search first, then choose.
+    typed = st.text_input(
+        "Rechercher un salarié",
+        key="employee_search",
+        placeholder="Nom, prénom ou matricule, dans n'importe quel ordre",
+    )
+    found = ui.people_matching(typed) if typed.strip() else []
+    options = ([wanted] if wanted in labels and wanted not in found else []) + found
+    first = f", les {ui.PEOPLE_MATCHES} premiers" if len(found) >= ui.PEOPLE_MATCHES else ""
+    st.caption(
+        f"{len(labels):,} salariés : tapez quelques lettres du nom ou le matricule ".replace(",", " ")
+        + f"({len(found)} trouvé(s){first})."
+    )
 chosen = st.selectbox(
     "Salarié",
     options,
-    index=options.index(wanted) if wanted in labels else None,
+    index=options.index(wanted) if wanted in options else None,
     format_func=labels.__getitem__,
     placeholder="Choisissez un salarié (nom ou matricule)",
     key=f"employee_{wanted}",
@@ -58,7 +54,7 @@ if chosen != wanted:
 
 # ------------------------------------------------------------------ identity
 person = roster[roster["matricule"] == chosen]
-records = validities[validities["matricule"] == chosen]
+records = ui.pick(validities, validities["matricule"] == chosen).rows
 if not person.empty:
     row = person.iloc[0]
     nir, siret = row["nir"], row["establishment_siret"]
@@ -89,8 +85,10 @@ if person.empty:
     cols[3].warning("Absent du registre du personnel.")
 
 # ------------------------------------------------------------------ trainings with their declaration status
-expected = ui.workflow("expected_trainings").set_index("id")
-internal = ui.workflow("internal_trainings").set_index("id")
+expected_all = ui.workflow("expected_trainings")
+expected = ui.pick(expected_all, expected_all["id"].isin(records["id"])).rows.set_index("id")
+internal_all = ui.workflow("internal_trainings")
+internal = ui.pick(internal_all, internal_all["id"].isin(records["id"])).rows.set_index("id")
 
 
 def declaration(record_id: int, is_internal: bool) -> tuple[str, str, Any]:
@@ -164,7 +162,7 @@ else:
 # ------------------------------------------------------------------ OF declarations with no matching record
 of_lines = ui.workflow("of_declarations")
 unmatched = (
-    of_lines[(of_lines["nir"] == nir) & (of_lines["reconciliation"] != "rapprochée")]
+    ui.pick(of_lines, (of_lines["nir"] == nir) & (of_lines["reconciliation"] != "rapprochée")).rows
     if isinstance(nir, str)
     else of_lines.iloc[0:0]
 )

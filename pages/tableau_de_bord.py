@@ -23,10 +23,14 @@ internal = ui.workflow("internal_trainings")
 validities = ui.workflow("validities")
 day = ui.as_day(today)
 
-to_verify = of_lines[of_lines["concerned"] & (of_lines["status"] == "to_verify")]
-carence = expected[expected["status"].isin(CARENCE_TO_DECLARE)]
-internal_due = internal[internal["status"].isin(INTERNAL_TO_DECLARE)]
-current = validities[validities["is_latest"] & ~(validities["exit_date"] < day)]
+# Only the columns each figure needs are taken out of the (million-line) lists.
+to_verify = of_lines.loc[of_lines["concerned"] & (of_lines["status"] == "to_verify"), ["due_on"]]
+carence = expected.loc[expected["status"].isin(CARENCE_TO_DECLARE), ["due_on", "carence_opens_on"]]
+internal_due = internal.loc[internal["status"].isin(INTERNAL_TO_DECLARE), ["due_on"]]
+current = validities.loc[
+    validities["is_latest"] & ~(validities["exit_date"] < day),
+    ["days_left", "effective_validity_end", "training_type", "training_key", "training_title"],
+]
 days_left = current["days_left"]
 expiring_30 = current[(days_left >= 0) & (days_left <= 30)]
 expiring_90 = current[(days_left >= 0) & (days_left <= 90)]
@@ -121,17 +125,21 @@ metric_card(
 
 st.subheader("Depuis la semaine dernière")
 st.caption(f"Du {ui.fr_date(today - timedelta(days=6))} au {ui.fr_date(today)} inclus.")
-received = of_lines[ui.in_last_days(of_lines["first_received_on"], today)]
-deemed = of_lines[
-    of_lines["concerned"]
-    & (of_lines["status"] == "deemed_verified")
-    & ui.in_last_days(of_lines["deemed_verified_on"], today)
+received = of_lines.loc[
+    ui.in_last_days(of_lines["first_received_on"], today), ["organisme", "line_key", "first_received_on"]
 ]
-opened = carence[ui.in_last_days(carence["carence_opens_on"], today)]
+deemed = int(
+    (
+        of_lines["concerned"]
+        & (of_lines["status"] == "deemed_verified")
+        & ui.in_last_days(of_lines["deemed_verified_on"], today)
+    ).sum()
+)
+opened = int(ui.in_last_days(carence["carence_opens_on"], today).sum())
 week = st.columns(3)
 week[0].metric("Nouvelles déclarations d'OF reçues", len(received), border=True)
-week[1].metric("Devenues « réputées vérifiées »", len(deemed), border=True)
-week[2].metric("Fenêtres de carence ouvertes", len(opened), border=True)
+week[1].metric("Devenues « réputées vérifiées »", deemed, border=True)
+week[2].metric("Fenêtres de carence ouvertes", opened, border=True)
 if not received.empty:
     with st.expander("Déclarations reçues cette semaine, par organisme"):
         per_of = (

@@ -17,7 +17,8 @@ st.caption(
 )
 
 lines = ui.workflow("of_declarations")
-concerned = lines[lines["concerned"]]
+is_concerned = lines["concerned"].to_numpy(dtype=bool, na_value=False)
+concerned_count = int(is_concerned.sum())
 flash = st.session_state.pop("verification_flash", None)
 if flash:
     st.success(flash, icon="✅")
@@ -26,9 +27,11 @@ if flash:
 STATUSES = ["à vérifier", "correction demandée", "vérifiée", "réputée vérifiée"]
 c1, c2, c3, c4 = st.columns([2, 2, 1, 2])
 with c1:
-    chosen_of = ui.url_multiselect("Organisme", sorted(concerned["organisme"].dropna().unique()), "of")
+    chosen_of = ui.url_multiselect("Organisme", sorted(lines.loc[is_concerned, "organisme"].dropna().unique()), "of")
 with c2:
-    chosen_sites = ui.url_multiselect("Établissement", sorted(concerned["establishment"].dropna().unique()), "etab")
+    chosen_sites = ui.url_multiselect(
+        "Établissement", sorted(lines.loc[is_concerned, "establishment"].dropna().unique()), "etab"
+    )
 with c3:
     window = ui.url_selectbox("Échéance", ui.DUE_WINDOWS, "echeance")
 with c4:
@@ -40,17 +43,18 @@ with c6:
     st.write("")
     only_discrepancies = ui.url_toggle("Avec écarts seulement", "ecarts")
 
-shown = concerned[
-    ui.in_choices(concerned["organisme"], chosen_of)
-    & ui.in_choices(concerned["establishment"], chosen_sites)
-    & ui.in_choices(concerned["status_label"], chosen_status)
-    & ui.due_window_mask(concerned["due_on"], today, window)
-    & ui.matches_search(concerned, search, ["nom_titulaire", "matricule", "id_declaration", "id_unique_partenaire"])
-]
+wanted = (
+    is_concerned
+    & ui.in_choices(lines["organisme"], chosen_of)
+    & ui.in_choices(lines["establishment"], chosen_sites)
+    & ui.in_choices(lines["status_label"], chosen_status)
+    & ui.due_window_mask(lines["due_on"], today, window)
+    & ui.search_mask("of_declarations", search)
+)
 if only_discrepancies:
-    shown = shown[shown["discrepancies"] != ""]
-matching = len(shown)
-shown = ui.capped(shown).reset_index(drop=True)
+    wanted &= lines["discrepancies"] != ""
+picked = ui.pick(lines, wanted)
+matching, shown = picked.total, picked.rows
 
 table = pd.DataFrame(
     {
@@ -74,7 +78,7 @@ table = pd.DataFrame(
         "partner": shown["id_unique_partenaire"],
     }
 )
-st.markdown(f"**{matching}** déclaration(s) sur {len(concerned)} pour vos établissements.")
+st.markdown(f"**{matching}** déclaration(s) sur {concerned_count} pour vos établissements.")
 event = st.dataframe(
     table,
     hide_index=True,
@@ -194,9 +198,14 @@ else:
 
 # ------------------------------------------------------------------ declarations without a matching record
 st.subheader("Déclarations inattendues ou à rapprocher")
-orphans = concerned[concerned["reconciliation"].isin(["inattendue", "à rapprocher"])]
 # « À rapprocher » first (a person can settle them), then the nearest deadline.
-orphans = orphans.sort_values(["reconciliation", "due_on"], ascending=[False, True]).reset_index(drop=True)
+orphans = ui.pick(
+    lines,
+    is_concerned & lines["reconciliation"].isin(["inattendue", "à rapprocher"]),
+    sort_by=["reconciliation", "due_on"],
+    ascending=[False, True],
+    max_rows=500,
+).rows
 if orphans.empty:
     st.write("Toutes les déclarations sont rapprochées d'une formation de vos fichiers.")
 else:
@@ -204,7 +213,6 @@ else:
         "« Inattendue » : aucune formation correspondante dans vos fichiers (autre session ? oubli côté RH ?). "
         "« À rapprocher » : plusieurs formations possibles ; choisissez la bonne ci-dessous."
     )
-    orphans = ui.capped(orphans, 500)
     orphan_matricules = ui.roster_matricules_by_nir(orphans["nir"])
     ui.show_table(
         pd.DataFrame(
@@ -290,9 +298,10 @@ else:
             st.caption("Aucune formation non déclarée de ce salarié dans vos fichiers : complétez le fichier RH.")
 
 # ------------------------------------------------------------------ lines for information only
-others = lines[~lines["concerned"]].reset_index(drop=True)
-with st.expander(f"Pour information : {len(others)} déclaration(s) qui ne sont pas à vérifier par vous"):
-    others = ui.capped(others, 1_000)
+with st.expander(
+    f"Pour information : {len(lines) - concerned_count} déclaration(s) qui ne sont pas à vérifier par vous"
+):
+    others = ui.pick(lines, ~is_concerned, max_rows=1_000).rows
     st.caption(
         "Déclarations sans présence de l'employeur (PRESENCE_EMPLOYEUR = NON, formation suivie à titre personnel) "
         "ou pour un SIRET qui n'est pas l'un de vos établissements."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import date
 from pathlib import Path
 
@@ -339,3 +340,89 @@ def test_the_vectorised_search_finds_exactly_what_the_text_rule_finds(values: li
         for v in values
     ]
     assert ui.matches_search(frame, needle, ["name"]).tolist() == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st_.lists(
+        st_.tuples(
+            st_.one_of(st_.none(), st_.text(alphabet="aàbcÉéèçdeÏoœ -'.0123", max_size=12)),
+            st_.one_of(st_.none(), st_.text(alphabet="aàbcÉéèçdeÏo -0123", max_size=12)),
+        ),
+        max_size=8,
+    ),
+    needle=st_.text(alphabet="aàbcÉéèçdeÏo -0123", max_size=9),
+)
+def test_the_search_index_keeps_rows_holding_every_typed_word(
+    rows: list[tuple[str | None, str | None]], needle: str
+) -> None:
+    frame = pd.DataFrame({"a": pd.Series([r[0] for r in rows], dtype="object"), "b": [r[1] for r in rows]})
+    words = normalized_text(needle).split()
+    expected = [
+        not needle or (bool(words) and all(w in normalized_text(f"{a or ''} {b or ''}") for w in words))
+        for a, b in rows
+    ]
+    found = ui.words_found(ui.search_index(frame, ["a", "b"]), needle)
+    assert found.tolist() == expected
+
+
+def test_a_search_finds_a_person_whatever_the_order_of_the_words() -> None:
+    frame = pd.DataFrame({"nom": ["DUPONT", "Martin", "Durand"], "prenom": ["Jean", "Élodie", "Jeanne"]})
+    index = ui.search_index(frame, ["nom", "prenom"])
+    assert ui.words_found(index, "jean dupont").tolist() == [True, False, False]
+    assert ui.words_found(index, "ELODIE martin").tolist() == [False, True, False]
+    assert ui.words_found(index, "jean").tolist() == [True, False, True]
+    assert ui.words_found(index, "--").tolist() == [False, False, False]  # typed, but no word in it
+
+
+def test_pick_filters_sorts_and_caps_by_positions_and_keeps_every_row_for_downloads() -> None:
+    def script() -> None:
+        import numpy as np
+        import pandas as pd
+        import streamlit as st
+
+        from lib import ui
+
+        frame = pd.DataFrame({"n": np.arange(12_000), "due": pd.array([None, 3, 1, 2] * 3_000, dtype="Int64")})
+        picked = ui.pick(frame, frame["n"] % 2 == 0, sort_by=["due", "n"], ascending=[True, False], max_rows=5_000)
+        st.session_state["result"] = (picked.total, picked.rows, picked.all())
+
+    at = AppTest.from_function(script, default_timeout=30).run()
+    assert not at.exception
+    total, rows, everything = at.session_state["result"]
+    assert total == 6_000 and len(everything) == 6_000 and len(rows) == 5_000
+    # Even rows have due 1 (n % 4 == 2) then null (n % 4 == 0): due ascending, nulls last, then n descending.
+    assert rows["n"].tolist()[:3] == [11_998, 11_994, 11_990]
+    assert everything["n"].tolist()[-1] == 0
+    assert everything["due"].isna().sum() == 3_000
+    assert [c.value for c in at.caption] == [
+        "Affichage des 5 000 premières lignes sur 6 000 : affinez les filtres, ou téléchargez la liste complète."
+    ]
+
+
+def test_the_warm_up_computes_the_lists_before_anyone_asks_and_again_after_a_change(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ui, "WARM_UP_SECONDS", 0.05)
+    warm = ui._WarmUp()
+    try:
+        first = ui.data_version()
+        for _ in range(600):
+            if warm.ready == (date(2026, 11, 23), first):
+                break
+            time.sleep(0.1)
+        assert warm.ready == (date(2026, 11, 23), first)
+        started = time.perf_counter()
+        frames = ui._cached_workflows(date(2026, 11, 23), first)
+        assert time.perf_counter() - started < 0.05  # already there: nothing computed
+        assert len(frames["of_declarations"]) == Store(demo_db).counts()["of_lines"]
+        Store(demo_db).set_setting("horizon_days", "60")
+        second = ui.data_version()
+        assert second != first
+        for _ in range(600):
+            if warm.ready == (date(2026, 11, 23), second):
+                break
+            time.sleep(0.1)
+        assert warm.ready == (date(2026, 11, 23), second)
+    finally:
+        warm.stop()

@@ -21,6 +21,8 @@ WITH x AS (
 )
 SELECT
     x.*,
+    -- One habilitation per family (a MAC SST renews the SST), named as the durations table names it.
+    coalesce(x.training_family_label, x.training_type, x.training_title) AS formation,
     pp_validity_status(x.effective_validity_end, $today, $horizon) AS status,
     pp_status_label(pp_validity_status(x.effective_validity_end, $today, $horizon)) AS status_label,
     date_diff('day', $today, x.effective_validity_end) AS days_left
