@@ -6,7 +6,6 @@ import functools
 import logging
 import os
 import threading
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -214,6 +213,8 @@ WORKFLOW_QUERIES = (
 
 
 PERSON_SEARCH = ("person_birth_name", "person_usage_name", "person_first_name", "matricule")
+PERSON_COLUMNS = PERSON_SEARCH
+"""What person_names and the employee link need."""
 SEARCH_COLUMNS: dict[str, tuple[str, ...]] = {
     "of_declarations": ("nom_titulaire", "matricule", "id_declaration", "id_unique_partenaire"),
     "expected_trainings": PERSON_SEARCH,
@@ -281,6 +282,8 @@ class _WarmUp:
                     for name in SEARCH_COLUMNS:
                         _cached_search_index(name, day, version)
                     _cached_people(version, day)
+                    for asked in list(_CHOICES_ASKED):
+                        _cached_choices(*asked, day, version)
                     self.ready = (day, version)
             except Exception:  # noqa: BLE001 - the page run will meet the same error and explain it
                 _LOG.debug("warm-up failed", exc_info=True)
@@ -355,7 +358,10 @@ def clear_caches() -> None:
     st.cache_data.clear()
     _cached_workflows.clear()
     _cached_search_index.clear()
+    _cached_choices.clear()
     _cached_people.clear()
+    _shared_sql.clear()
+    _roster_by_nir.clear()
 
 
 @st.cache_data(show_spinner=False)
@@ -378,9 +384,14 @@ def require_data() -> None:
         st.stop()
 
 
-@st.cache_data(show_spinner=False)
-def _cached_sql(sql: str, version: str) -> pd.DataFrame:
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _shared_sql(sql: str, version: str) -> pd.DataFrame:
     return read_store().sql(sql)
+
+
+def _cached_sql(sql: str, version: str) -> pd.DataFrame:
+    """A query's frame, read once per data version and shared (each caller gets its own shallow copy)."""
+    return _shared_sql(sql, version).copy(deep=False)
 
 
 def employees() -> pd.DataFrame:
@@ -578,12 +589,14 @@ def pick(
     ascending: bool | Sequence[bool] = True,
     max_rows: int = MAX_TABLE_ROWS,
     say_capped: bool = True,
+    columns: Sequence[str] | None = None,
 ) -> Picked:
     """The rows where `mask` holds (optionally sorted), capped at `max_rows` for display (with a caption saying
     so, unless `say_capped` is false).
 
     Only positions are filtered and sorted: the wide rows are copied for the few lines shown, so a filter
-    over a million lines costs a few milliseconds.
+    over a million lines costs a few milliseconds. `columns` limits the rows to the columns the page uses
+    (each column taken costs a little, whatever the number of rows).
     """
     positions = np.flatnonzero(_as_flags(mask, len(frame)))
     if sort_by and len(positions) > 1:
@@ -592,7 +605,8 @@ def pick(
         positions = positions[order.to_numpy()]
     if len(positions) > max_rows and say_capped:
         _cap_caption(max_rows, len(positions))
-    return Picked(frame, positions, frame.iloc[positions[:max_rows]].reset_index(drop=True))
+    source = frame if columns is None else frame[list(dict.fromkeys(columns))]
+    return Picked(source, positions, source.iloc[positions[:max_rows]].reset_index(drop=True))
 
 
 def show_table(
@@ -705,6 +719,29 @@ def words_found(index: pa.Array | pa.ChunkedArray, text: str) -> np.ndarray:
     for word in words:
         hit &= pc.fill_null(pc.match_substring(index, word), False).to_numpy(zero_copy_only=False)
     return hit
+
+
+_CHOICES_ASKED: set[tuple[str, str, str | None, tuple[str, ...]]] = set()
+"""The filters' choices the pages asked for: the warm-up computes them again after each change."""
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _cached_choices(
+    name: str, column: str, flag: str | None, statuses: tuple[str, ...], today_: date, version: str
+) -> list[str]:
+    frame = _cached_workflows(today_, version)[name]
+    keep = frame[flag].to_numpy(dtype=bool, na_value=False) if flag else np.ones(len(frame), dtype=bool)
+    if statuses:
+        keep &= frame["status"].isin(statuses).to_numpy(dtype=bool)
+    return sorted(frame.loc[keep, column].dropna().unique())
+
+
+def choices(name: str, column: str, *, flag: str | None = None, statuses: Sequence[str] = ()) -> list[str]:
+    """The values of a column of workflow(name) offered in a filter (rows where `flag` holds and whose status is
+    among `statuses`, when given), sorted; computed once per change of the store."""
+    asked = (name, column, flag, tuple(statuses))
+    _CHOICES_ASKED.add(asked)
+    return list(_cached_choices(*asked, today(), data_version()))
 
 
 def search_mask(name: str, text: str) -> np.ndarray:
@@ -1025,20 +1062,25 @@ def file_slug(text: str) -> str:
     return normalized_text(text).replace(" ", "-") or "sans-nom"
 
 
-def roster_names_by_nir(nirs: pd.Series) -> pd.Series:
-    """The roster's « NOM Prénom » of each NIR (empty when the NIR is not in the roster)."""
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _roster_by_nir(version: str) -> tuple[dict[str, str], dict[str, str]]:
     roster = employees().dropna(subset=["nir"]).drop_duplicates("nir")
     names = {
         n: full_name(b, f, u)
         for n, b, f, u in roster[["nir", "birth_name", "first_name", "usage_name"]].itertuples(index=False)
     }
+    return names, dict(zip(roster["nir"], roster["matricule"], strict=True))
+
+
+def roster_names_by_nir(nirs: pd.Series) -> pd.Series:
+    """The roster's « NOM Prénom » of each NIR (empty when the NIR is not in the roster)."""
+    names = _roster_by_nir(data_version())[0]
     return pd.Series([names.get(n, "") if isinstance(n, str) else "" for n in nirs], index=nirs.index, dtype="object")
 
 
 def roster_matricules_by_nir(nirs: pd.Series) -> pd.Series:
     """The roster's matricule of each NIR (None when the NIR is not in the roster)."""
-    roster = employees().dropna(subset=["nir"]).drop_duplicates("nir")
-    by_nir = dict(zip(roster["nir"], roster["matricule"], strict=True))
+    by_nir = _roster_by_nir(data_version())[1]
     return pd.Series([by_nir.get(n) if isinstance(n, str) else None for n in nirs], index=nirs.index, dtype="object")
 
 

@@ -22,9 +22,13 @@ is_due = expected["status"].isin(CARENCE_TO_DECLARE).to_numpy(dtype=bool)
 
 c1, c2, c3 = st.columns([2, 2, 3])
 with c1:
-    chosen_of = ui.url_multiselect("Organisme", sorted(expected.loc[is_due, "organisme"].dropna().unique()), "of")
+    chosen_of = ui.url_multiselect(
+        "Organisme", ui.choices("expected_trainings", "organisme", statuses=CARENCE_TO_DECLARE), "of"
+    )
 with c2:
-    chosen_sites = ui.url_multiselect("Site", sorted(expected.loc[is_due, "person_site"].dropna().unique()), "site")
+    chosen_sites = ui.url_multiselect(
+        "Site", ui.choices("expected_trainings", "person_site", statuses=CARENCE_TO_DECLARE), "site"
+    )
 with c3:
     search = ui.url_text("Salarié", "recherche", placeholder="Nom ou matricule, dans n'importe quel ordre")
 wanted = (
@@ -33,7 +37,14 @@ wanted = (
     & ui.in_choices(expected["person_site"], chosen_sites)
     & ui.search_mask("expected_trainings", search)
 )
-picked = ui.pick(expected, wanted)
+picked = ui.pick(
+    expected,
+    wanted,
+    columns=[
+        *ui.PERSON_COLUMNS, "carence_deadline", "carence_opens_on", "days_left", "status_label", "person_nir",
+        "training_title", "organisme", "end_date", "of_deadline", "person_site", "reference", "category_unknown",
+    ],
+)  # fmt: skip
 shown = picked.rows
 
 window_days = (shown["carence_deadline"] - shown["carence_opens_on"]).dt.days.clip(lower=1)
@@ -85,7 +96,11 @@ missing_nir = int((wanted & expected["person_nir"].isna()).sum())
 if missing_nir:
     st.warning(f"{missing_nir} formation(s) sans NIR : complétez le registre du personnel avant de déclarer.")
 
-doubles_picked = ui.pick(expected, expected["double_declaration"])
+doubles_picked = ui.pick(
+    expected,
+    expected["double_declaration"],
+    columns=[*ui.PERSON_COLUMNS, "training_title", "end_date", "declared_by", "declared_on"],
+)
 doubles = doubles_picked.rows
 if not doubles.empty:
     st.error(
@@ -114,7 +129,19 @@ if not doubles.empty:
         },
     )
 
-awaiting_picked = ui.pick(expected, expected["status"] == "awaiting_of")
+awaiting_picked = ui.pick(
+    expected,
+    expected["status"] == "awaiting_of",
+    columns=[
+        *ui.PERSON_COLUMNS,
+        "of_deadline",
+        "days_left",
+        "training_title",
+        "organisme",
+        "end_date",
+        "carence_opens_on",
+    ],
+)
 awaiting = awaiting_picked.rows
 with st.expander(f"En attente de l'OF : {awaiting_picked.total} formation(s) que l'organisme peut encore déclarer"):
     ui.show_table(

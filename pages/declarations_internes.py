@@ -19,10 +19,12 @@ is_due = internal["status"].isin(INTERNAL_TO_DECLARE).to_numpy(dtype=bool)
 c1, c2, c3 = st.columns([2, 2, 3])
 with c1:
     chosen_types = ui.url_multiselect(
-        "Formation", sorted(internal.loc[is_due, "training_type"].dropna().unique()), "formation"
+        "Formation", ui.choices("internal_trainings", "training_type", statuses=INTERNAL_TO_DECLARE), "formation"
     )
 with c2:
-    chosen_sites = ui.url_multiselect("Site", sorted(internal.loc[is_due, "person_site"].dropna().unique()), "site")
+    chosen_sites = ui.url_multiselect(
+        "Site", ui.choices("internal_trainings", "person_site", statuses=INTERNAL_TO_DECLARE), "site"
+    )
 with c3:
     search = ui.url_text("Salarié", "recherche", placeholder="Nom ou matricule, dans n'importe quel ordre")
 wanted = (

@@ -35,11 +35,11 @@ c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
 with c1:
     search = ui.url_text("Salarié", "recherche", placeholder="Nom ou matricule, dans n'importe quel ordre")
 with c2:
-    chosen_sites = ui.url_multiselect("Site", sorted(validities["person_site"].dropna().unique()), "site")
+    chosen_sites = ui.url_multiselect("Site", ui.choices("validities", "person_site"), "site")
 with c3:
-    chosen_services = ui.url_multiselect("Service", sorted(validities["person_service"].dropna().unique()), "service")
+    chosen_services = ui.url_multiselect("Service", ui.choices("validities", "person_service"), "service")
 with c4:
-    chosen_types = ui.url_multiselect("Formation", sorted(validities["formation"].dropna().unique()), "formation")
+    chosen_types = ui.url_multiselect("Formation", ui.choices("validities", "formation"), "formation")
 c5, c6, c7, c8 = st.columns([1, 3, 2, 2])
 with c5:
     horizon = int(
@@ -74,7 +74,11 @@ if not history:
     wanted &= validities["is_latest"]
 if not with_leavers:
     wanted &= ~(validities["exit_date"] < ui.as_day(today))
-picked = ui.pick(validities, wanted)
+VALIDITY_COLUMNS = [
+    *ui.PERSON_COLUMNS, "effective_validity_end", "days_left", "person_site", "person_service", "formation",
+    "training_title", "end_date", "validity_source", "organisme", "is_internal", "manager",
+]  # fmt: skip
+picked = ui.pick(validities, wanted, columns=VALIDITY_COLUMNS)
 
 
 def with_labels(rows: pd.DataFrame) -> pd.DataFrame:
@@ -163,7 +167,11 @@ else:
             f"Les {MATRIX_LIMIT} salariés aux échéances les plus proches sur {len(people)} : "
             "affinez les filtres pour voir les autres."
         )
-    latest = with_labels(ui.pick(validities, validities["is_latest"] & validities["matricule"].isin(limited)).rows)
+    latest = with_labels(
+        ui.pick(
+            validities, validities["is_latest"] & validities["matricule"].isin(limited), columns=VALIDITY_COLUMNS
+        ).rows
+    )
     types = sorted(chosen_types or latest["formation"].dropna().unique())
     labels = latest.drop_duplicates("matricule").set_index("matricule")["name"]
     rows = [f"{labels.get(m, '')} ({m})" for m in limited]

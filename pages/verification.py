@@ -27,10 +27,10 @@ if flash:
 STATUSES = ["à vérifier", "correction demandée", "vérifiée", "réputée vérifiée"]
 c1, c2, c3, c4 = st.columns([2, 2, 1, 2])
 with c1:
-    chosen_of = ui.url_multiselect("Organisme", sorted(lines.loc[is_concerned, "organisme"].dropna().unique()), "of")
+    chosen_of = ui.url_multiselect("Organisme", ui.choices("of_declarations", "organisme", flag="concerned"), "of")
 with c2:
     chosen_sites = ui.url_multiselect(
-        "Établissement", sorted(lines.loc[is_concerned, "establishment"].dropna().unique()), "etab"
+        "Établissement", ui.choices("of_declarations", "establishment", flag="concerned"), "etab"
     )
 with c3:
     window = ui.url_selectbox("Échéance", ui.DUE_WINDOWS, "echeance")
@@ -53,7 +53,13 @@ wanted = (
 )
 if only_discrepancies:
     wanted &= lines["discrepancies"] != ""
-picked = ui.pick(lines, wanted)
+LINE_COLUMNS = [
+    "line_key", "organisme", "id_declaration", "id_unique_partenaire", "nir", "matricule", "nom_titulaire", "title",
+    "date_fin_formation", "date_debut_validite", "due_on", "verification_deadline", "days_left", "status_label",
+    "discrepancies", "discrepancy_details", "establishment", "reconciliation", "declared_late", "last_reason",
+    "presence_employeur", "siret_employeur",
+]  # fmt: skip
+picked = ui.pick(lines, wanted, columns=LINE_COLUMNS)
 matching, shown = picked.total, picked.rows
 
 table = pd.DataFrame(
@@ -205,6 +211,7 @@ orphans = ui.pick(
     sort_by=["reconciliation", "due_on"],
     ascending=[False, True],
     max_rows=500,
+    columns=LINE_COLUMNS,
 ).rows
 if orphans.empty:
     st.write("Toutes les déclarations sont rapprochées d'une formation de vos fichiers.")
@@ -301,7 +308,7 @@ else:
 with st.expander(
     f"Pour information : {len(lines) - concerned_count} déclaration(s) qui ne sont pas à vérifier par vous"
 ):
-    others = ui.pick(lines, ~is_concerned, max_rows=1_000).rows
+    others = ui.pick(lines, ~is_concerned, max_rows=1_000, columns=LINE_COLUMNS).rows
     st.caption(
         "Déclarations sans présence de l'employeur (PRESENCE_EMPLOYEUR = NON, formation suivie à titre personnel) "
         "ou pour un SIRET qui n'est pas l'un de vos établissements."
