@@ -38,6 +38,8 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 MIGRATIONS_DIR = SQL_DIR / "migrations"
 DEFAULT_DB = REPO_ROOT / "data" / "passeport.duckdb"
 LOCK_WAIT_SECONDS = 15.0
+DECISION_QUERIES = ("of_declarations", "correction_requests", "of_scorecard")
+"""The workflow queries a verification decision (accepted, correction requested, undone) can change."""
 MAX_HR_FILE_BYTES = 200_000_000  # the portal's own limit, applied to every file a user loads
 
 ImportKind = Literal["of", "internal", "roster", "competences"]
@@ -362,6 +364,34 @@ class Store:
                 used = {k: v for k, v in candidates.items() if f"${k}" in sql}
                 frames[name] = _arrow_frame(con.sql(sql, params=used).to_arrow_table())
         return frames
+
+    def base_fingerprint(self) -> str:
+        """A token of everything the workflows read except the verification decisions (and their undoing).
+
+        Two states with the same token give the same expected trainings, internal trainings and validities:
+        after a decision, only the queries of DECISION_QUERIES need computing again. Every other write adds an
+        import, an action, an export or a pairing, or changes a count, the establishments or a setting.
+        """
+        with self.connect() as con:
+            row = con.execute(
+                """
+                SELECT concat_ws('|',
+                    (SELECT count(*) || ':' || coalesce(max(id), 0) FROM imports),
+                    (SELECT count(*) || ':' || coalesce(max(id), 0) FROM actions
+                     WHERE NOT (target_kind = 'of_line' AND action IN ('accepted', 'correction_requested', 'undone'))),
+                    (SELECT count(*) || ':' || coalesce(max(id), 0) FROM exports),
+                    (SELECT count(*) FROM export_lines),
+                    (SELECT count(*) FROM manual_pairings),
+                    (SELECT coalesce(sum(hash(siret, name, site)), 0) FROM establishments),
+                    (SELECT coalesce(sum(hash(key, value)), 0) FROM settings),
+                    (SELECT count(*) FROM training_records),
+                    (SELECT count(*) FROM of_lines),
+                    (SELECT count(*) FROM employees)
+                )
+                """
+            ).fetchone()
+        assert row is not None
+        return str(row[0])
 
     def workflow_summary(
         self,
