@@ -82,10 +82,11 @@ def timed_visit(page: Page, url: str) -> float:
     return wait_until_idle(page) - started
 
 
-def timed_change(page: Page, do: Callable[[], None]) -> float:
+def timed_change(page: Page, do: Callable[[], None], url_holds: Callable[[str], bool]) -> float:
+    """Seconds from the keystroke or click until the page is idle again, the filter being in the URL."""
     started = time.perf_counter()
     do()
-    time.sleep(0.2)  # let the rerun start
+    page.wait_for_url(url_holds)  # the rerun has started: its widgets' state is in the URL
     return wait_until_idle(page) - started
 
 
@@ -133,15 +134,21 @@ def main() -> None:
                 search.fill("martin jean")
                 search.press("Enter")
 
-            timings["filter change: Vérification, search « martin jean »"] = timed_change(page, search_verification)
+            timings["filter change: Vérification, search « martin jean »"] = timed_change(
+                page, search_verification, lambda u: "martin" in u
+            )
 
             def clear_verification() -> None:
                 search.fill("")
                 search.press("Enter")
 
-            timings["filter change: Vérification, search cleared"] = timed_change(page, clear_verification)
+            timings["filter change: Vérification, search cleared"] = timed_change(
+                page, clear_verification, lambda u: "martin" not in u
+            )
             toggle = page.get_by_text("Avec écarts seulement")
-            timings["filter change: Vérification, « Avec écarts seulement »"] = timed_change(page, toggle.click)
+            timings["filter change: Vérification, « Avec écarts seulement »"] = timed_change(
+                page, toggle.click, lambda u: "ecarts" in u
+            )
             page.goto(url + "echeances")
             wait_until_idle(page)
             search = page.get_by_label("Salarié", exact=True)
@@ -150,7 +157,9 @@ def main() -> None:
                 search.fill("bernard")
                 search.press("Enter")
 
-            timings["filter change: Échéances, search « bernard »"] = timed_change(page, search_validities)
+            timings["filter change: Échéances, search « bernard »"] = timed_change(
+                page, search_validities, lambda u: "bernard" in u
+            )
             page.goto(url + "carence")
             wait_until_idle(page)
             search = page.get_by_label("Salarié", exact=True)
@@ -159,7 +168,9 @@ def main() -> None:
                 search.fill("petit")
                 search.press("Enter")
 
-            timings["filter change: Carence, search « petit »"] = timed_change(page, search_carence)
+            timings["filter change: Carence, search « petit »"] = timed_change(
+                page, search_carence, lambda u: "petit" in u
+            )
             page.screenshot(path=str(OUT / "pages_carence.png"))
             browser.close()
     finally:

@@ -566,7 +566,8 @@ def link_column(label: str = "Matricule", help: str | None = "Ouvrir le passepor
     return st.column_config.LinkColumn(label, display_text=r"matricule=([^&]+)", help=help)
 
 
-MAX_TABLE_ROWS = 5_000
+MAX_TABLE_ROWS = 1_000
+"""Lines drawn in a list: beyond, HR filters or downloads (a thousand lines reach the browser in a blink)."""
 
 
 def _cap_caption(max_rows: int, total: int) -> None:
