@@ -746,9 +746,15 @@ def words_found(index: pa.Array | pa.ChunkedArray, text: str) -> np.ndarray:
     if not text:
         return np.ones(len(index), dtype=bool)
     words = normalized_text(text).split()
-    hit = np.full(len(index), bool(words))
-    for word in words:
-        hit &= pc.fill_null(pc.match_substring(index, word), False).to_numpy(zero_copy_only=False)
+    if not words:
+        return np.zeros(len(index), dtype=bool)
+    # The first word scans every row; each next one only the rows still in.
+    positions = np.flatnonzero(pc.fill_null(pc.match_substring(index, words[0]), False).to_numpy(zero_copy_only=False))
+    for word in words[1:]:
+        kept = pc.fill_null(pc.match_substring(index.take(pa.array(positions)), word), False)
+        positions = positions[kept.to_numpy(zero_copy_only=False)]
+    hit = np.zeros(len(index), dtype=bool)
+    hit[positions] = True
     return hit
 
 
@@ -907,7 +913,12 @@ def record_verification(
 
 def recent_action_batches(target_kind: str = "of_line", limit: int = 10) -> pd.DataFrame:
     """The latest actions grouped by batch (same moment, person, action, reason), with their undo state."""
-    history = get_store().action_history(target_kind)
+    return _cached_action_batches(target_kind, limit, data_version())
+
+
+@st.cache_data(show_spinner=False)
+def _cached_action_batches(target_kind: str, limit: int, version: str) -> pd.DataFrame:
+    history = read_store().action_history(target_kind)
     if history.empty:
         return pd.DataFrame(columns=["acted_at", "who", "action", "reason", "ids", "lines", "undone"])
     undone_ids = set(history["undoes"].dropna().astype(int))
