@@ -206,6 +206,34 @@ def test_salarie_page_shows_the_trainings_of_a_matricule_and_never_a_full_nir(de
     assert ui.mask_value("nir", nir) in text
 
 
+def test_with_many_people_the_salarie_page_asks_for_a_search_then_offers_the_matches(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ui, "PEOPLE_LIST_LIMIT", 50)  # the demo's 300 people count as « many »
+    person = Store(demo_db).sql("SELECT birth_name, first_name FROM employees WHERE matricule = 'MAT1002'").iloc[0]
+    at = open_page("pages/salarie.py")
+    assert not at.exception
+    assert at.selectbox(key="employee_None").options == []
+    at.text_input(key="employee_search").input(f"{person['first_name']} {person['birth_name'].lower()}").run()
+    options = at.selectbox(key="employee_None").options
+    assert any(option.endswith("— MAT1002") for option in options)
+    assert 1 <= len(options) < 50
+    chosen = next(option for option in options if option.endswith("— MAT1002"))
+    at.selectbox(key="employee_None").select(chosen).run()
+    assert not at.exception
+    assert at.query_params["matricule"] == "MAT1002"
+    assert any("MAT1002" in str(h.value) for h in at.subheader)
+
+
+def test_with_many_people_a_link_to_one_of_them_still_opens_their_passport(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ui, "PEOPLE_LIST_LIMIT", 50)
+    at = open_page("pages/salarie.py", matricule="MAT1002")
+    assert not at.exception
+    assert len(table_with_column(at, "declaration")) >= 5
+
+
 def test_salarie_page_says_how_each_deadline_of_a_training_was_reached(demo_db: Path) -> None:
     at = open_page("pages/salarie.py", matricule="MAT1002")
     why = at.selectbox(key="why_dates")
