@@ -210,7 +210,7 @@ orphans = ui.pick(
     is_concerned & lines["reconciliation"].isin(["inattendue", "à rapprocher"]),
     sort_by=["reconciliation", "due_on"],
     ascending=[False, True],
-    max_rows=500,
+    max_rows=200,
     columns=LINE_COLUMNS,
 ).rows
 if orphans.empty:
@@ -308,7 +308,7 @@ else:
 with st.expander(
     f"Pour information : {len(lines) - concerned_count} déclaration(s) qui ne sont pas à vérifier par vous"
 ):
-    others = ui.pick(lines, ~is_concerned, max_rows=1_000, columns=LINE_COLUMNS).rows
+    others = ui.pick(lines, ~is_concerned, max_rows=200, columns=LINE_COLUMNS).rows
     st.caption(
         "Déclarations sans présence de l'employeur (PRESENCE_EMPLOYEUR = NON, formation suivie à titre personnel) "
         "ou pour un SIRET qui n'est pas l'un de vos établissements."
