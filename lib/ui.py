@@ -229,7 +229,7 @@ _LAST_FRAMES: dict[tuple[date, str], dict[str, pd.DataFrame]] = {}
 _LAST_FRAMES_LOCK = threading.Lock()
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)  # a million-line store takes gigabytes per entry
+@st.cache_resource(show_spinner=False, max_entries=1)  # a million-line store takes gigabytes per entry
 def _cached_workflows(today_: date, version: str) -> dict[str, pd.DataFrame]:
     """Every workflow frame at `today_`; after a verification decision only DECISION_QUERIES are computed again
     (the others cannot change: same base fingerprint), which is five times faster on a million lines."""
@@ -275,8 +275,15 @@ def workflow(name: str) -> pd.DataFrame:
     The frames are shared across sessions (cache_resource, no pickling): each caller gets a shallow copy, which
     pandas' copy-on-write keeps from ever changing the shared one.
     """
-    with st.spinner("Calcul des échéances…"):  # shown only when the computation takes a while
-        frames = _cached_workflows(today(), data_version())
+    version = data_version()
+    counts = _cached_counts(version)
+    sizes = (
+        f"{fr_number(counts.get('of_lines', 0))} déclarations d'OF et "
+        f"{fr_number(counts.get('training_records', 0))} formations"
+    )
+    # Shown only when the computation takes a while (after an import, about 12 s for a million lines).
+    with st.spinner(f"Calcul des échéances de {sizes}…"):
+        frames = _cached_workflows(today(), version)
     return frames[name].copy(deep=False)
 
 
@@ -504,9 +511,13 @@ def people_labels() -> dict[str, str]:
 def people_matching(text: str) -> list[str]:
     """The matricules of the first PEOPLE_MATCHES people whose name or matricule holds every word typed."""
     labels, index = _cached_people(data_version(), today())
-    positions = np.flatnonzero(words_found(index, text))[:PEOPLE_MATCHES]
+    positions = np.flatnonzero(words_found(index, text))
+    words = normalized_text(text).split()
     matricules = list(labels)
-    return [matricules[i] for i in positions]
+    # Whole-word matches first (« martin jean » before « MARTINEAU Jeanne »), then the name order.
+    found = [matricules[i] for i in positions[: PEOPLE_MATCHES * 10]]
+    ranked = sorted(found, key=lambda m: not set(words) <= set(normalized_text(labels[m]).split()))
+    return ranked[:PEOPLE_MATCHES]
 
 
 def employee_url(matricule: Any) -> str | None:
@@ -570,8 +581,13 @@ MAX_TABLE_ROWS = 1_000
 """Lines drawn in a list: beyond, HR filters or downloads (a thousand lines reach the browser in a blink)."""
 
 
+def fr_number(value: int) -> str:
+    """An integer the French way: 1 004 000 (narrow no-break spaces, so a number never breaks across lines)."""
+    return f"{value:,}".replace(",", "\u202f")
+
+
 def _cap_caption(max_rows: int, total: int) -> None:
-    shown_rows, everything = f"{max_rows:,}".replace(",", " "), f"{total:,}".replace(",", " ")
+    shown_rows, everything = fr_number(max_rows), fr_number(total)
     st.caption(
         f"Affichage des {shown_rows} premières lignes sur {everything} : affinez les filtres, ou téléchargez "
         "la liste complète."
@@ -600,6 +616,11 @@ class Picked:
     @property
     def total(self) -> int:
         return len(self.positions)
+
+    def say_if_capped(self) -> None:
+        """The « first lines only » caption, for a page that printed its count first (pick(say_capped=False))."""
+        if self.total > len(self.rows):
+            _cap_caption(len(self.rows), self.total)
 
     def all(self) -> pd.DataFrame:
         """Every matching row (for a download: built only when asked for)."""

@@ -40,6 +40,7 @@ wanted = (
 picked = ui.pick(
     expected,
     wanted,
+    say_capped=False,
     columns=[
         *ui.PERSON_COLUMNS, "carence_deadline", "carence_opens_on", "days_left", "status_label", "person_nir",
         "training_title", "organisme", "end_date", "of_deadline", "person_site", "reference", "category_unknown",
@@ -49,7 +50,10 @@ shown = picked.rows
 
 window_days = (shown["carence_deadline"] - shown["carence_opens_on"]).dt.days.clip(lower=1)
 elapsed = ((ui.as_day(today) - shown["carence_opens_on"]).dt.days / window_days).clip(0, 1)
-st.markdown(f"**{picked.total}** formation(s) à déclarer en carence sur {int(is_due.sum())}.")
+st.markdown(
+    f"**{ui.fr_number(picked.total)}** formation(s) à déclarer en carence sur {ui.fr_number(int(is_due.sum()))}."
+)
+picked.say_if_capped()
 ui.show_table(
     pd.DataFrame(
         {

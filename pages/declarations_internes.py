@@ -33,10 +33,11 @@ wanted = (
     & ui.in_choices(internal["person_site"], chosen_sites)
     & ui.search_mask("internal_trainings", search)
 )
-picked = ui.pick(internal, wanted)
+picked = ui.pick(internal, wanted, say_capped=False)
 shown = picked.rows
 
-st.markdown(f"**{picked.total}** formation(s) à déclarer sur {int(is_due.sum())}.")
+st.markdown(f"**{ui.fr_number(picked.total)}** formation(s) à déclarer sur {ui.fr_number(int(is_due.sum()))}.")
+picked.say_if_capped()
 ui.show_table(
     pd.DataFrame(
         {

@@ -78,7 +78,7 @@ VALIDITY_COLUMNS = [
     *ui.PERSON_COLUMNS, "effective_validity_end", "days_left", "person_site", "person_service", "formation",
     "training_title", "end_date", "validity_source", "organisme", "is_internal", "manager",
 ]  # fmt: skip
-picked = ui.pick(validities, wanted, columns=VALIDITY_COLUMNS)
+picked = ui.pick(validities, wanted, columns=VALIDITY_COLUMNS, say_capped=False)
 
 
 def with_labels(rows: pd.DataFrame) -> pd.DataFrame:
@@ -88,7 +88,8 @@ def with_labels(rows: pd.DataFrame) -> pd.DataFrame:
 
 shown = with_labels(picked.rows)
 people_count = validities.loc[wanted, "matricule"].nunique()
-st.markdown(f"**{picked.total}** formation(s) · {people_count} salarié(s).")
+st.markdown(f"**{ui.fr_number(picked.total)}** formation(s) · {ui.fr_number(people_count)} salarié(s).")
+picked.say_if_capped()
 table = pd.DataFrame(
     {
         "validity_end": shown["effective_validity_end"],

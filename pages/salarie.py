@@ -36,8 +36,8 @@ if len(options) > ui.PEOPLE_LIST_LIMIT:
     options = ([wanted] if wanted in labels and wanted not in found else []) + found
     first = f", les {ui.PEOPLE_MATCHES} premiers" if len(found) >= ui.PEOPLE_MATCHES else ""
     st.caption(
-        f"{len(labels):,} salariés : tapez quelques lettres du nom ou le matricule ".replace(",", " ")
-        + f"({len(found)} trouvé(s){first})."
+        f"{ui.fr_number(len(labels))} salariés : tapez quelques lettres du nom ou le matricule "
+        f"({len(found)} trouvé(s){first})."
     )
 chosen = st.selectbox(
     "Salarié",

@@ -50,7 +50,7 @@ def metric_card(
     column: Any, label: str, count: int, due: pd.Series | None, page: str, params: dict[str, Any], help: str
 ) -> None:
     with column.container(border=True):
-        st.metric(label, f"{count:,}".replace(",", " "), help=help)
+        st.metric(label, ui.fr_number(count), help=help)
         st.markdown(next_deadline_text(due) if due is not None else "À renouveler au plus vite")
         st.page_link(page, label="Voir la liste", icon=":material/arrow_forward:", query_params=params)
 
@@ -137,9 +137,9 @@ deemed = int(
 )
 opened = int(ui.in_last_days(carence["carence_opens_on"], today).sum())
 week = st.columns(3)
-week[0].metric("Nouvelles déclarations d'OF reçues", len(received), border=True)
-week[1].metric("Devenues « réputées vérifiées »", deemed, border=True)
-week[2].metric("Fenêtres de carence ouvertes", opened, border=True)
+week[0].metric("Nouvelles déclarations d'OF reçues", ui.fr_number(len(received)), border=True)
+week[1].metric("Devenues « réputées vérifiées »", ui.fr_number(deemed), border=True)
+week[2].metric("Fenêtres de carence ouvertes", ui.fr_number(opened), border=True)
 if not received.empty:
     with st.expander("Déclarations reçues cette semaine, par organisme"):
         per_of = (

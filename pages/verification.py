@@ -59,7 +59,7 @@ LINE_COLUMNS = [
     "discrepancies", "discrepancy_details", "establishment", "reconciliation", "declared_late", "last_reason",
     "presence_employeur", "siret_employeur",
 ]  # fmt: skip
-picked = ui.pick(lines, wanted, columns=LINE_COLUMNS)
+picked = ui.pick(lines, wanted, columns=LINE_COLUMNS, say_capped=False)
 matching, shown = picked.total, picked.rows
 
 table = pd.DataFrame(
@@ -84,7 +84,8 @@ table = pd.DataFrame(
         "partner": shown["id_unique_partenaire"],
     }
 )
-st.markdown(f"**{matching}** déclaration(s) sur {concerned_count} pour vos établissements.")
+st.markdown(f"**{ui.fr_number(matching)}** déclaration(s) sur {ui.fr_number(concerned_count)} pour vos établissements.")
+picked.say_if_capped()
 event = st.dataframe(
     table,
     hide_index=True,

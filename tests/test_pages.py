@@ -352,7 +352,8 @@ def test_a_long_list_shows_its_first_lines_and_says_how_many_there_are() -> None
     assert not at.exception
     assert len(at.dataframe[0].value) == 5_000
     assert [c.value for c in at.caption] == [
-        "Affichage des 5 000 premières lignes sur 12 345 : affinez les filtres, ou téléchargez la liste complète."
+        "Affichage des 5\u202f000 premières lignes sur 12\u202f345 : affinez les filtres, ou téléchargez la liste "
+        "complète."
     ]
 
 
@@ -403,6 +404,23 @@ def test_a_search_finds_a_person_whatever_the_order_of_the_words() -> None:
     assert ui.words_found(index, "--").tolist() == [False, False, False]  # typed, but no word in it
 
 
+def test_people_whose_whole_words_match_come_first(demo_db: Path) -> None:
+    def script() -> None:
+        import streamlit as st
+
+        from lib import ui
+
+        st.session_state["result"] = (ui.people_labels(), ui.people_matching("roy"))
+
+    at = AppTest.from_function(script, default_timeout=60).run()
+    assert not at.exception
+    labels, found = at.session_state["result"]
+    whole = ["roy" in normalized_text(labels[m]).split() for m in found]
+    assert any(whole) and not all(whole)  # the demo has ROY, and ROYER or LEROY
+    assert whole == sorted(whole, reverse=True)  # ROY before ROYER and LEROY
+    assert all("roy" in normalized_text(labels[m]) for m in found)
+
+
 def test_pick_filters_sorts_and_caps_by_positions_and_keeps_every_row_for_downloads() -> None:
     def script() -> None:
         import numpy as np
@@ -424,7 +442,8 @@ def test_pick_filters_sorts_and_caps_by_positions_and_keeps_every_row_for_downlo
     assert everything["n"].tolist()[-1] == 0
     assert everything["due"].isna().sum() == 3_000
     assert [c.value for c in at.caption] == [
-        "Affichage des 5 000 premières lignes sur 6 000 : affinez les filtres, ou téléchargez la liste complète."
+        "Affichage des 5\u202f000 premières lignes sur 6\u202f000 : affinez les filtres, ou téléchargez la liste "
+        "complète."
     ]
 
 
