@@ -269,9 +269,12 @@ else:
             "Déclaration", range(len(orphans)), format_func=orphan_labels.__getitem__, key="pairing_line"
         )
         line = orphans.iloc[int(line_index or 0)]
-        candidates = expected[(expected["person_nir"] == line["nir"]) & ~expected["declared_by_of"]].reset_index(
-            drop=True
-        )
+        candidates = ui.pick(
+            expected,
+            (expected["person_nir"] == line["nir"]) & ~expected["declared_by_of"],
+            columns=["id", "training_title", "end_date", "organisme", "reference"],
+            say_capped=False,
+        ).rows
         candidate_labels = [
             f"{t} du {ui.fr_date(d)} — {o if isinstance(o, str) else 'organisme non renseigné'}"
             f" (réf. {r if isinstance(r, str) else i})"
