@@ -90,6 +90,14 @@ def timed_change(page: Page, do: Callable[[], None], url_holds: Callable[[str], 
     return wait_until_idle(page) - started
 
 
+def _peak_rss_mb(pid: int) -> float:
+    """The highest resident memory a process has had (Linux /proc), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--employees", type=int, default=100_000)
@@ -173,6 +181,7 @@ def main() -> None:
             )
             page.screenshot(path=str(OUT / "pages_carence.png"))
             browser.close()
+        peak_mb = _peak_rss_mb(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -186,6 +195,8 @@ def main() -> None:
         "in Debian's chromium.",
         "",
         *(f"- {name}: {seconds:.2f}" for name, seconds in timings.items()),
+        "",
+        f"Peak memory of the server process (its VmHWM) at the end: {peak_mb:,.0f} MB.",
         "",
     ]
     (REPO / "bench" / "PAGES.md").write_text("\n".join(lines), encoding="utf-8")

@@ -407,6 +407,13 @@ def _cached_counts(version: str) -> dict[str, int]:
     return store.counts() if store.path.exists() else {}
 
 
+def refresh_lists() -> None:
+    """Compute the lists now, after an import (the person who imported waits here, with a message), so every
+    page opens at once afterwards; the warm-up thread then builds the search indexes."""
+    if has_data():
+        workflow("of_declarations")
+
+
 def has_data() -> bool:
     """Whether anything was imported: no page computes statuses over an empty store."""
     counts = _cached_counts(data_version())

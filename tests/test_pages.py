@@ -285,6 +285,21 @@ def test_importing_a_bad_file_shows_its_errors_by_line_and_column(demo_db: Path)
     assert "DATE" in " ".join(problems["Colonne"].astype(str)).upper()
 
 
+def test_after_an_import_the_lists_are_computed_before_the_next_page_opens(demo_db: Path) -> None:
+    at = open_page("pages/import.py")
+    roster = "Matricule;NIR;Nom de naissance;Prénom\nZ999;2150197611807;NOUVELLE;Inès\n".encode()
+    at.radio(key="import_kind").set_value("roster").run()
+    at.file_uploader(key="uploads_roster").set_value(("nouvelle.csv", roster, "text/csv")).run()
+    next(b for b in at.button if b.label == "Importer").click().run()
+    assert not at.exception
+    version = ui.data_version()
+    started = time.perf_counter()
+    frames = ui._cached_workflows(date(2026, 11, 23), version)
+    assert time.perf_counter() - started < 0.05  # already computed by the import page
+    assert "Z999" in set(Store(demo_db).sql("SELECT matricule FROM employees")["matricule"])
+    assert len(frames["validities"]) > 0
+
+
 def test_correction_requests_csv_is_semicolon_separated_utf8_with_bom_and_masks_the_nir() -> None:
     requests = pd.DataFrame(
         {
