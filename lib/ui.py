@@ -251,6 +251,10 @@ def _cached_workflows(today_: date, version: str) -> dict[str, pd.DataFrame]:
     with _LAST_FRAMES_LOCK:
         _LAST_FRAMES.clear()
         _LAST_FRAMES[base] = frames
+        kept = {id(frame) for frame in frames.values()}
+        for name, (frame, _) in list(_INDEXES.items()):
+            if id(frame) not in kept:
+                _INDEXES.pop(name, None)  # an index of frames gone would keep them in memory
     return frames
 
 
@@ -265,7 +269,8 @@ def _cached_search_index(name: str, today_: date, version: str) -> pa.Array | pa
     if last is not None and last[0] is frame:  # a frame a verification decision left alone
         return last[1]
     index = search_index(frame, SEARCH_COLUMNS[name])
-    _INDEXES[name] = (frame, index)
+    with _LAST_FRAMES_LOCK:
+        _INDEXES[name] = (frame, index)
     return index
 
 
