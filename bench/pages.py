@@ -98,6 +98,19 @@ def _peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def timed_search(page: Page, text: str) -> float:
+    """Type (or clear) the « Salarié » search of the page: seconds until the filtered page is idle."""
+    box = page.get_by_label("Salarié", exact=True)
+    before = box.input_value()
+
+    def search() -> None:
+        box.fill(text)
+        box.press("Enter")
+
+    word = (text or before).split()[0]
+    return timed_change(page, search, (lambda u: word in u) if text else (lambda u: word not in u))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--employees", type=int, default=100_000)
@@ -136,49 +149,16 @@ def main() -> None:
                 timings[f"second visit: {name}"] = timed_visit(page, url + path)
             page.goto(url + "verification")
             wait_until_idle(page)
-            search = page.get_by_label("Salarié", exact=True)
-
-            def search_verification() -> None:
-                search.fill("martin jean")
-                search.press("Enter")
-
-            timings["filter change: Vérification, search « martin jean »"] = timed_change(
-                page, search_verification, lambda u: "martin" in u
-            )
-
-            def clear_verification() -> None:
-                search.fill("")
-                search.press("Enter")
-
-            timings["filter change: Vérification, search cleared"] = timed_change(
-                page, clear_verification, lambda u: "martin" not in u
-            )
+            timings["filter change: Vérification, search « martin jean »"] = timed_search(page, "martin jean")
+            timings["filter change: Vérification, search cleared"] = timed_search(page, "")
             toggle = page.get_by_text("Avec écarts seulement")
             timings["filter change: Vérification, « Avec écarts seulement »"] = timed_change(
                 page, toggle.click, lambda u: "ecarts" in u
             )
-            page.goto(url + "echeances")
-            wait_until_idle(page)
-            search = page.get_by_label("Salarié", exact=True)
-
-            def search_validities() -> None:
-                search.fill("bernard")
-                search.press("Enter")
-
-            timings["filter change: Échéances, search « bernard »"] = timed_change(
-                page, search_validities, lambda u: "bernard" in u
-            )
-            page.goto(url + "carence")
-            wait_until_idle(page)
-            search = page.get_by_label("Salarié", exact=True)
-
-            def search_carence() -> None:
-                search.fill("petit")
-                search.press("Enter")
-
-            timings["filter change: Carence, search « petit »"] = timed_change(
-                page, search_carence, lambda u: "petit" in u
-            )
+            for name, path, text in (("Échéances", "echeances", "bernard"), ("Carence", "carence", "petit")):
+                page.goto(url + path)
+                wait_until_idle(page)
+                timings[f"filter change: {name}, search « {text} »"] = timed_search(page, text)
             page.screenshot(path=str(OUT / "pages_carence.png"))
             browser.close()
         peak_mb = _peak_rss_mb(server.pid)
