@@ -65,12 +65,17 @@ def _status(labels: dict[str, str], code: str, due_on: date | None, today: date)
 def verification_status(d: Deadlines, *, last_action: VerificationAction | None, today: date) -> Status:
     """An OF declaration made for the employer: « vérifiée », « correction demandée », « à vérifier » until
     the verification deadline (inclusive), then « réputée vérifiée » (décret 2022-1712, art. 7-I)."""
+    return verification_status_at(d.verification_deadline, last_action=last_action, today=today)
+
+
+def verification_status_at(deadline: date, *, last_action: VerificationAction | None, today: date) -> Status:
+    """verification_status from the verification deadline alone (what a stored OF line carries)."""
     if last_action == "accepted":
         return _status(VERIFICATION_LABELS, "verified", None, today)
     if last_action == "correction_requested":
         return _status(VERIFICATION_LABELS, "correction_requested", None, today)
-    if today <= d.verification_deadline:
-        return _status(VERIFICATION_LABELS, "to_verify", d.verification_deadline, today)
+    if today <= deadline:
+        return _status(VERIFICATION_LABELS, "to_verify", deadline, today)
     return _status(VERIFICATION_LABELS, "deemed_verified", None, today)
 
 

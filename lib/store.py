@@ -323,6 +323,7 @@ class Store:
             "CAST(family AS VARCHAR) AS family, CAST(family_label AS VARCHAR) AS family_label FROM title_keys_frame"
         )
         con.unregister("title_keys_frame")
+        con.execute("CREATE OR REPLACE TEMP TABLE pp_last_actions AS " + named_query("last_decisions"))
         for statement in _split_sql(named_query("prepare_workflow")):
             params = {"tolerance": tolerance_days} if "$tolerance" in statement else {}
             con.execute(statement, params)
@@ -365,11 +366,16 @@ class Store:
                 frames[name] = _arrow_frame(con.sql(sql, params=used).to_arrow_table())
         return frames
 
+    def last_decisions(self) -> pd.DataFrame:
+        """The last verification decision of each OF line (lib/sql/last_decisions.sql)."""
+        with self.connect() as con:
+            return _arrow_frame(con.sql(named_query("last_decisions")).to_arrow_table())
+
     def base_fingerprint(self) -> str:
         """A token of everything the workflows read except the verification decisions (and their undoing).
 
-        Two states with the same token give the same expected trainings, internal trainings and validities:
-        after a decision, only the queries of DECISION_QUERIES need computing again. Every other write adds an
+        Two states with the same token give the same workflows but for the decision columns of the OF lines
+        (DECISION_QUERIES): after a decision, the dashboard updates those (lib/refresh.py). Every other write adds an
         import, an action, an export or a pairing, or changes a count, the establishments or a setting.
         """
         with self.connect() as con:

@@ -29,4 +29,6 @@ SELECT
     coalesce(e.site, x.site) AS establishment
 FROM x
 LEFT JOIN establishments e ON e.siret = x.siret_employeur
-ORDER BY x.concerned DESC, due_on NULLS LAST, x.organisme, x.id_unique_partenaire
+-- An order no decision changes (the verification deadline, not the due date): after a decision the dashboard
+-- updates the decided lines in place (lib/ui.py).
+ORDER BY x.concerned DESC, x.verification_deadline NULLS LAST, x.organisme, x.id_unique_partenaire

@@ -1,6 +1,7 @@
 -- Connection-local working tables behind every workflow screen: deadlines per record and per OF line,
 -- the effective verification action, the reconciliation of expected trainings with OF declarations.
--- Needs the pp_* macros of the active rule set and the temp table pp_title_keys(title, norm, training_key).
+-- Needs the pp_* macros of the active rule set and the temp tables pp_title_keys(title, norm, training_key)
+-- and pp_last_actions (lib/sql/last_decisions.sql).
 
 CREATE OR REPLACE TEMP TABLE pp_employer_sirets AS
 SELECT siret FROM establishments
@@ -43,19 +44,6 @@ SELECT
     category IS NULL AS category_unknown
 FROM base;
 
-CREATE OR REPLACE TEMP TABLE pp_last_actions AS
-SELECT
-    target_key,
-    arg_max(action, id) AS action,
-    arg_max(reason, id) AS reason,
-    arg_max(who, id) AS who,
-    max(acted_at) AS acted_at
-FROM actions a
-WHERE target_kind = 'of_line'
-  AND action IN ('accepted', 'correction_requested')
-  AND NOT EXISTS (SELECT 1 FROM actions u WHERE u.undoes = a.id)
-GROUP BY target_key;
-
 CREATE OR REPLACE TEMP TABLE pp_lines AS
 WITH base AS (
     SELECT
@@ -86,13 +74,9 @@ SELECT
     la.reason AS last_reason,
     la.who AS last_action_by,
     la.acted_at AS last_action_at,
-    la.action = 'correction_requested' AND EXISTS (
-        SELECT 1 FROM of_line_changes c
-        WHERE c.organisme = b.organisme AND c.id_unique_partenaire = b.id_unique_partenaire
-          AND c.changed_at > la.acted_at
-    ) AS correction_answered
+    coalesce(la.correction_answered, false) AS correction_answered
 FROM base b
-LEFT JOIN pp_last_actions la ON la.target_key = b.line_key;
+LEFT JOIN pp_last_actions la ON la.line_key = b.line_key;
 
 CREATE OR REPLACE TEMP TABLE pp_candidates AS
 SELECT

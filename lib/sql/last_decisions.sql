@@ -1,0 +1,24 @@
+-- The last verification decision on each OF line (accepted or correction requested, and not undone), and
+-- whether the OF has sent the line again, changed, since a correction was requested. Keyed by line_key
+-- (organisme|ID_UNIQUE_PARTENAIRE). prepare_workflow.sql joins it to every line; after a decision, the
+-- dashboard reads it alone to update the lines whose decision changed (lib/ui.py).
+WITH last AS (
+    SELECT
+        target_key AS line_key,
+        arg_max(action, id) AS action,
+        arg_max(reason, id) AS reason,
+        arg_max(who, id) AS who,
+        max(acted_at) AS acted_at
+    FROM actions a
+    WHERE target_kind = 'of_line'
+      AND action IN ('accepted', 'correction_requested')
+      AND NOT EXISTS (SELECT 1 FROM actions u WHERE u.undoes = a.id)
+    GROUP BY target_key
+)
+SELECT
+    last.*,
+    last.action = 'correction_requested' AND EXISTS (
+        SELECT 1 FROM of_line_changes c
+        WHERE c.organisme || '|' || c.id_unique_partenaire = last.line_key AND c.changed_at > last.acted_at
+    ) AS correction_answered
+FROM last
