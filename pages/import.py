@@ -115,7 +115,7 @@ for result in st.session_state.get("import_results", []):
 # Column mapping for HR files whose headers were not recognised.
 if kind in ("internal", "roster") and uploads:
     for upload in uploads:
-        parsed = records.read_records(upload.getvalue(), upload.name, kind)  # type: ignore[arg-type]
+        parsed = records.read_header(upload.getvalue(), upload.name, kind)  # type: ignore[arg-type]
         if not parsed.missing_fields:
             continue
         headers = list(parsed.mapping) + list(parsed.ignored_columns)

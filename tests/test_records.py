@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from lib.records import (
+    HEAD_BYTES,
     INTERNAL_FIELDS,
     MAX_ISSUES,
     ROSTER_FIELDS,
@@ -21,6 +22,7 @@ from lib.records import (
     normalize_header,
     parse_date,
     parse_value,
+    read_header,
     read_records,
     suggest_mapping,
     template_bytes,
@@ -771,3 +773,37 @@ def test_readme_documents_every_header_and_variant() -> None:
     for spec in (*INTERNAL_FIELDS, *ROSTER_FIELDS):
         for header in (spec.header_fr, *spec.synonyms, *spec.weak_synonyms):
             assert f"« {header} »" in readme or f"| {header} |" in readme, header
+
+
+@pytest.mark.parametrize(
+    ("header", "encoding"),
+    [
+        ("Matricule;N° SS;Nom de naissance;Prénom;Intitulé;Date fin", "utf-8"),
+        ("Matricule;Nom;Prénom;Colonne inconnue;Date de fin de la formation", "cp1252"),
+        ("Code agent;Patronyme;Stage;Fin", "utf-8"),
+    ],
+)
+def test_the_header_check_of_a_big_export_reads_its_head_and_says_what_the_whole_file_would(
+    header: str, encoding: str
+) -> None:
+    line = "M{n};1850575123456;DUPRÉ-ÉLÉONORE;Hélène;Sauveteur secouriste du travail;03/02/2026\n"
+    body = "".join(line.format(n=n) for n in range(3_000))
+    data = (header + "\n" + body).encode(encoding)
+    assert len(data) > HEAD_BYTES  # long enough to be cut, in the middle of a line full of accents
+    whole, head = read_records(data, "export.csv", "internal"), read_header(data, "export.csv", "internal")
+    assert (head.mapping, head.missing_fields, head.ignored_columns) == (
+        whole.mapping,
+        whole.missing_fields,
+        whole.ignored_columns,
+    )
+    assert head.encoding == whole.encoding
+
+
+def test_the_header_check_reads_only_the_head_of_a_big_export() -> None:
+    header = "Matricule;Nom de naissance;Formation;Date de fin\n"
+    body = "".join(f"M{n};DUPONT;SST;03/02/2026\n" for n in range(5_000))
+    data = (header + body + "M9;DUPONT;SST;\n").encode()  # no end date, on the last line
+    assert [issue.line for issue in read_records(data, "export.csv", "internal").issues] == [5_002]
+    head = read_header(data, "export.csv", "internal")
+    assert head.file_errors == () and head.issues == ()
+    assert 0 < len(head.frame) < 5_000
