@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -250,7 +250,7 @@ def step_reconciliation(size: int) -> dict[str, float]:
 def step_dashboard_data(size: int) -> dict[str, float]:
     """Everything the dashboard computes once per change of the store (ui.workflow), at `size` OF lines; then
     what a verification decision on 500 lines costs (lib/refresh.py updates the decided lines in place)."""
-    from lib import refresh
+    from lib import calendar, refresh, report
     from lib.ui import WORKFLOW_QUERIES
 
     source = OUT / f"reconcile_{size}.duckdb"
@@ -261,6 +261,18 @@ def step_dashboard_data(size: int) -> dict[str, float]:
     started = time.perf_counter()
     frames = store.workflows(WORKFLOW_QUERIES, rules=RULES, today=TODAY)
     everything = time.perf_counter() - started
+    inputs = report.ReportInputs(
+        frames["of_declarations"], frames["expected_trainings"], frames["internal_trainings"], frames["validities"]
+    )
+    started = time.perf_counter()
+    calendar.deadlines_ics(
+        report.deadline_events(inputs, today=TODAY), calendar_name="bench", generated_at=datetime.now(UTC)
+    )
+    ics = time.perf_counter() - started
+    started = time.perf_counter()
+    weekly = report.build_report(inputs, today=TODAY, since=TODAY - timedelta(days=7), rule_set=RULES.name)
+    report.render_markdown(weekly)
+    weekly_seconds = time.perf_counter() - started
     keys = list(store.sql("SELECT organisme || '|' || id_unique_partenaire AS k FROM of_lines LIMIT 500")["k"])
     store.record_action("of_line", keys, "correction_requested", reason="dates")
     started = time.perf_counter()
@@ -275,6 +287,8 @@ def step_dashboard_data(size: int) -> dict[str, float]:
     return {
         "all_dashboard_frames": everything,
         "after_a_decision": after,
+        "calendar_ics": ics,
+        "weekly_report": weekly_seconds,
         "rows": float(sum(len(f) for f in frames.values())),
     }
 
@@ -402,7 +416,8 @@ def write_results(results: dict[str, dict[int, dict[str, float]]], runs: int) ->
         "  on a 20,000-row slice and extrapolated to the file.",
         "- reconciliation: N OF lines against N/5 internal records (match, discrepancies, statuses, counts).",
         "- dashboard_data: every workflow frame the dashboard computes once per change of the store, and what a",
-        "  verification decision on 500 lines costs (the decided lines updated in place: lib/refresh.py).",
+        "  verification decision on 500 lines costs (the decided lines updated in place: lib/refresh.py); the",
+        "  dashboard's two downloads (the .ics of the deadlines, the weekly report) built from those frames.",
         "",
         "The pages themselves, in a browser on the 100,000-employee store, are timed by bench/pages.py: PAGES.md.",
         "",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -53,8 +53,17 @@ def _item(row: Mapping[str, Any], what: str, due: Any, site: Any) -> dict[str, A
     }
 
 
+_ITEM_COLUMNS = (
+    "person_birth_name", "person_first_name", "matricule", "nir", "status_label", "nom_titulaire", "organisme",
+    "title", "training_title", "establishment", "person_site", "due_on", "deemed_verified_on", "carence_deadline",
+    "effective_validity_end",
+)  # fmt: skip
+
+
 def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
+    """The rows as dicts, with only the columns an item reads (a million-line list has some forty)."""
+    columns = [c for c in _ITEM_COLUMNS if c in frame.columns]
+    return [{str(k): v for k, v in row.items()} for row in frame[columns].to_dict("records")]
 
 
 def _due_items(inputs: ReportInputs, today: date, within: int) -> list[dict[str, Any]]:
@@ -201,7 +210,7 @@ def deadline_events(inputs: ReportInputs, *, today: date, horizon_days: int = 18
     """One calendar event per deadline day and kind (verification, carence, internal), from today on."""
     limit = pd.Timestamp(today + timedelta(days=horizon_days))
     start = pd.Timestamp(today)
-    groups: dict[tuple[str, date], list[dict[str, Any]]] = {}
+    groups: dict[tuple[str, date], dict[str, int]] = {}
     lines = inputs.of_declarations
     lines = lines[lines["concerned"] & (lines["status"] == "to_verify")]
     expected = inputs.expected[inputs.expected["status"].isin(["carence_due", "awaiting_of"])]
@@ -213,24 +222,27 @@ def deadline_events(inputs: ReportInputs, *, today: date, horizon_days: int = 18
         ("internal", internal, "internal_deadline", "person_site"),
     )
     for kind, frame, column, site_column in sources:
-        frame = frame[(frame[column] >= start) & (frame[column] <= limit)]
-        for row in _rows(frame):
-            day = _day(row[column])
+        inside = frame.loc[(frame[column] >= start) & (frame[column] <= limit), [column, site_column]]
+        # Counted per day and establishment in one pass (a million lines may fall in the horizon).
+        day_of = {value: _day(value) for value in inside[column].drop_duplicates()}
+        site_names = inside[site_column].astype(object).map(lambda value: _text(value) or "(inconnu)")
+        per_day_site = pd.DataFrame({"value": inside[column].to_numpy(), "site": site_names.to_numpy()}).value_counts()
+        for key, count in per_day_site.items():
+            value, site = cast(tuple[Any, str], key)
+            day = day_of[value]
             assert day is not None
-            groups.setdefault((kind, day), []).append({"site": _text(row.get(site_column)) or "(inconnu)"})
+            groups.setdefault((kind, day), {})[site] = int(count)
     events = []
-    for (kind, day), items in sorted(groups.items(), key=lambda item: (item[0][1], item[0][0])):
+    for (kind, day), per_site in sorted(groups.items(), key=lambda item: (item[0][1], item[0][0])):
         verb, what = _EVENT_KINDS[kind]
-        sites: dict[str, int] = {}
-        for item in items:
-            sites[item["site"]] = sites.get(item["site"], 0) + 1
-        detail = ", ".join(f"{site} : {count}" for site, count in sorted(sites.items()))
+        total = sum(per_site.values())
+        detail = ", ".join(f"{site} : {count}" for site, count in sorted(per_site.items()))
         events.append(
             CalendarEvent(
                 uid=f"{kind}-{day.isoformat()}",
                 day=day,
-                summary=f"Passeport de prévention — {verb} : {len(items)} {what.split(' ', 1)[0]}",
-                description=f"Dernier jour : {len(items)} {what}. Par établissement : {detail}.",
+                summary=f"Passeport de prévention — {verb} : {total} {what.split(' ', 1)[0]}",
+                description=f"Dernier jour : {total} {what}. Par établissement : {detail}.",
                 category=verb,
             )
         )
