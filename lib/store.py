@@ -375,8 +375,9 @@ class Store:
         """A token of everything the workflows read except the verification decisions (and their undoing).
 
         Two states with the same token give the same workflows but for the decision columns of the OF lines
-        (DECISION_QUERIES): after a decision, the dashboard updates those (lib/refresh.py). Every other write adds an
-        import, an action, an export or a pairing, or changes a count, the establishments or a setting.
+        (DECISION_QUERIES): after a decision, or a portal file generated but not deposited, the dashboard updates
+        those (lib/refresh.py). Every other write adds an import, an action, a deposited file or a pairing, or
+        changes a count, the establishments or a setting.
         """
         with self.connect() as con:
             row = con.execute(
@@ -385,8 +386,9 @@ class Store:
                     (SELECT count(*) || ':' || coalesce(max(id), 0) FROM imports),
                     (SELECT count(*) || ':' || coalesce(max(id), 0) FROM actions
                      WHERE NOT (target_kind = 'of_line' AND action IN ('accepted', 'correction_requested', 'undone'))),
-                    (SELECT count(*) || ':' || coalesce(max(id), 0) FROM exports),
-                    (SELECT count(*) FROM export_lines),
+                    -- Only deposited files declare anything: generating one changes no list.
+                    (SELECT count(*) || ':' || coalesce(sum(hash(el.record_id, e.id, e.kind, e.created_at)), 0)
+                     FROM export_lines el JOIN exports e ON e.id = el.export_id WHERE e.status = 'deposited'),
                     (SELECT count(*) FROM manual_pairings),
                     (SELECT coalesce(sum(hash(siret, name, site)), 0) FROM establishments),
                     (SELECT coalesce(sum(hash(key, value)), 0) FROM settings),

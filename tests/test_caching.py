@@ -73,7 +73,6 @@ BASE_WRITES: dict[str, Callable[[Store], object]] = {
     "a roster import": lambda s: s.import_records(NEW_EMPLOYEE.encode(), "nouvelle.csv", "roster"),
     "a training import": lambda s: s.import_records(NEW_RECORD.encode(), "formation.csv", "internal"),
     "a manual pairing": _pair_by_hand,
-    "a carence file generated": _generate_carence_file,
     "a carence file confirmed": _confirm_a_file,
     "recommended validities applied": lambda s: s.apply_recommended_validities(),
 }
@@ -102,6 +101,7 @@ DECISIONS: dict[str, tuple[Callable[[Store], None], Callable[[Store], None], str
     "an earlier decision undone": (_accept, _undo_the_earlier_decisions, None),
     "accepted, then a correction asked": (_nothing, _accept_then_ask_a_correction, "correction_requested"),
     "a correction asked, then accepted": (_request_correction, _accept, "verified"),
+    "a carence file generated, not yet deposited": (_nothing, _generate_carence_file, None),
 }
 
 
