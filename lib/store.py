@@ -695,20 +695,33 @@ class Store:
 
     def recommended_validities(self) -> pd.DataFrame:
         """Records without a validity end whose training has a recommended duration, with the proposed end."""
+        durations = validity.load_validity_durations()
+        # A duration per distinct title (a few dozen), then only the records of those titles.
+        titles = self.sql("SELECT DISTINCT training_title FROM training_records WHERE validity_end IS NULL")
+        known = {
+            str(title): duration
+            for title in titles["training_title"]
+            if (duration := validity.recommended_duration(str(title), durations)) is not None and duration.months
+        }
+        columns = ["id", "proposed_end", "months", "duration_label"]
+        if not known:
+            return pd.DataFrame(columns=columns)
         frame = self.sql(
             "SELECT id, training_title, coalesce(validity_start, end_date) AS start FROM training_records "
-            "WHERE validity_end IS NULL ORDER BY id"
+            "WHERE validity_end IS NULL AND list_contains($titles, training_title) ORDER BY id",
+            {"titles": list(known)},
         )
-        durations = validity.load_validity_durations()
+        ends: dict[tuple[str, date], date] = {}
         proposals: list[tuple[int, date, int, str]] = []
         for record_id, title, start in frame.itertuples(index=False):
-            duration = validity.recommended_duration(str(title), durations)
-            if duration is None or duration.months is None:
-                continue
+            duration = known[str(title)]
+            assert duration.months is not None
             day = start.date() if isinstance(start, pd.Timestamp) else start
-            proposals.append((int(record_id), validity.proposed_validity_end(day, duration.months), duration.months,
-                              duration.label))  # fmt: skip
-        return pd.DataFrame(proposals, columns=["id", "proposed_end", "months", "duration_label"])
+            end = ends.get((str(title), day))
+            if end is None:
+                end = ends[(str(title), day)] = validity.proposed_validity_end(day, duration.months)
+            proposals.append((int(record_id), end, duration.months, duration.label))
+        return pd.DataFrame(proposals, columns=columns)
 
     def apply_recommended_validities(self, *, who: str | None = None) -> str:
         """Fill missing validity ends with the recommended durations, marked as proposed (never as the law)."""
@@ -759,6 +772,13 @@ class Store:
         if months < 1:
             raise StoreError("La durée de conservation doit être d'au moins 1 mois.")
         cutoff = _months_before(today, months)
+        leavers = "FROM employees e WHERE e.exit_date < $cutoff AND e.birth_name IS DISTINCT FROM $purged"
+        with self.connect() as con:
+            if not con.execute(f"SELECT count(*) {leavers}", {"cutoff": cutoff, "purged": PURGED}).fetchone()[0]:  # type: ignore[index]
+                return pd.DataFrame(
+                    {"matricule": pd.Series(dtype=object), "exit_date": pd.Series(dtype="datetime64[us]"),
+                     "has_open_items": pd.Series(dtype=bool)}
+                )  # fmt: skip
         still_expected = ("awaiting_of", *statuses.CARENCE_TO_DECLARE)
         open_items = (
             f"SELECT matricule FROM ({named_query('expected_trainings')}) "
@@ -771,8 +791,7 @@ class Store:
         sql = (
             f"WITH still_open AS ({open_items}) "
             "SELECT e.matricule, e.exit_date, e.matricule IN (SELECT matricule FROM still_open) AS has_open_items "
-            "FROM employees e WHERE e.exit_date < $cutoff AND e.birth_name IS DISTINCT FROM $purged "
-            "ORDER BY e.matricule"
+            f"{leavers} ORDER BY e.matricule"
         )
         with self.connect() as con:
             self._prepare_workflow(con, rules, tolerance_days)

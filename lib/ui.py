@@ -435,6 +435,29 @@ def refresh_lists() -> None:
         workflow("of_declarations")
 
 
+@st.cache_data(show_spinner="Recherche des salariés partis…")
+def _cached_purge_candidates(months: int, today_: date, version: str) -> pd.DataFrame:
+    prefs = settings.preferences(stored_settings())
+    return read_store().purge_candidates(
+        months=months, rules=active_rules(), today=today_, tolerance_days=prefs.tolerance_days
+    )
+
+
+def purge_candidates(months: int) -> pd.DataFrame:
+    """Store.purge_candidates, once per change of the store (it computes every status)."""
+    return _cached_purge_candidates(months, today(), data_version())
+
+
+@st.cache_data(show_spinner=False)
+def _cached_recommended_validities(version: str) -> pd.DataFrame:
+    return read_store().recommended_validities()
+
+
+def recommended_validities() -> pd.DataFrame:
+    """Store.recommended_validities, once per change of the store."""
+    return _cached_recommended_validities(data_version())
+
+
 def has_data() -> bool:
     """Whether anything was imported: no page computes statuses over an empty store."""
     counts = _cached_counts(data_version())

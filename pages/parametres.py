@@ -166,7 +166,7 @@ st.dataframe(
 )
 
 if store.path.exists():
-    proposals = store.recommended_validities()
+    proposals = ui.recommended_validities()
     proposed = int(store.sql("SELECT count(*) AS n FROM training_records WHERE validity_end_proposed")["n"].iloc[0])
     cols = st.columns([3, 2])
     cols[0].write(
@@ -189,19 +189,21 @@ st.caption(
 if store.path.exists():
     months = st.number_input("Durée de conservation après le départ (mois)", min_value=1, max_value=240, value=
                              int(store.get_setting("retention_months") or 36), step=1)  # fmt: skip
-    candidates = store.purge_candidates(months=int(months), rules=ui.active_rules(), today=ui.today())
-    ready = int((~candidates["has_open_items"].astype(bool)).sum())
-    st.write(
-        f"{ready} salarié(s) à purger ; {len(candidates) - ready} parti(s) depuis plus de {int(months)} mois "
-        "conservé(s) car une déclaration est en cours."
-    )
-    if st.button("Purger maintenant", key="purge", disabled=ready == 0, type="primary"):
-        store.set_setting("retention_months", str(int(months)))
-        st.success(
-            store.purge_personal_data(months=int(months), rules=ui.active_rules(), today=ui.today()),
-            icon=":material/check_circle:",
+    # Whether something is still open for each leaver takes every status: computed when asked for.
+    if st.toggle("Voir les salariés concernés", key="purge_preview"):
+        candidates = ui.purge_candidates(int(months))
+        ready = int((~candidates["has_open_items"].astype(bool)).sum())
+        st.write(
+            f"{ready} salarié(s) à purger ; {len(candidates) - ready} parti(s) depuis plus de {int(months)} mois "
+            "conservé(s) car une déclaration est en cours."
         )
-        ui.clear_caches()
+        if st.button("Purger maintenant", key="purge", disabled=ready == 0, type="primary"):
+            store.set_setting("retention_months", str(int(months)))
+            st.success(
+                store.purge_personal_data(months=int(months), rules=ui.active_rules(), today=ui.today()),
+                icon=":material/check_circle:",
+            )
+            ui.clear_caches()
 
 # ------------------------------------------------------------------ backup
 st.subheader("Sauvegarde")

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib import corrections, ui
 from lib.matching import normalized_text
+from lib.settings import active_rules
 from lib.store import Store
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -249,6 +250,23 @@ def test_no_page_shows_a_full_nir_of_the_roster(demo_db: Path) -> None:
         text = rendered_text(open_page(page))
         leaked = {n for n in re.findall(r"(?<![\d])[1278]\d{12}(?![\d])", text) if n in nirs}
         assert not leaked, f"{page} shows full NIRs"
+
+
+def test_parametres_computes_the_people_to_purge_only_when_asked(demo_db: Path) -> None:
+    at = open_page("pages/parametres.py")
+    assert not at.exception
+    assert not any("à purger" in str(m.value) for m in at.markdown)
+    at.toggle(key="purge_preview").set_value(True).run()
+    assert not at.exception
+    said = [str(m.value) for m in at.markdown if "à purger" in str(m.value)]
+    candidates = Store(demo_db).purge_candidates(
+        months=36, rules=active_rules(Store(demo_db)), today=date(2026, 11, 23)
+    )
+    ready = int((~candidates["has_open_items"].astype(bool)).sum())
+    assert said == [
+        f"{ready} salarié(s) à purger ; {len(candidates) - ready} parti(s) depuis plus de 36 mois conservé(s) car "
+        "une déclaration est en cours."
+    ]
 
 
 def test_changing_extension_until_in_parametres_changes_a_deadline_shown(demo_db: Path) -> None:
