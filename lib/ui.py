@@ -720,7 +720,11 @@ def show_table(
     height: int | None = None,
     max_rows: int = MAX_TABLE_ROWS,
 ) -> None:
-    """A read-only table of the given display columns (keys of `config`, in order), at most `max_rows` lines."""
+    """A read-only table of the given display columns (keys of `config`, in order), at most `max_rows` lines;
+    a French « nothing » instead of an empty grid."""
+    if frame.empty:
+        st.caption("Aucune ligne ne correspond.")
+        return
     columns = [c for c in config if c in frame.columns]
     frame = capped(frame, max_rows)
     shown = frame[columns].copy()

@@ -86,33 +86,37 @@ table = pd.DataFrame(
 )
 st.markdown(f"**{ui.fr_number(matching)}** déclaration(s) sur {ui.fr_number(concerned_count)} pour vos établissements.")
 picked.say_if_capped()
-event = st.dataframe(
-    table,
-    hide_index=True,
-    key="verification_table",
-    on_select="rerun",
-    selection_mode="multi-row",
-    column_config={
-        "due_on": ui.date_column("Échéance", "Date limite de vérification"),
-        "days_left": ui.days_column(),
-        "status": "Statut",
-        "alert": "Écarts",
-        "organisme": "Organisme",
-        "title": st.column_config.TextColumn("Formation", width="medium"),
-        "end": ui.date_column("Fin de formation", "Ou début de validité pour un justificatif JDR"),
-        "holder": st.column_config.TextColumn("Titulaire", help="Nom déclaré par l'OF"),
-        "name": st.column_config.TextColumn("Salarié", help="Nom au registre du personnel"),
-        "nir": "NIR",
-        "link": ui.link_column(),
-        "establishment": "Établissement",
-        "reconciliation": "Rapprochement",
-        "late": st.column_config.CheckboxColumn("Déclarée en retard"),
-        "details": st.column_config.TextColumn("Détail des écarts", width="large"),
-        "reason": "Motif",
-        "id_declaration": "ID_DECLARATION",
-        "partner": "ID_UNIQUE_PARTENAIRE",
-    },
-)
+event = None
+if table.empty:
+    st.caption("Aucune déclaration ne correspond aux filtres.")
+else:
+    event = st.dataframe(
+        table,
+        hide_index=True,
+        key="verification_table",
+        on_select="rerun",
+        selection_mode="multi-row",
+        column_config={
+            "due_on": ui.date_column("Échéance", "Date limite de vérification"),
+            "days_left": ui.days_column(),
+            "status": "Statut",
+            "alert": "Écarts",
+            "organisme": "Organisme",
+            "title": st.column_config.TextColumn("Formation", width="medium"),
+            "end": ui.date_column("Fin de formation", "Ou début de validité pour un justificatif JDR"),
+            "holder": st.column_config.TextColumn("Titulaire", help="Nom déclaré par l'OF"),
+            "name": st.column_config.TextColumn("Salarié", help="Nom au registre du personnel"),
+            "nir": "NIR",
+            "link": ui.link_column(),
+            "establishment": "Établissement",
+            "reconciliation": "Rapprochement",
+            "late": st.column_config.CheckboxColumn("Déclarée en retard"),
+            "details": st.column_config.TextColumn("Détail des écarts", width="large"),
+            "reason": "Motif",
+            "id_declaration": "ID_DECLARATION",
+            "partner": "ID_UNIQUE_PARTENAIRE",
+        },
+    )
 selected_rows = [r for r in event.selection.rows if r < len(shown)] if event else []
 selected = shown.iloc[selected_rows]
 
