@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
@@ -17,28 +17,99 @@ ui.require_data()
 today = ui.today()
 ui.reference_caption()
 
-of_lines = ui.workflow("of_declarations")
-expected = ui.workflow("expected_trainings")
-internal = ui.workflow("internal_trainings")
-validities = ui.workflow("validities")
+KINDS = ["Vérification", "Carence", "Déclaration interne"]
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def summary(_frames: tuple[pd.DataFrame, ...], today_: date, version: str) -> dict[str, Any]:
+    """Every number and chart table of the page, from the (million-line) lists: once per change of the store."""
+    of_lines, expected, internal, validities = _frames
+    day = ui.as_day(today_)
+    to_verify = of_lines.loc[of_lines["concerned"] & (of_lines["status"] == "to_verify"), "due_on"]
+    carence = expected.loc[expected["status"].isin(CARENCE_TO_DECLARE), ["due_on", "carence_opens_on"]]
+    internal_due = internal.loc[internal["status"].isin(INTERNAL_TO_DECLARE), "due_on"]
+    current = validities.loc[
+        validities["is_latest"] & ~(validities["exit_date"] < day),
+        ["days_left", "effective_validity_end", "training_type", "training_key", "training_title"],
+    ]
+    days_left = current["days_left"]
+    expiring_30 = current.loc[(days_left >= 0) & (days_left <= 30), "effective_validity_end"]
+    expiring_90 = current.loc[(days_left >= 0) & (days_left <= 90), "effective_validity_end"]
+    received = of_lines.loc[
+        ui.in_last_days(of_lines["first_received_on"], today_), ["organisme", "line_key", "first_received_on"]
+    ]
+    per_of = (
+        received.groupby("organisme")
+        .agg(lignes=("line_key", "size"), recu=("first_received_on", "max"))
+        .reset_index()
+        .sort_values("recu", ascending=False)
+    )
+    deemed = (
+        of_lines["concerned"]
+        & (of_lines["status"] == "deemed_verified")
+        & ui.in_last_days(of_lines["deemed_verified_on"], today_)
+    )
+    horizon_end = day + pd.Timedelta(days=182)
+    deadlines = pd.concat(
+        [
+            pd.DataFrame({"Type": "Vérification", "due": to_verify}),
+            pd.DataFrame({"Type": "Carence", "due": carence["due_on"]}),
+            pd.DataFrame({"Type": "Déclaration interne", "due": internal_due}),
+        ],
+        ignore_index=True,
+    ).dropna()
+    deadlines = deadlines[deadlines["due"] <= horizon_end]
+    weeks = pd.date_range(day - pd.Timedelta(days=today_.weekday()), horizon_end, freq="7D")
+    per_week = None
+    if not deadlines.empty:
+        deadlines["due"] = deadlines["due"].where(deadlines["due"] >= day, day)
+        deadlines["week"] = ui.week_start(deadlines["due"])
+        per_week = (
+            deadlines.groupby(["week", "Type"])
+            .size()
+            .unstack(fill_value=0)
+            .reindex(weeks, fill_value=0)
+            .rename_axis("week")
+            .reset_index()
+            .melt(id_vars="week", var_name="Type", value_name="Nombre")
+        )
+    ends = current[
+        (current["effective_validity_end"] >= day) & (current["effective_validity_end"] <= day + pd.Timedelta(days=365))
+    ].copy()
+    per_month = None
+    if not ends.empty:
+        ends["Formation"] = ends["training_type"].fillna(ends["training_key"]).fillna(ends["training_title"])
+        ends["mois"] = ends["effective_validity_end"].dt.to_period("M").dt.to_timestamp()
+        per_month = ends.groupby(["mois", "Formation"]).size().reset_index(name="Nombre").sort_values("mois")
+    return {
+        "cards": {
+            "to_verify": (len(to_verify), ui.nearest(to_verify)),
+            "carence": (len(carence), ui.nearest(carence["due_on"])),
+            "internal": (len(internal_due), ui.nearest(internal_due)),
+            "expiring_30": (len(expiring_30), ui.nearest(expiring_30)),
+            "expiring_90": (len(expiring_90), ui.nearest(expiring_90)),
+            "expired": (int((days_left < 0).sum()), None),
+        },
+        "received": len(received),
+        "per_of": per_of,
+        "deemed": int(deemed.sum()),
+        "opened": int(ui.in_last_days(carence["carence_opens_on"], today_).sum()),
+        "weeks": list(weeks),
+        "per_week": per_week,
+        "overdue": bool((to_verify < day).any() or (carence["due_on"] < day).any()),
+        "per_month": per_month,
+    }
+
+
+numbers = summary(
+    tuple(ui.workflow(name) for name in ("of_declarations", "expected_trainings", "internal_trainings", "validities")),
+    today,
+    ui.data_version(),
+)
 day = ui.as_day(today)
 
-# Only the columns each figure needs are taken out of the (million-line) lists.
-to_verify = of_lines.loc[of_lines["concerned"] & (of_lines["status"] == "to_verify"), ["due_on"]]
-carence = expected.loc[expected["status"].isin(CARENCE_TO_DECLARE), ["due_on", "carence_opens_on"]]
-internal_due = internal.loc[internal["status"].isin(INTERNAL_TO_DECLARE), ["due_on"]]
-current = validities.loc[
-    validities["is_latest"] & ~(validities["exit_date"] < day),
-    ["days_left", "effective_validity_end", "training_type", "training_key", "training_title"],
-]
-days_left = current["days_left"]
-expiring_30 = current[(days_left >= 0) & (days_left <= 30)]
-expiring_90 = current[(days_left >= 0) & (days_left <= 90)]
-expired = current[days_left < 0]
 
-
-def next_deadline_text(due: pd.Series) -> str:
-    first = ui.nearest(due)
+def next_deadline_text(first: pd.Timestamp | None) -> str:
     if first is None:
         return "Aucune échéance"
     left = (first - day).days
@@ -46,12 +117,11 @@ def next_deadline_text(due: pd.Series) -> str:
     return f"Prochaine échéance : **{ui.fr_date(first)}** ({when})"
 
 
-def metric_card(
-    column: Any, label: str, count: int, due: pd.Series | None, page: str, params: dict[str, Any], help: str
-) -> None:
+def metric_card(column: Any, label: str, card: str, page: str, params: dict[str, Any], help: str) -> None:
+    count, first = numbers["cards"][card]
     with column.container(border=True):
         st.metric(label, ui.fr_number(count), help=help)
-        st.markdown(next_deadline_text(due) if due is not None else "À renouveler au plus vite")
+        st.markdown(next_deadline_text(first) if card != "expired" else "À renouveler au plus vite")
         st.page_link(page, label="Voir la liste", icon=":material/arrow_forward:", query_params=params)
 
 
@@ -69,8 +139,7 @@ row1 = st.columns(3)
 metric_card(
     row1[0],
     "Déclarations à vérifier",
-    len(to_verify),
-    to_verify["due_on"],
+    "to_verify",
     "pages/verification.py",
     {"statut": "à vérifier"},
     "Déclarations des OF pour vos établissements, ni acceptées ni contestées : "
@@ -79,8 +148,7 @@ metric_card(
 metric_card(
     row1[1],
     "Carences à déclarer",
-    len(carence),
-    carence["due_on"],
+    "carence",
     "pages/carence.py",
     {},
     "Formations achetées que l'OF n'a pas déclarées à temps : à déclarer vous-même dans la fenêtre de carence.",
@@ -88,8 +156,7 @@ metric_card(
 metric_card(
     row1[2],
     "Déclarations internes à faire",
-    len(internal_due),
-    internal_due["due_on"],
+    "internal",
     "pages/declarations_internes.py",
     {},
     "Formations dispensées par l'entreprise elle-même, à déclarer avant leur échéance.",
@@ -98,8 +165,7 @@ row2 = st.columns(3)
 metric_card(
     row2[0],
     "Expirent dans 30 jours",
-    len(expiring_30),
-    expiring_30["effective_validity_end"],
+    "expiring_30",
     "pages/echeances.py",
     {"horizon": "30", "etat": "expire bientôt"},
     "Dernière formation de chaque type par salarié présent, dont la validité s'achève dans les 30 jours.",
@@ -107,8 +173,7 @@ metric_card(
 metric_card(
     row2[1],
     "Expirent dans 90 jours",
-    len(expiring_90),
-    expiring_90["effective_validity_end"],
+    "expiring_90",
     "pages/echeances.py",
     {"horizon": "90", "etat": "expire bientôt"},
     "Dernière formation de chaque type par salarié présent, dont la validité s'achève dans les 90 jours.",
@@ -116,8 +181,7 @@ metric_card(
 metric_card(
     row2[2],
     "Validités expirées",
-    len(expired),
-    None,
+    "expired",
     "pages/echeances.py",
     {"etat": "expirée"},
     "Dernière formation de chaque type par salarié présent, dont la validité est dépassée : à renouveler.",
@@ -125,31 +189,14 @@ metric_card(
 
 st.subheader("Depuis la semaine dernière")
 st.caption(f"Du {ui.fr_date(today - timedelta(days=6))} au {ui.fr_date(today)} inclus.")
-received = of_lines.loc[
-    ui.in_last_days(of_lines["first_received_on"], today), ["organisme", "line_key", "first_received_on"]
-]
-deemed = int(
-    (
-        of_lines["concerned"]
-        & (of_lines["status"] == "deemed_verified")
-        & ui.in_last_days(of_lines["deemed_verified_on"], today)
-    ).sum()
-)
-opened = int(ui.in_last_days(carence["carence_opens_on"], today).sum())
 week = st.columns(3)
-week[0].metric("Nouvelles déclarations d'OF reçues", ui.fr_number(len(received)), border=True)
-week[1].metric("Devenues « réputées vérifiées »", ui.fr_number(deemed), border=True)
-week[2].metric("Fenêtres de carence ouvertes", ui.fr_number(opened), border=True)
-if not received.empty:
+week[0].metric("Nouvelles déclarations d'OF reçues", ui.fr_number(numbers["received"]), border=True)
+week[1].metric("Devenues « réputées vérifiées »", ui.fr_number(numbers["deemed"]), border=True)
+week[2].metric("Fenêtres de carence ouvertes", ui.fr_number(numbers["opened"]), border=True)
+if numbers["received"]:
     with st.expander("Déclarations reçues cette semaine, par organisme"):
-        per_of = (
-            received.groupby("organisme")
-            .agg(lignes=("line_key", "size"), recu=("first_received_on", "max"))
-            .reset_index()
-            .sort_values("recu", ascending=False)
-        )
         ui.show_table(
-            per_of,
+            numbers["per_of"],
             {
                 "organisme": "Organisme",
                 "lignes": st.column_config.NumberColumn("Lignes"),
@@ -158,42 +205,20 @@ if not received.empty:
         )
 
 st.subheader("Échéances à venir")
-horizon_end = day + pd.Timedelta(days=182)
-deadlines = pd.concat(
-    [
-        pd.DataFrame({"Type": "Vérification", "due": to_verify["due_on"]}),
-        pd.DataFrame({"Type": "Carence", "due": carence["due_on"]}),
-        pd.DataFrame({"Type": "Déclaration interne", "due": internal_due["due_on"]}),
-    ],
-    ignore_index=True,
-).dropna()
-deadlines = deadlines[deadlines["due"] <= horizon_end]
-KINDS = ["Vérification", "Carence", "Déclaration interne"]
 left, right = st.columns(2)
 with left:
     st.markdown("**Échéances de déclaration par semaine (6 prochains mois)**")
-    if deadlines.empty:
+    per_week = numbers["per_week"]
+    if per_week is None:
         st.info("Aucune échéance de vérification, de carence ni de déclaration interne dans les 6 prochains mois.")
     else:
-        deadlines["due"] = deadlines["due"].where(deadlines["due"] >= day, day)
-        deadlines["week"] = ui.week_start(deadlines["due"])
-        weeks = pd.date_range(day - pd.Timedelta(days=today.weekday()), horizon_end, freq="7D")
-        per_week = (
-            deadlines.groupby(["week", "Type"])
-            .size()
-            .unstack(fill_value=0)
-            .reindex(weeks, fill_value=0)
-            .rename_axis("week")
-            .reset_index()
-            .melt(id_vars="week", var_name="Type", value_name="Nombre")
-        )
-        per_week["Semaine du"] = [ui.fr_date(w)[:5] for w in per_week["week"]]
+        per_week = per_week.assign(**{"Semaine du": [ui.fr_date(w)[:5] for w in per_week["week"]]})
         figure = px.bar(
             per_week,
             x="Semaine du",
             y="Nombre",
             color="Type",
-            category_orders={"Type": KINDS, "Semaine du": [ui.fr_date(w)[:5] for w in weeks]},
+            category_orders={"Type": KINDS, "Semaine du": [ui.fr_date(w)[:5] for w in numbers["weeks"]]},
             color_discrete_sequence=px.colors.qualitative.Safe,
             custom_data=["week"],
         )
@@ -201,20 +226,15 @@ with left:
         figure.update_traces(hovertemplate="Semaine du %{customdata[0]|%d/%m/%Y} : %{y}<extra>%{fullData.name}</extra>")
         figure.update_layout(legend_title_text=None, margin={"t": 10}, height=380, bargap=0.15)
         st.plotly_chart(figure, config=ui.plotly_config())
-        if (to_verify["due_on"] < day).any() or (carence["due_on"] < day).any():
+        if numbers["overdue"]:
             st.caption("Les échéances déjà dépassées sont comptées dans la semaine en cours.")
 with right:
     st.markdown("**Fins de validité par mois (12 prochains mois)**")
-    ends = current[
-        (current["effective_validity_end"] >= day) & (current["effective_validity_end"] <= day + pd.Timedelta(days=365))
-    ].copy()
-    if ends.empty:
+    per_month = numbers["per_month"]
+    if per_month is None:
         st.info("Aucune fin de validité dans les 12 prochains mois.")
     else:
-        ends["Formation"] = ends["training_type"].fillna(ends["training_key"]).fillna(ends["training_title"])
-        ends["mois"] = ends["effective_validity_end"].dt.to_period("M").dt.to_timestamp()
-        per_month = ends.groupby(["mois", "Formation"]).size().reset_index(name="Nombre").sort_values("mois")
-        per_month["Mois"] = per_month["mois"].map(ui.month_label)
+        per_month = per_month.assign(Mois=per_month["mois"].map(ui.month_label))
         figure = px.bar(
             per_month,
             x="Mois",
