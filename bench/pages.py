@@ -16,6 +16,7 @@ import argparse
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -90,6 +91,31 @@ def timed_change(page: Page, do: Callable[[], None], url_holds: Callable[[str], 
     return wait_until_idle(page) - started
 
 
+RUNS = 3
+
+
+def _median(measure: Callable[[], float]) -> float:
+    return statistics.median(measure() for _ in range(RUNS))
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def _wait_until_quiet(pid: int, quiet_seconds: float = 3.0, limit: float = 120.0) -> None:
+    """Wait until the server has used no CPU for `quiet_seconds` (its warm-up thread is done)."""
+    deadline = time.monotonic() + limit
+    last, quiet_since = _cpu_seconds(pid), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = _cpu_seconds(pid)
+        if now - last > 0.05:
+            last, quiet_since = now, time.monotonic()
+        elif time.monotonic() - quiet_since >= quiet_seconds:
+            return
+
+
 def _peak_rss_mb(pid: int) -> float:
     """The highest resident memory a process has had (Linux /proc), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -140,25 +166,40 @@ def main() -> None:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1440, "height": 2000})
             timings["cold: dashboard right after the server starts (everything computed)"] = timed_visit(page, url)
-            time.sleep(20)  # the warm-up builds the search indexes and filter choices
+            _wait_until_quiet(server.pid)  # the warm-up builds the search indexes and filter choices
             for name, path in PAGES.items():
-                tab = browser.new_page(viewport={"width": 1440, "height": 2000})
-                timings[f"first render, new tab: {name}"] = timed_visit(tab, url + path)
-                tab.close()
+
+                def new_tab(path: str = path) -> float:
+                    tab = browser.new_page(viewport={"width": 1440, "height": 2000})
+                    seconds = timed_visit(tab, url + path)
+                    tab.close()
+                    return seconds
+
+                timings[f"first render, new tab: {name}"] = _median(new_tab)
             for name, path in PAGES.items():
-                timings[f"second visit: {name}"] = timed_visit(page, url + path)
+                timings[f"second visit: {name}"] = _median(lambda path=path: timed_visit(page, url + path))
             page.goto(url + "verification")
             wait_until_idle(page)
-            timings["filter change: Vérification, search « martin jean »"] = timed_search(page, "martin jean")
-            timings["filter change: Vérification, search cleared"] = timed_search(page, "")
+            searched, cleared = [], []
+            for _ in range(RUNS):
+                searched.append(timed_search(page, "martin jean"))
+                cleared.append(timed_search(page, ""))
+            timings["filter change: Vérification, search « martin jean »"] = statistics.median(searched)
+            timings["filter change: Vérification, search cleared"] = statistics.median(cleared)
             toggle = page.get_by_text("Avec écarts seulement")
-            timings["filter change: Vérification, « Avec écarts seulement »"] = timed_change(
-                page, toggle.click, lambda u: "ecarts" in u
-            )
+            switched = []
+            for _ in range(RUNS):
+                switched.append(timed_change(page, toggle.click, lambda u: "ecarts" in u))
+                timed_change(page, toggle.click, lambda u: "ecarts" not in u)
+            timings["filter change: Vérification, « Avec écarts seulement »"] = statistics.median(switched)
             for name, path, text in (("Échéances", "echeances", "bernard"), ("Carence", "carence", "petit")):
                 page.goto(url + path)
                 wait_until_idle(page)
-                timings[f"filter change: {name}, search « {text} »"] = timed_search(page, text)
+                found = []
+                for _ in range(RUNS):
+                    found.append(timed_search(page, text))
+                    timed_search(page, "")
+                timings[f"filter change: {name}, search « {text} »"] = statistics.median(found)
             page.screenshot(path=str(OUT / "pages_carence.png"))
             browser.close()
         peak_mb = _peak_rss_mb(server.pid)
@@ -172,7 +213,7 @@ def main() -> None:
         f"{args.employees:,} employees: {counts['of_lines']:,} OF lines, {counts['training_records']:,} HR training "
         f"records, imported from the generator's files; {platform.machine()}, {os.cpu_count()} cores; "
         f"{datetime.now():%Y-%m-%d %H:%M}. Seconds from the navigation (or the keystroke) until Streamlit is idle, "
-        "in Debian's chromium.",
+        f"in Debian's chromium; medians of {RUNS} (the cold visit happens once).",
         "",
         *(f"- {name}: {seconds:.2f}" for name, seconds in timings.items()),
         "",
