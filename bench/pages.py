@@ -138,6 +138,16 @@ def _peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def timed_toggle(page: Page, label: str, param: str) -> float:
+    """Switch a toggle on (timed) and off again, RUNS times: the median."""
+    toggle = page.get_by_text(label)
+    switched = []
+    for _ in range(RUNS):
+        switched.append(timed_change(page, toggle.click, lambda u: param in u))
+        timed_change(page, toggle.click, lambda u: param not in u)
+    return statistics.median(switched)
+
+
 def timed_search(page: Page, text: str) -> float:
     """Type (or clear) the « Salarié » search of the page: seconds until the filtered page is idle."""
     box = page.get_by_label("Salarié", exact=True)
@@ -200,12 +210,9 @@ def main() -> None:
                 cleared.append(timed_search(page, ""))
             timings["filter change: Vérification, search « martin jean »"] = statistics.median(searched)
             timings["filter change: Vérification, search cleared"] = statistics.median(cleared)
-            toggle = page.get_by_text("Avec écarts seulement")
-            switched = []
-            for _ in range(RUNS):
-                switched.append(timed_change(page, toggle.click, lambda u: "ecarts" in u))
-                timed_change(page, toggle.click, lambda u: "ecarts" not in u)
-            timings["filter change: Vérification, « Avec écarts seulement »"] = statistics.median(switched)
+            timings["filter change: Vérification, « Avec écarts seulement »"] = timed_toggle(
+                page, "Avec écarts seulement", "ecarts"
+            )
             page.goto(url + "carence")
             wait_until_idle(page)
             found = []
@@ -215,12 +222,9 @@ def main() -> None:
             timings["filter change: Carence, search « petit »"] = statistics.median(found)
             page.goto(url + "echeances?etat=valide")  # nothing expires yet in this data set: the valid ones
             wait_until_idle(page)
-            history = page.get_by_text("Afficher l'historique")
-            switched = []
-            for _ in range(RUNS):
-                switched.append(timed_change(page, history.click, lambda u: "historique" in u))
-                timed_change(page, history.click, lambda u: "historique" not in u)
-            timings["filter change: Échéances (valides), « Afficher l'historique »"] = statistics.median(switched)
+            timings["filter change: Échéances (valides), « Afficher l'historique »"] = timed_toggle(
+                page, "Afficher l'historique", "historique"
+            )
             page.screenshot(path=str(OUT / "pages_carence.png"))
             browser.close()
         peak_mb = _peak_rss_mb(server.pid)
