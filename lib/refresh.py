@@ -17,6 +17,8 @@ import pandas as pd
 
 from lib.statuses import VerificationAction, verification_status_at
 
+DECISION_QUERIES = ("of_declarations", "correction_requests", "of_scorecard")
+"""The workflow queries a verification decision (accepted, correction requested, undone) can change."""
 DECISION_COLUMNS = {
     # of_declarations column: lib/sql/last_decisions.sql column
     "last_action": "action",

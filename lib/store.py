@@ -38,8 +38,6 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 MIGRATIONS_DIR = SQL_DIR / "migrations"
 DEFAULT_DB = REPO_ROOT / "data" / "passeport.duckdb"
 LOCK_WAIT_SECONDS = 15.0
-DECISION_QUERIES = ("of_declarations", "correction_requests", "of_scorecard")
-"""The workflow queries a verification decision (accepted, correction requested, undone) can change."""
 MAX_HR_FILE_BYTES = 200_000_000  # the portal's own limit, applied to every file a user loads
 
 ImportKind = Literal["of", "internal", "roster", "competences"]
@@ -375,9 +373,9 @@ class Store:
         """A token of everything the workflows read except the verification decisions (and their undoing).
 
         Two states with the same token give the same workflows but for the decision columns of the OF lines
-        (DECISION_QUERIES): after a decision, or a portal file generated but not deposited, the dashboard updates
-        those (lib/refresh.py). Every other write adds an import, an action, a deposited file or a pairing, or
-        changes a count, the establishments or a setting.
+        (lib.refresh.DECISION_QUERIES): after a decision, or a portal file generated but not deposited, the
+        dashboard updates those in place. Every other write adds an import, an action, a deposited file or a
+        pairing, or changes a count, the establishments or a setting.
         """
         with self.connect() as con:
             row = con.execute(

@@ -212,14 +212,13 @@ WORKFLOW_QUERIES = (
 )  # fmt: skip
 
 
-PERSON_SEARCH = ("person_birth_name", "person_usage_name", "person_first_name", "matricule")
-PERSON_COLUMNS = PERSON_SEARCH
-"""What person_names and the employee link need."""
+PERSON_COLUMNS = ("person_birth_name", "person_usage_name", "person_first_name", "matricule")
+"""Who a row is about: what person_names, the employee link and the « Salarié » search read."""
 SEARCH_COLUMNS: dict[str, tuple[str, ...]] = {
     "of_declarations": ("nom_titulaire", "matricule", "id_declaration", "id_unique_partenaire"),
-    "expected_trainings": PERSON_SEARCH,
-    "internal_trainings": PERSON_SEARCH,
-    "validities": PERSON_SEARCH,
+    "expected_trainings": PERSON_COLUMNS,
+    "internal_trainings": PERSON_COLUMNS,
+    "validities": PERSON_COLUMNS,
 }
 """What the « Salarié » search box of each list looks in (names, matricule, declaration identifiers)."""
 

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from lib import settings, ui
-from lib.store import DECISION_QUERIES, Store
+from lib.refresh import DECISION_QUERIES
+from lib.store import Store
 
 pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
 
