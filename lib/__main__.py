@@ -78,12 +78,35 @@ def _print_problems(result: ImportResult) -> None:
         print(f"  … et {len(result.problems) - 200} autre(s) problème(s).", file=sys.stderr)
 
 
+DEFAULT_WAIT_SECONDS = 600.0  # a night job waits its turn behind the dashboard's reads
+
+
+def _store(args: argparse.Namespace) -> Store:
+    """The store of --db, waiting up to --wait seconds for its turn, and saying so on stderr while it waits."""
+    wait = float(args.wait)
+
+    def waiting(holder: str) -> None:
+        print(f"La base est occupée ({holder} en cours)… attente (jusqu'à {wait:.0f} s).", file=sys.stderr, flush=True)
+
+    return Store(args.db, wait=wait, on_wait=waiting)
+
+
+def _wait_seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"« {value} » n'est pas un nombre de secondes") from None
+    if not 0 <= seconds <= 86_400:
+        raise argparse.ArgumentTypeError(f"{value} : de 0 à 86400 secondes")
+    return seconds
+
+
 # ---------------------------------------------------------------------- commands
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     data, name = _read_file(args.file)
-    store = Store(args.db)
+    store = _store(args)
     competences = store.competence_codes()
     parsed = portal.parse_portal_file(data, name, today=args.today or today_default(), competences=competences)
     report = parsed.report
@@ -104,7 +127,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     data, name = _read_file(args.file)
-    store = Store(args.db)
+    store = _store(args)
     today = args.today or today_default()
     if args.kind == "of":
         result = store.import_of_file(
@@ -130,13 +153,13 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    summary = demo_store.build_demo_store(Store(args.db), replace=args.replace)
+    summary = demo_store.build_demo_store(_store(args), replace=args.replace)
     print(summary)
     return 0
 
 
 def cmd_deadlines(args: argparse.Namespace) -> int:
-    store = Store(args.db)
+    store = _store(args)
     rules = settings.active_rules(store if store.path.exists() else None, args.rule_set)
     if args.type == "ADF" and args.training_end is None:
         raise CliError("--training-end est obligatoire pour une attestation (ADF).")
@@ -162,7 +185,7 @@ def _workflow_context(store: Store) -> tuple[RuleSet, settings.Preferences]:
 
 
 def _export(args: argparse.Namespace, purpose: Purpose) -> int:
-    store = Store(args.db)
+    store = _store(args)
     rules, prefs = _workflow_context(store)
     batch = store.generate_export(
         purpose,
@@ -213,7 +236,7 @@ def _report_inputs(store: Store, rules: RuleSet, prefs: settings.Preferences, to
 
 
 def cmd_calendar(args: argparse.Namespace) -> int:
-    store = Store(args.db)
+    store = _store(args)
     rules, prefs = _workflow_context(store)
     events = report.deadline_events(_report_inputs(store, rules, prefs, args.today), today=args.today)
     content = calendar.deadlines_ics(
@@ -248,17 +271,17 @@ def cmd_hash_password(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    print(Store(args.db).backup(Path(args.directory)))
+    print(_store(args).backup(Path(args.directory)))
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    print(Store(args.db).restore(Path(args.directory)))
+    print(_store(args).restore(Path(args.directory)))
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    store = Store(args.db)
+    store = _store(args)
     rules, prefs = _workflow_context(store)
     inputs = _report_inputs(store, rules, prefs, args.today)
     last = store.get_setting(report.LAST_REPORT_SETTING)
@@ -294,6 +317,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         help=f"base DuckDB (défaut : $PASSEPORT_DB, sinon {default_db_path()})",
+    )
+    common.add_argument(
+        "--wait",
+        type=_wait_seconds,
+        default=DEFAULT_WAIT_SECONDS,
+        metavar="SECONDES",
+        help=f"attente maximale si la base est occupée (défaut : {DEFAULT_WAIT_SECONDS:.0f} s)",
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=FrenchArgumentParser)
 

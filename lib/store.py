@@ -6,6 +6,8 @@ import calendar
 import getpass
 import hashlib
 import os
+import re
+import stat
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
@@ -28,6 +30,7 @@ from lib import (
     referentials,
     rules_sql,
     statuses,
+    store_lock,
     validity,
 )
 from lib.matching import record_key
@@ -37,7 +40,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 MIGRATIONS_DIR = SQL_DIR / "migrations"
 DEFAULT_DB = REPO_ROOT / "data" / "passeport.duckdb"
-LOCK_WAIT_SECONDS = 15.0
+WAIT_SECONDS = 120.0  # how long a page's read or write waits for its turn (the CLI has --wait)
 MAX_HR_FILE_BYTES = 200_000_000  # the portal's own limit, applied to every file a user loads
 
 ImportKind = Literal["of", "internal", "roster", "competences"]
@@ -137,51 +140,252 @@ def named_query(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-class Store:
-    """One DuckDB file. Connections are short-lived so the file is never held locked between requests."""
+DUCKDB_MAGIC = b"DUCK"  # bytes 8 to 12 of every DuckDB file
 
-    def __init__(self, path: Path | str | None = None, *, user: str | None = None) -> None:
+
+def _opening_problem(path: Path, mode: store_lock.Mode) -> str | None:
+    """What makes `path` unusable as the store, in French, before anything is opened or created; None if fine."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        if mode == "write":
+            parent = next((p for p in path.parents if p.exists()), None)
+            if parent is not None and not parent.is_dir():
+                return f"Impossible de créer la base {path} : {parent} est un fichier, pas un dossier."
+            if parent is not None and not os.access(parent, os.W_OK | os.X_OK):
+                return (
+                    f"Impossible de créer la base {path} : le dossier {parent} n'est pas accessible en écriture. "
+                    "Choisissez un autre emplacement avec --db ou $PASSEPORT_DB."
+                )
+        return None
+    except OSError as error:
+        return f"La base {path} est inaccessible ({error.strerror}). Vérifiez le chemin donné à --db."
+    if stat.S_ISDIR(info.st_mode):
+        return (
+            f"{path} est un dossier, pas une base : indiquez un fichier, par exemple --db {path / 'passeport.duckdb'}."
+        )
+    if not stat.S_ISREG(info.st_mode):
+        return (
+            f"{path} n'est pas un fichier ordinaire (périphérique, tube…) : indiquez le fichier .duckdb de la base "
+            "avec --db."
+        )
+    if info.st_size == 0:
+        return (
+            f"{path} est un fichier vide (0 octet), pas une base : supprimez-le pour en créer une nouvelle à cet "
+            "endroit, ou indiquez la bonne base avec --db."
+        )
+    try:
+        with path.open("rb") as file:
+            header = file.read(12)
+    except PermissionError:
+        return f"La base {path} n'est pas lisible (droits du fichier) : demandez le droit de lecture."
+    except OSError as error:
+        return f"La base {path} ne peut pas être lue ({error.strerror})."
+    if header[8:12] != DUCKDB_MAGIC:
+        return (
+            f"{path} n'est pas une base DuckDB (c'est un fichier d'un autre type) : vérifiez le chemin donné à --db. "
+            "Rien n'a été modifié."
+        )
+    if mode == "write" and (not info.st_mode & 0o222 or not os.access(path, os.W_OK)):
+        return (
+            f"La base {path} est en lecture seule (droits du fichier) : rien n'a été modifié. Rendez-la modifiable "
+            f"(chmod u+w {path}) ou travaillez sur une copie."
+        )
+    return None
+
+
+def _open_failure_message(path: Path, text: str) -> str:
+    """A French message for DuckDB's refusal to open the file (not a lock conflict)."""
+    lowered = text.lower()
+    if "not a valid duckdb database" in lowered:
+        return f"{path} n'est pas une base DuckDB : vérifiez le chemin donné à --db. Rien n'a été modifié."
+    if "permission denied" in lowered or "read-only file system" in lowered:
+        return (
+            f"La base {path} ne peut pas être ouverte en écriture (droits ou disque en lecture seule) : rien n'a été "
+            "modifié. Vérifiez les droits du fichier et de son dossier."
+        )
+    if "no space left" in lowered:
+        return f"Le disque de la base {path} est plein : libérez de la place, rien n'a été modifié."
+    if "version" in lowered:
+        return (
+            f"La base {path} a été écrite par une autre version de DuckDB que celle de l'outil : ouvrez-la avec la "
+            "version d'origine, ou restaurez une sauvegarde."
+        )
+    detail = text.splitlines()[0][:200] if text else "erreur inconnue"
+    return f"La base {path} ne peut pas être ouverte ({detail}). Rien n'a été modifié."
+
+
+def _busy_message(path: Path, mode: store_lock.Mode, holder: str, waited: float) -> str:
+    if mode == "write":
+        return (
+            f"La base {path} est restée occupée ({holder} en cours dans un autre programme ou un autre onglet) "
+            f"pendant {waited:.0f} s : rien n'a été modifié. Réessayez plus tard ; en ligne de commande, "
+            "--wait SECONDES attend plus longtemps."
+        )
+    return (
+        f"La base {path} est occupée par une écriture (un import en cours ?) depuis {waited:.0f} s. "
+        "Réessayez dans un instant."
+    )
+
+
+def _store_schema_version(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """The schema version of the open file: 0 for an empty file; refuses another application's database."""
+    objects = {
+        str(name)
+        for (name,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary "
+            "UNION ALL SELECT view_name FROM duckdb_views() "
+            "WHERE database_name = current_database() AND NOT temporary AND NOT internal"
+        ).fetchall()
+    }
+    row: tuple[Any, ...] | None = None
+    if "meta" in objects:
+        try:
+            row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except duckdb.Error:
+            row = None
+    if row is None:
+        others = sorted(objects - {"meta"})
+        if others:
+            shown = ", ".join(others[:5]) + (" …" if len(others) > 5 else "")
+            raise StoreError(
+                f"{path} est une base DuckDB d'une autre application (tables : {shown}), pas une base du Passeport "
+                "de prévention : rien n'y a été écrit. Indiquez la bonne base avec --db, ou un fichier nouveau."
+            )
+        return 0
+    try:
+        current = int(str(row[0]))
+    except ValueError:
+        raise StoreError(
+            f"La base {path} a une version de schéma illisible (« {str(row[0])[:40]} ») : elle a été modifiée hors "
+            "de l'outil. Restaurez une sauvegarde."
+        ) from None
+    if current > SCHEMA_VERSION:
+        raise StoreError(
+            f"La base {path} a été créée par une version plus récente de l'outil "
+            f"(schéma {current}, cette version connaît le schéma {SCHEMA_VERSION}). Mettez l'outil à jour."
+        )
+    return current
+
+
+class Store:
+    """One DuckDB file. Connections are short-lived so the file is never held locked between requests.
+
+    Reads open the file read-only (many at once, across processes); writes open it read-write, alone. Who opens
+    when is settled by lib.store_lock (a shared or exclusive lock on `<db>.lock`, in arrival order), so a writer
+    waits for the reads in place — up to `wait` seconds — instead of failing on DuckDB's own lock.
+    """
+
+    def __init__(
+        self,
+        path: Path | str | None = None,
+        *,
+        user: str | None = None,
+        wait: float = WAIT_SECONDS,
+        on_wait: store_lock.Notify | None = None,
+    ) -> None:
         self.path = Path(path) if path is not None else default_db_path()
         self.user = user or current_user()  # who the audit records when a call does not say
+        self.wait = wait  # how long a read or a write waits for its turn before giving up
+        self.on_wait = on_wait  # told once (« lecture » or « écriture ») when a wait becomes noticeable
         self._migrated = False
 
     # ------------------------------------------------------------------ connection and schema
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection to the store, upgraded to the current schema; waits a little if another process writes."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        """A read-write connection to the store, upgraded to the current schema; waits for its turn."""
+        with self._open("write") as con:
+            yield con
+
+    @contextmanager
+    def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only connection (temporary tables and macros allowed); never blocks other readers."""
+        if not self._migrated and not self._schema_is_current():
+            with self._open("write"):
+                pass  # creates or upgrades the store
+        with self._open("read") as con:
+            yield con
+
+    @contextmanager
+    def alone(self) -> Iterator[None]:
+        """Hold the store's write turn without opening it: no reader nor writer opens the file meanwhile
+        (what replacing the file needs)."""
+        try:
+            with store_lock.hold(self.path, "write", timeout=self.wait, notify=self.on_wait):
+                yield
+        except store_lock.LockTimeout as error:
+            raise StoreError(_busy_message(self.path, error.mode, error.holder, error.waited)) from error
+
+    def _schema_is_current(self) -> bool:
+        """True when the file exists and is a store of this tool at the current schema (read-only check)."""
+        if not _opening_problem(self.path, "read") and self.path.exists() and self.path.stat().st_size > 0:
+            with self._open("read", check_schema=False) as con:
+                version = _store_schema_version(con, self.path)
+            if version == SCHEMA_VERSION:
+                self._migrated = True
+                return True
+        return False
+
+    @contextmanager
+    def _open(self, mode: store_lock.Mode, *, check_schema: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        problem = _opening_problem(self.path, mode)
+        if problem:
+            raise StoreError(problem)
+        if mode == "write":
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreError(
+                    f"Impossible de créer le dossier de la base {self.path.parent} ({error.strerror}). "
+                    "Indiquez un autre emplacement avec --db ou $PASSEPORT_DB."
+                ) from error
+        started = time.monotonic()
+        try:
+            with store_lock.hold(self.path, mode, timeout=self.wait, notify=self.on_wait) as opened:
+                con = self._connect_duckdb(opened, started + self.wait)
+                try:
+                    if check_schema and opened == "write" and not self._migrated:
+                        self._migrate(con)
+                        self._migrated = True
+                    elif check_schema and not self._migrated:
+                        _store_schema_version(con, self.path)  # refuses a foreign file
+                    yield con
+                finally:
+                    con.close()
+        except store_lock.LockTimeout as error:
+            raise StoreError(_busy_message(self.path, error.mode, error.holder, error.waited)) from error
+        except store_lock.LockUnavailable as error:
+            raise StoreError(
+                f"La base {self.path} ne peut pas être verrouillée : le fichier {error} ne peut pas être créé "
+                "(dossier en lecture seule ?). Donnez les droits d'écriture sur le dossier de la base."
+            ) from error
+
+    def _connect_duckdb(self, mode: store_lock.Mode, deadline: float) -> duckdb.DuckDBPyConnection:
+        """Open DuckDB; retries only while a program that ignores lib.store_lock holds the file."""
         while True:
             try:
-                con = duckdb.connect(str(self.path))
-                break
-            except duckdb.IOException as error:
-                if "lock" not in str(error).lower() or time.monotonic() > deadline:
+                return duckdb.connect(str(self.path), read_only=mode == "read")
+            except (duckdb.IOException, duckdb.ConnectionException) as error:
+                text = str(error)
+                conflict = "Could not set lock" in text or "different configuration" in text
+                if not conflict:
+                    raise StoreError(_open_failure_message(self.path, text)) from error
+                if time.monotonic() > deadline:
+                    holder = re.search(r"\(PID (\d+)\)", text)
                     raise StoreError(
-                        f"La base {self.path} est utilisée par un autre programme (un import en cours ?). "
-                        "Réessayez dans un instant."
+                        f"La base {self.path} est utilisée par un autre programme"
+                        + (f" (processus n° {holder.group(1)})" if holder else "")
+                        + " qui ne libère pas le fichier. Rien n'a été modifié. Fermez ce programme ou réessayez "
+                        "plus tard."
                     ) from error
-                time.sleep(0.2)
+                time.sleep(0.05)
             except duckdb.Error as error:
-                raise StoreError(f"La base {self.path} ne peut pas être ouverte : {error}") from error
-        try:
-            if not self._migrated:
-                self._migrate(con)
-                self._migrated = True
-            yield con
-        finally:
-            con.close()
+                raise StoreError(_open_failure_message(self.path, str(error))) from error
 
     def _migrate(self, con: duckdb.DuckDBPyConnection) -> None:
+        current = _store_schema_version(con, self.path)
         con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
-        row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        current = int(row[0]) if row else 0
-        if current > SCHEMA_VERSION:
-            raise StoreError(
-                f"La base {self.path} a été créée par une version plus récente de l'outil "
-                f"(schéma {current}, cette version connaît le schéma {SCHEMA_VERSION}). Mettez l'outil à jour."
-            )
         for version, script in _migrations():
             if version <= current:
                 continue
@@ -199,18 +403,18 @@ class Store:
                 raise
 
     def schema_version(self) -> int:
-        with self.connect() as con:
+        with self.read() as con:
             row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         return int(row[0]) if row else 0
 
     def query(self, name: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
         """Run the named query `lib/sql/<name>.sql` with `$param` parameters; a DataFrame back."""
         sql = named_query(name)
-        with self.connect() as con:
+        with self.read() as con:
             return con.cursor().execute(sql, dict(params or {})).df()
 
     def sql(self, sql: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
-        with self.connect() as con:
+        with self.read() as con:
             return con.cursor().execute(sql, dict(params or {})).df()
 
     # ------------------------------------------------------------------ reads used everywhere
@@ -219,20 +423,20 @@ class Store:
         """The loaded competence referential, or None when none was loaded (format-only checks)."""
         if not self.path.exists():
             return None
-        with self.connect() as con:
+        with self.read() as con:
             codes = [row[0] for row in con.execute("SELECT code FROM competences").fetchall()]
         return frozenset(codes) if codes else None
 
     def counts(self) -> dict[str, int]:
         tables = ("of_lines", "training_records", "employees", "competences", "imports", "organismes")
-        with self.connect() as con:
+        with self.read() as con:
             return {t: int(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in tables}  # type: ignore[index]
 
     def recent_imports(self, limit: int = 20) -> pd.DataFrame:
         return self.query("recent_imports", {"limit": limit})
 
     def saved_mapping(self, kind: str) -> dict[str, str]:
-        with self.connect() as con:
+        with self.read() as con:
             rows = con.execute(
                 "SELECT source_header, field FROM header_mappings WHERE kind = $kind", {"kind": kind}
             ).fetchall()
@@ -250,11 +454,11 @@ class Store:
 
     def settings(self) -> dict[str, str]:
         """Every setting, in one read (what a page needs on each run)."""
-        with self.connect() as con:
+        with self.read() as con:
             return {str(k): str(v) for k, v in con.execute("SELECT key, value FROM settings").fetchall()}
 
     def get_setting(self, key: str) -> str | None:
-        with self.connect() as con:
+        with self.read() as con:
             row = con.execute("SELECT value FROM settings WHERE key = $k", {"k": key}).fetchone()
         return str(row[0]) if row else None
 
@@ -356,7 +560,7 @@ class Store:
         """Several workflow queries over one preparation of the working tables (what a dashboard page needs)."""
         candidates = {"today": today, "horizon": horizon_days, **(params or {})}
         frames: dict[str, pd.DataFrame] = {}
-        with self.connect() as con:
+        with self.read() as con:
             self._prepare_workflow(con, rules, tolerance_days)
             for name in names:
                 sql = named_query(name)
@@ -366,7 +570,7 @@ class Store:
 
     def last_decisions(self) -> pd.DataFrame:
         """The last verification decision of each OF line (lib/sql/last_decisions.sql)."""
-        with self.connect() as con:
+        with self.read() as con:
             return _arrow_frame(con.sql(named_query("last_decisions")).to_arrow_table())
 
     def base_fingerprint(self) -> str:
@@ -377,7 +581,7 @@ class Store:
         dashboard updates those in place. Every other write adds an import, an action, a deposited file or a
         pairing, or changes a count, the establishments or a setting.
         """
-        with self.connect() as con:
+        with self.read() as con:
             row = con.execute(
                 """
                 SELECT concat_ws('|',
@@ -419,7 +623,7 @@ class Store:
         )
         candidates = {"today": today, "horizon": horizon_days}
         used = {k: v for k, v in candidates.items() if f"${k}" in sql}
-        with self.connect() as con:
+        with self.read() as con:
             self._prepare_workflow(con, rules, tolerance_days)
             return con.execute(sql, used).df()
 
@@ -513,7 +717,7 @@ class Store:
             f"SELECT {', '.join(_DECLARATION_COLUMNS)} FROM ({named_query(name)}) "
             f"WHERE status IN ({', '.join(rules_sql.string_literal(s) for s in wanted)}) ORDER BY id"
         )
-        with self.connect() as con:
+        with self.read() as con:
             self._prepare_workflow(con, rules, tolerance_days)
             rows = con.execute(sql, {"today": today}).fetchall()
         return [declarations.DeclarationInput(*row) for row in rows]
@@ -540,7 +744,7 @@ class Store:
         """
         who = who or self.user
         inputs = self._declaration_inputs(purpose, rules=rules, today=today, tolerance_days=tolerance_days)
-        with self.connect() as con:
+        with self.read() as con:
             ledger = frozenset(
                 r[0] for r in con.execute("SELECT id_unique_partenaire FROM partner_id_ledger").fetchall()
             )
@@ -677,7 +881,7 @@ class Store:
         )
 
     def export_content(self, export_id: int) -> bytes:
-        with self.connect() as con:
+        with self.read() as con:
             row = con.execute("SELECT content FROM exports WHERE id = $e", {"e": export_id}).fetchone()
         if row is None:
             raise StoreError(f"Fichier n° {export_id} introuvable.")
@@ -771,7 +975,7 @@ class Store:
             raise StoreError("La durée de conservation doit être d'au moins 1 mois.")
         cutoff = _months_before(today, months)
         leavers = "FROM employees e WHERE e.exit_date < $cutoff AND e.birth_name IS DISTINCT FROM $purged"
-        with self.connect() as con:
+        with self.read() as con:
             if not con.execute(f"SELECT count(*) {leavers}", {"cutoff": cutoff, "purged": PURGED}).fetchone()[0]:  # type: ignore[index]
                 return pd.DataFrame(
                     {"matricule": pd.Series(dtype=object), "exit_date": pd.Series(dtype="datetime64[us]"),
@@ -791,7 +995,7 @@ class Store:
             "SELECT e.matricule, e.exit_date, e.matricule IN (SELECT matricule FROM still_open) AS has_open_items "
             f"{leavers} ORDER BY e.matricule"
         )
-        with self.connect() as con:
+        with self.read() as con:
             self._prepare_workflow(con, rules, tolerance_days)
             return con.execute(sql, {"today": today, "cutoff": cutoff, "purged": PURGED}).df()
 
@@ -904,12 +1108,15 @@ class Store:
             staging.with_name(staging.name + ".wal").unlink(missing_ok=True)
             raise StoreError(f"{source} n'est pas une sauvegarde de cet outil (ou vient d'une version plus récente).")
         kept = ""
-        if self.path.exists():
-            aside = self.path.with_name(f"{self.path.stem}.avant-restauration-{datetime.now():%Y%m%d-%H%M%S}.duckdb")
-            self.path.rename(aside)
-            kept = f" L'ancienne base est conservée dans {aside}."
-        staging.rename(self.path)
-        self._migrated = False
+        with self.alone():
+            if self.path.exists():
+                aside = self.path.with_name(
+                    f"{self.path.stem}.avant-restauration-{datetime.now():%Y%m%d-%H%M%S}.duckdb"
+                )
+                self.path.rename(aside)
+                kept = f" L'ancienne base est conservée dans {aside}."
+            staging.rename(self.path)
+            self._migrated = False
         self.record_action("store", [source], "restored", who=who)
         return f"Base restaurée depuis {source}.{kept}"
 
@@ -987,7 +1194,7 @@ class Store:
             return ImportResult("refused", file_name, "of", f"SIRET de l'organisme invalide : « {organisme_siret} ».")
         digest = sha256_of(data)
         if self.path.exists():
-            with self.connect() as con:
+            with self.read() as con:
                 previous = self._already_imported(con, digest, "of", organisme)
             if previous:
                 return self._unchanged(previous, file_name, "of")
@@ -1136,7 +1343,7 @@ class Store:
         digest = sha256_of(data)
         saved: dict[str, str] = {}
         if self.path.exists():
-            with self.connect() as con:
+            with self.read() as con:
                 previous = self._already_imported(con, digest, kind, None)
             if previous:
                 return self._unchanged(previous, file_name, kind)
@@ -1207,7 +1414,7 @@ class Store:
             )  # fmt: skip
         digest = sha256_of(data)
         if self.path.exists():
-            with self.connect() as con:
+            with self.read() as con:
                 previous = self._already_imported(con, digest, "competences", None)
                 loaded = con.execute(
                     "SELECT count(*) FROM competences WHERE import_id = $i",
