@@ -147,7 +147,7 @@ def _opening_problem(path: Path, mode: store_lock.Mode) -> str | None:
     """What makes `path` unusable as the store, in French, before anything is opened or created; None if fine."""
     try:
         info = path.stat()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         if mode == "write":
             parent = next((p for p in path.parents if p.exists()), None)
             if parent is not None and not parent.is_dir():
@@ -159,7 +159,7 @@ def _opening_problem(path: Path, mode: store_lock.Mode) -> str | None:
                 )
         return None
     except OSError as error:
-        return f"La base {path} est inaccessible ({error.strerror}). Vérifiez le chemin donné à --db."
+        return f"La base {path} est inaccessible (erreur système {error.errno}). Vérifiez le chemin donné à --db."
     if stat.S_ISDIR(info.st_mode):
         return (
             f"{path} est un dossier, pas une base : indiquez un fichier, par exemple --db {path / 'passeport.duckdb'}."
@@ -180,7 +180,7 @@ def _opening_problem(path: Path, mode: store_lock.Mode) -> str | None:
     except PermissionError:
         return f"La base {path} n'est pas lisible (droits du fichier) : demandez le droit de lecture."
     except OSError as error:
-        return f"La base {path} ne peut pas être lue ({error.strerror})."
+        return f"La base {path} ne peut pas être lue (erreur système {error.errno})."
     if header[8:12] != DUCKDB_MAGIC:
         return (
             f"{path} n'est pas une base DuckDB (c'est un fichier d'un autre type) : vérifiez le chemin donné à --db. "
@@ -337,7 +337,7 @@ class Store:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise StoreError(
-                    f"Impossible de créer le dossier de la base {self.path.parent} ({error.strerror}). "
+                    f"Impossible de créer le dossier de la base {self.path.parent} (erreur système {error.errno}). "
                     "Indiquez un autre emplacement avec --db ou $PASSEPORT_DB."
                 ) from error
         started = time.monotonic()
