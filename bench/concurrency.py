@@ -125,7 +125,10 @@ def run(employees: int, readers: int, code: Path) -> dict[str, object]:
     processes = []
     for n in range(readers):
         args = [str(db), str(stop), str(work / f"ready_{n}"), str(work / f"reader_{n}.json")]
-        processes.append(subprocess.Popen([sys.executable, "-c", READER, *args], cwd=code, env=env))
+        log = (work / f"reader_{n}.log").open("w")  # DuckDB's progress bars and any traceback
+        processes.append(
+            subprocess.Popen([sys.executable, "-c", READER, *args], cwd=code, env=env, stdout=log, stderr=log)
+        )
     while not all((work / f"ready_{n}").exists() for n in range(readers)):
         if any(p.poll() is not None for p in processes):
             raise SystemExit("a reader stopped before its first round")

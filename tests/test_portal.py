@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import time
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -515,16 +514,14 @@ def test_parse_portal_date_takes_only_real_jj_mm_aaaa_dates(value: str, expected
 # --- Speed ---
 
 
-def test_a_100k_line_file_is_checked_in_a_few_seconds() -> None:
+def test_a_100k_line_file_is_checked_whole() -> None:
+    """Correctness at size; its speed is measured by `make bench` (bench/run.py), not asserted here."""
     lines = fixture("adf_valide.csv").decode("utf-8").split("\r\n")
     body = [
         lines[1 + index % 3].replace("|OF-2026-000", f"|OF-{index}-000").replace("_2026_", f"_{index // 3}_", 1)
         for index in range(100_000)
     ]
     data = "\r\n".join([lines[0], *body, ""]).encode("utf-8")
-    started = time.perf_counter()
     result = parse(data)
-    elapsed = time.perf_counter() - started
     assert result.report.valid, result.report.line_errors[:3]
     assert len(result.rows) == 100_000
-    assert elapsed < 10
