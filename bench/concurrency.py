@@ -174,7 +174,8 @@ def write_markdown(results: dict[str, object], employees: int, readers: int, cod
     lines = [
         f"## {datetime.now():%Y-%m-%d %H:%M} — {employees} salariés, {readers} lecteurs, code de {code}",
         "",
-        f"Machine : {platform.platform()}, {os.cpu_count()} cœurs, Python {platform.python_version()}.",
+        f"Machine : {platform.platform()}, {os.cpu_count()} cœurs, Python {platform.python_version()} ; "
+        f"charge moyenne sur 1 min à la fin : {os.getloadavg()[0]:.1f} (les autres programmes de la machine compris).",
         "",
         "| mesure | valeur |",
         "|---|---|",
