@@ -34,12 +34,12 @@ from lib import settings
 from lib.store import Store
 db, stop, ready, out = map(Path, sys.argv[1:5])
 store = Store(db, user="lecture")
-rules, prefs = settings.active_rules(store), settings.preferences(store)
 today = date(2026, 11, 23)
 rounds, errors, slowest = 0, [], 0.0
 while not stop.exists():
     started = time.perf_counter()
     try:
+        rules, prefs = settings.active_rules(store), settings.preferences(store)  # as each page run does
         store.workflows(WORKFLOWS, rules=rules, today=today, tolerance_days=prefs.tolerance_days)
         for name in WORKFLOWS:
             store.workflow_summary(name, rules=rules, today=today, tolerance_days=prefs.tolerance_days)
