@@ -15,6 +15,8 @@ Kind = Literal["ADF", "JDR"]
 
 RULES_DIR = Path(__file__).resolve().parents[1] / "data" / "rules"
 DEFAULT_RULE_SET = "decret-2026-496"
+# The published text (décret 2025-748), selectable: the set the default is compared with.
+PUBLISHED_RULE_SET = "decret-2025-748"
 # Rule sets replaced by another one: a store or a command that still names them gets the replacement.
 # « portail-2026-06 » was the preview of the portal's announcement that « decret-2026-496 » now holds in full.
 SUPERSEDED_RULE_SETS: Mapping[str, str] = {"portail-2026-06": "decret-2026-496"}
@@ -310,7 +312,8 @@ def _parse_rule_set(document: Mapping[str, Any], file_label: str, expected_name:
                 other = _read_date(table["other_value"], where, f"{key}.other_value")
             if other == values[key]:
                 raise RuleSetError(f"{where} : « {key}.other_value » est égal à « {key}.value ».")
-            readings[key] = OtherReading(value=other, text=_read_text(table, "other_reading", where, f"{key}.other_reading"))
+            text = _read_text(table, "other_reading", where, f"{key}.other_reading")
+            readings[key] = OtherReading(value=other, text=text)
     _refuse_unknown_keys(document, tuple(sorted(TOP_LEVEL_KEYS)), where, None)
 
     raw_windows = document.get("fixed_windows", [])
@@ -517,6 +520,14 @@ def shown_value(value: object) -> str:
 def differing_fields(first: Deadlines, second: Deadlines) -> tuple[str, ...]:
     """The results (COMPARED_FIELDS) that differ between two computations of the same training."""
     return tuple(k for k in COMPARED_FIELDS if getattr(first, k) != getattr(second, k))
+
+
+def explanations_against(current: Deadlines, other: Deadlines, other_rules: RuleSet) -> dict[str, str]:
+    """The explanations of `current`, each result that another rule set changes followed by its value there."""
+    explanations = dict(current.explanations)
+    for key in differing_fields(current, other):
+        explanations[key] += f" — avec « {other_rules.title} » : {shown_value(getattr(other, key))}"
+    return explanations
 
 
 def compute_deadlines(

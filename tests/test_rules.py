@@ -1000,7 +1000,8 @@ def test_a_malformed_window_or_other_reading_is_refused_naming_the_file_and_the_
 
 
 def test_overlapping_internal_windows_are_refused(tmp_path: Path) -> None:
-    second = DEFAULT_TEXT[DEFAULT_TEXT.index("[[internal_windows]]") :].replace("from = 2026-01-01", "from = 2026-03-31")
+    second = DEFAULT_TEXT[DEFAULT_TEXT.index("[[internal_windows]]") :]
+    second = second.replace("from = 2026-01-01", "from = 2026-03-31")
     path = write_rule_set(tmp_path, DEFAULT_TEXT + "\n" + second, name="decret-2026-496")
     with pytest.raises(RuleSetError, match="decret-2026-496.toml.*« internal_windows ».*se chevauchent"):
         load_rule_set(path)
