@@ -41,6 +41,8 @@ pages = {
     ],
 }
 try:
-    st.navigation(pages).run()
+    page = st.navigation(pages)
+    ui.rule_set_banner()  # on every page, before its content
+    page.run()
 except (StoreError, RuleSetError, AccessConfigError) as error:
     st.error(str(error), icon=":material/error:")

@@ -30,8 +30,8 @@ from stdnum.fr import siret as stdnum_siret
 
 from lib.identifiers import mask_nir
 from lib.portal import write_portal_file
-from lib.rules import DEFAULT_RULE_SET, Deadlines, RuleSet, compute_deadlines, load_rule_set
-from lib.statuses import expected_status, internal_status, validity_status, verification_status
+from lib.rules import DEFAULT_RULE_SET, PUBLISHED_RULE_SET, Deadlines, RuleSet, compute_deadlines, load_rule_set
+from lib.statuses import Status, expected_status, internal_status, validity_status, verification_status
 
 Proof = Literal["ADF", "JDR"]
 
@@ -563,11 +563,13 @@ _SCRIPTED: tuple[tuple[str, str | None, int, date, int, bool], ...] = (
     ("SST", "sst", 0, date(2025, 9, 15), 0, False),  # rules.md §4 example 1: September-2025 window
     ("R489C3", "caces", 0, date(2025, 9, 25), 2, False),  # example 2: ends 29/09/2025, valid from 01/10/2025
     ("HEB0", None, 0, date(2026, 2, 10), 0, False),  # internal, before 16/03/2026: not mandatory
-    ("HEB0", None, 0, date(2026, 3, 24), 0, False),  # internal, to declare by 31/12/2026
+    ("HEB0", None, 0, date(2026, 3, 24), 0, False),  # internal, Q1 2026: by 31/03/2027 (other reading 31/12/2026)
     ("HEB0", None, 0, date(2026, 5, 12), 0, False),  # internal, to declare by 31/03/2027
     ("GP", None, 0, date(2026, 6, 9), 0, False),  # internal, category 4 before 01/10/2026: not mandatory
     ("EPI", None, 1, date(2026, 7, 7), 0, False),  # internal, category 3 before 01/10/2026: not mandatory
-    ("EPI", None, 0, date(2026, 10, 13), 0, False),  # internal, category 3 after 01/10/2026: to declare
+    # Internal, category 3 in Q4 2026: not mandatory under the default (employer's categories 3-4 from
+    # 01/01/2027), to declare under the other reading (from 01/10/2026) and under the decree.
+    ("EPI", None, 0, date(2026, 10, 13), 0, False),
     ("HEBS", "elec", 0, date(2025, 9, 8), 0, True),  # never declared: carence, September 2025
     ("HEB0", "elec", 1, date(2026, 1, 20), 0, True),  # never declared: carence, Q1 2026
     ("HEBR", "elec", 0, date(2026, 5, 18), 0, True),  # not declared yet: awaiting the OF, Q2 2026
@@ -1471,7 +1473,7 @@ _SITUATIONS: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "internal_not_mandatory_category",
-        "Formation interne de catégorie 3-4 entre le 16/03/2026 et le 30/09/2026 : « non obligatoire »",
+        "Formation interne de catégorie 3-4 entre le 16/03/2026 et le 31/12/2026 : « non obligatoire »",
         "enregistrements",
     ),
     ("internal_to_declare", "Formation interne « à déclarer » (avec son échéance)", "enregistrements"),
@@ -1502,6 +1504,62 @@ _SITUATIONS: tuple[tuple[str, str, str], ...] = (
     ),
     ("employees_left", "Salarié sorti (date de sortie en 2025-2026)", "salariés"),
 )
+
+
+RULE_SET_LISTS: tuple[tuple[str, str], ...] = (
+    ("verification", "Déclarations d'OF à vérifier"),
+    ("carence", "Formations achetées (carence)"),
+    ("internal", "Déclarations internes"),
+)
+
+
+def rule_set_changes(data: DemoData, other: RuleSet, today: date = DEMO_TODAY) -> dict[str, Counter[tuple[str, str]]]:
+    """Per list (RULE_SET_LISTS), how many lines change between the default and `other`, by (status under the
+    default, status under `other`): another status, another due date, or other dates while the line is open on
+    either side (the rule of lib/sql/rule_set_differences.sql; the demo has no decision yet)."""
+    rules = load_rule_set(DEFAULT_RULE_SET)
+    providers = {p.key: p for p in data.providers}
+    categories = {s.reference: s.ttype.category for s in data.sessions}
+    employer_sirets = {e.siret for e in data.establishments}
+    declared = {ln.record for ln in data.lines if ln.record is not None}
+    changes: dict[str, Counter[tuple[str, str]]] = {code: Counter() for code, _ in RULE_SET_LISTS}
+
+    def count(code: str, a: Status, b: Status, dates_a: tuple[object, ...], dates_b: tuple[object, ...]) -> None:
+        still_open = a.due_on is not None or b.due_on is not None
+        if a.code != b.code or a.due_on != b.due_on or (still_open and dates_a != dates_b):
+            changes[code][(a.label, b.label)] += 1
+
+    for ln in data.lines:
+        if not (ln.presence and ln.siret in employer_sirets):
+            continue
+        p = providers[ln.provider]
+        found = [
+            compute_deadlines(
+                rule_set, p.proof, training_end=ln.end, validity_start=ln.validity_start,
+                category=categories[ln.session],
+            )
+            for rule_set in (rules, other)
+        ]  # fmt: skip
+        a, b = (verification_status(d, last_action=None, today=today) for d in found)
+        count("verification", a, b, (found[0].verification_deadline,), (found[1].verification_deadline,))
+    for r in data.records:
+        found = [_record_deadlines(rule_set, r) for rule_set in (rules, other)]
+        if r.internal:
+            a, b = (internal_status(d, declared=False, today=today) for d in found)
+            count("internal", a, b, (found[0].internal_deadline,), (found[1].internal_deadline,))
+        else:
+            is_declared = (r.session, r.matricule) in declared
+            a, b = (
+                expected_status(d, declared_by_of=is_declared, declared_in_carence=False, today=today) for d in found
+            )
+            count(
+                "carence",
+                a,
+                b,
+                (found[0].of_deadline, found[0].carence_opens_on, found[0].carence_deadline),
+                (found[1].of_deadline, found[1].carence_opens_on, found[1].carence_deadline),
+            )
+    return changes
 
 
 def _table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
@@ -1551,7 +1609,9 @@ Jeu **entièrement fictif** (noms, NIR, SIRET générés par Faker `fr_FR`, grai
 modifier ces fichiers à la main : modifier le générateur, puis régénérer.
 
 Toutes les situations sont décrites **au {today}** (`DEMO_TODAY`), avec le jeu de règles par défaut
-`{rule_set}` (décret 2025-748 tel qu'écrit). Chargement dans la base : `python -m lib demo`.
+`{rule_set}` : le droit en vigueur, décret n° 2026-496 tel que le portail officiel en annonce les effets.
+Ce que le décret 2025-748 tel que publié (`{published}`) changerait est compté plus bas (« Ce que change
+l'autre jeu de règles »). Chargement dans la base : `python -m lib demo`.
 
 ## Fichiers
 """
@@ -1566,13 +1626,13 @@ fin, à 3 jours près. `tests/test_demo.py` recalcule ces comptes à partir des 
 """
 
 _README_RULES = """
-Repères (rules.md §3-§4) : fin de formation en septembre 2025 → échéance de l'OF 30/06/2026, vérification
-30/09/2026 ; 4e trimestre 2025 → 30/06/2026 et 30/09/2026 ; 1er trimestre 2026 → 30/09/2026 et 31/12/2026
-(carence ouverte depuis le 01/10/2026) ; 2e et 3e trimestres 2026 → l'OF a jusqu'au 31/12/2026 ou au
-31/03/2027 (en attente). Formations internes : du 16/03 au 31/03/2026 → à déclarer avant le 31/12/2026 ;
-2e trimestre 2026 → 31/03/2027 ; 3e → 30/06/2027 ; 4e → 30/09/2027. Un justificatif de réussite (JDR) part de
-sa date de début de validité : la session CACES terminée le 29/09/2025 et valide à partir du 01/10/2025
-n'a donc pas l'échéance de septembre (rules.md §4, exemple 2).
+Repères (rules.md §3b, jeu par défaut) : date de référence de septembre à décembre 2025 → échéance de l'OF
+30/09/2026, vérification jusqu'au 31/12/2026, carence ouverte depuis le 01/10/2026 ; 1er trimestre 2026 →
+30/09/2026 et 31/12/2026 (carence ouverte depuis le 01/10/2026) ; 2e et 3e trimestres 2026 → l'OF a jusqu'au
+31/12/2026 ou au 31/03/2027 (en attente). Formations internes : du 16/03 au 31/03/2026 → à déclarer au plus
+tard le 31/03/2027 (« avant le 1er avril 2027 » ; autre lecture : 31/12/2026) ; 2e trimestre 2026 →
+31/03/2027 ; 3e → 30/06/2027 ; 4e → 30/09/2027 ; catégories 3-4 non obligatoires avant le 01/01/2027 (autre
+lecture : à partir du 01/10/2026). Un justificatif de réussite (JDR) part de sa date de début de validité.
 
 ## Fiabilité des organismes de formation
 """
@@ -1590,6 +1650,16 @@ Catégories du décret : 1, contenu et évaluation fixés par un texte ; 2, mèn
 habilitation délivrée par l'employeur ; 3, objectif fixé par un texte ; 4, obligation générale de
 formation. Le classement est celui de l'employeur fictif. Validités : recommandations de rules.md §6
 (fin = début + N mois − 1 jour).
+"""
+
+_README_OTHER_RULES = """
+## Ce que change l'autre jeu de règles
+
+Les mêmes données lues avec `{published}` (décret 2025-748 tel que publié) au lieu du jeu par défaut : lignes
+dont le statut, l'échéance ou les dates (tant que la ligne est ouverte) changent, par liste et par passage
+d'un statut à l'autre. Dans l'application : Paramètres → « Ce que changerait l'autre jeu de règles » (mêmes
+comptes, calculés par la base, et la liste des lignes) ; page Salarié → « D'où viennent ces échéances ? »
+donne les deux dates quand elles diffèrent ; le bandeau en haut de chaque page rappelle le jeu utilisé.
 """
 
 _README_END = """
@@ -1613,7 +1683,11 @@ def demo_readme(data: DemoData, files: Sequence[OfFile], today: date = DEMO_TODA
     """The French README of data/demo/: what each file is, which people and sessions show which situation."""
     kinds = Counter(f.provider.proof for f in files)
     internal_count = sum(1 for r in data.records if r.internal)
-    parts = [_README_INTRO.format(seed=DEFAULT_SEED, today=_french(today), rule_set=DEFAULT_RULE_SET)]
+    parts = [
+        _README_INTRO.format(
+            seed=DEFAULT_SEED, today=_french(today), rule_set=DEFAULT_RULE_SET, published=PUBLISHED_RULE_SET
+        )
+    ]
     parts += _table(
         ("fichier", "contenu"),
         (
@@ -1660,6 +1734,13 @@ def demo_readme(data: DemoData, files: Sequence[OfFile], today: date = DEMO_TODA
           t.certification or "non certifiante", t.competences, t.formacodes or "—", t.nsf or "—")
          for t in CATALOGUE),
     )  # fmt: skip
+    parts.append(_README_OTHER_RULES.format(published=PUBLISHED_RULE_SET))
+    changes = rule_set_changes(data, load_rule_set(PUBLISHED_RULE_SET), today)
+    parts += _table(
+        ("liste", f"statut avec `{DEFAULT_RULE_SET}`", f"statut avec `{PUBLISHED_RULE_SET}`", "lignes"),
+        ((label, a, b, n) for code, label in RULE_SET_LISTS for (a, b), n in sorted(changes[code].items())),
+    )
+    parts += ["", *(f"- {label} : {sum(changes[code].values())} ligne(s)" for code, label in RULE_SET_LISTS)]
     parts.append(_README_END)
     return "\n".join(parts)
 

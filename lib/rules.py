@@ -14,7 +14,15 @@ from typing import Any, Literal
 Kind = Literal["ADF", "JDR"]
 
 RULES_DIR = Path(__file__).resolve().parents[1] / "data" / "rules"
-DEFAULT_RULE_SET = "decret-2025-748"
+DEFAULT_RULE_SET = "decret-2026-496"
+# The published text (décret 2025-748), selectable: the set the default is compared with.
+PUBLISHED_RULE_SET = "decret-2025-748"
+# Rule sets replaced by another one: a store or a command that still names them gets the replacement.
+# « portail-2026-06 » was the preview of the portal's announcement that « decret-2026-496 » now holds in full.
+SUPERSEDED_RULE_SETS: Mapping[str, str] = {"portail-2026-06": "decret-2026-496"}
+# The only certainty that needs no warning (rules.md §3b: below it, every page shows a banner).
+OFFICIAL_CERTAINTY = "texte officiel"
+USER_SETTING_CERTAINTY = "réglage de l'utilisateur"
 
 INT_PARAMETERS: tuple[str, ...] = ("of_months", "employer_months", "extension_months", "carence_months")
 DATE_PARAMETERS: tuple[str, ...] = (
@@ -29,6 +37,10 @@ PARAMETERS: tuple[str, ...] = INT_PARAMETERS + DATE_PARAMETERS
 HEADER_KEYS: tuple[str, ...] = ("name", "title", "certainty", "summary")
 SOURCE_KEYS: tuple[str, ...] = ("reference", "text", "certainty")
 WINDOW_DATE_KEYS: tuple[str, ...] = ("from", "to", "of_deadline", "verification_deadline")
+INTERNAL_WINDOW_DATE_KEYS: tuple[str, ...] = ("from", "to", "internal_deadline")
+# Optional keys of a parameter table: the reading of another official statement, shown where it changes a date.
+OTHER_READING_KEYS: tuple[str, ...] = ("other_value", "other_reading")
+TOP_LEVEL_KEYS: frozenset[str] = frozenset(HEADER_KEYS + PARAMETERS + ("fixed_windows", "internal_windows"))
 
 # Categories 3 and 4 come into scope later than 1 and 2 (rules.md §3, step 5).
 LATE_SCOPE_CATEGORIES: frozenset[int] = frozenset({3, 4})
@@ -63,6 +75,31 @@ class FixedWindow:
 
 
 @dataclass(frozen=True)
+class InternalWindow:
+    """Internal trainings whose reference date is in [start, end] are due on `internal_deadline`.
+
+    `other_reading` names the other official statement (the computed deadline), shown with the date it gives.
+    """
+
+    start: date
+    end: date
+    internal_deadline: date
+    source: Source
+    other_reading: str
+
+    def contains(self, d: date) -> bool:
+        return self.start <= d <= self.end
+
+
+@dataclass(frozen=True)
+class OtherReading:
+    """Another official statement of one parameter: its value and where it comes from (French text)."""
+
+    value: date | int
+    text: str
+
+
+@dataclass(frozen=True)
 class RuleSet:
     """Every number and date of one reading of the texts (rules.md §3); the engine knows none of its own."""
 
@@ -82,6 +119,15 @@ class RuleSet:
     of_full_scope_from: date
     employer_full_scope_from: date
     sources: Mapping[str, Source] = field(hash=False)
+    internal_windows: tuple[InternalWindow, ...] = ()
+    other_readings: Mapping[str, OtherReading] = field(hash=False, default_factory=dict)
+
+    @property
+    def is_official(self) -> bool:
+        """The whole set is the official text, with no date changed by the user (no banner needed)."""
+        return self.certainty == OFFICIAL_CERTAINTY and all(
+            s.certainty != USER_SETTING_CERTAINTY for s in self.sources.values()
+        )
 
     def with_overrides(self, **changes: date | int) -> RuleSet:
         """The same rule set with some parameters replaced (user settings), each traced as a user setting."""
@@ -108,7 +154,9 @@ class RuleSet:
                 text=(f"Valeur modifiée dans les réglages : {shown_new} (valeur du jeu de règles : {shown_old})."),
                 certainty="réglage de l'utilisateur",
             )
-        updated = replace(self, sources=sources, **changes)  # type: ignore[arg-type]
+        # A value the user set is the user's reading: the other reading of that parameter no longer applies.
+        readings = {k: v for k, v in self.other_readings.items() if k not in changes}
+        updated = replace(self, sources=sources, other_readings=readings, **changes)  # type: ignore[arg-type]
         _check_consistency(updated, f"jeu de règles « {self.name} » (réglage)")
         return updated
 
@@ -173,14 +221,66 @@ def _check_consistency(rules: RuleSet, where: str) -> None:
         )
     if rules.carence_months < 1:
         raise RuleSetError(f"{where} : « carence_months » doit valoir au moins 1 mois.")
-    ordered = sorted(rules.fixed_windows, key=lambda w: w.start)
-    for before, after in zip(ordered, ordered[1:], strict=False):
-        if after.start <= before.end:
+    spans: dict[str, list[tuple[date, date]]] = {
+        "fixed_windows": [(w.start, w.end) for w in rules.fixed_windows],
+        "internal_windows": [(w.start, w.end) for w in rules.internal_windows],
+    }
+    for key, windows in spans.items():
+        ordered = sorted(windows)
+        for before, after in zip(ordered, ordered[1:], strict=False):
+            if after[0] <= before[1]:
+                raise RuleSetError(
+                    f"{where} : les fenêtres « {key} » du {format_date(before[0])} au "
+                    f"{format_date(before[1])} et du {format_date(after[0])} au {format_date(after[1])} "
+                    "se chevauchent."
+                )
+
+
+def _refuse_unknown_keys(table: Mapping[str, Any], known: tuple[str, ...], where: str, path: str | None) -> None:
+    """Deny by default: a misspelt key would silently drop a rule, so any key the format does not know is refused."""
+    unknown = sorted(k for k in table if k not in known)
+    if unknown:
+        name = unknown[0] if path is None else f"{path}.{unknown[0]}"
+        raise RuleSetError(f"{where} : la clé « {name} » est inconnue (attendues : {', '.join(known)}).")
+
+
+def _read_internal_windows(document: Mapping[str, Any], where: str) -> tuple[InternalWindow, ...]:
+    """The optional [[internal_windows]]: a fixed internal deadline for a span of reference dates."""
+    raw_windows = document.get("internal_windows", [])
+    if not isinstance(raw_windows, list):
+        raise RuleSetError(f"{where} : « internal_windows » doit être une liste de tables ([[internal_windows]]).")
+    windows: list[InternalWindow] = []
+    for index, raw in enumerate(raw_windows, start=1):
+        path = f"internal_windows[{index}]"
+        if not isinstance(raw, dict):
+            raise RuleSetError(f"{where} : « {path} » doit être une table.")
+        _refuse_unknown_keys(raw, (*INTERNAL_WINDOW_DATE_KEYS, "source", "other_reading"), where, path)
+        dates: dict[str, date] = {}
+        for key in INTERNAL_WINDOW_DATE_KEYS:
+            if key not in raw:
+                raise RuleSetError(f"{where} : la clé « {path}.{key} » est absente.")
+            dates[key] = _read_date(raw[key], where, f"{path}.{key}")
+        if dates["from"] > dates["to"]:
             raise RuleSetError(
-                f"{where} : les fenêtres « fixed_windows » du {format_date(before.start)} au "
-                f"{format_date(before.end)} et du {format_date(after.start)} au {format_date(after.end)} "
-                "se chevauchent."
+                f"{where} : « {path}.from » ({format_date(dates['from'])}) est postérieur à "
+                f"« {path}.to » ({format_date(dates['to'])})."
             )
+        if dates["internal_deadline"] <= quarter_end(dates["to"]):
+            raise RuleSetError(
+                f"{where} : « {path}.internal_deadline » ({format_date(dates['internal_deadline'])}) doit être "
+                f"postérieur à la fin du trimestre de « {path}.to » ({format_date(quarter_end(dates['to']))})."
+            )
+        source = _read_source(_read_table(raw, "source", where, f"{path}.source"), where, f"{path}.source")
+        windows.append(
+            InternalWindow(
+                start=dates["from"],
+                end=dates["to"],
+                internal_deadline=dates["internal_deadline"],
+                source=source,
+                other_reading=_read_text(raw, "other_reading", where, f"{path}.other_reading"),
+            )
+        )
+    return tuple(windows)
 
 
 def _parse_rule_set(document: Mapping[str, Any], file_label: str, expected_name: str) -> RuleSet:
@@ -192,15 +292,29 @@ def _parse_rule_set(document: Mapping[str, Any], file_label: str, expected_name:
         )
     values: dict[str, Any] = {}
     sources: dict[str, Source] = {}
+    readings: dict[str, OtherReading] = {}
     for key in PARAMETERS:
         table = _read_table(document, key, where, key)
         if "value" not in table:
             raise RuleSetError(f"{where} : la clé « {key}.value » est absente.")
+        _refuse_unknown_keys(table, ("value", *SOURCE_KEYS, *OTHER_READING_KEYS), where, key)
         if key in INT_PARAMETERS:
             values[key] = _check_months(table["value"], where, f"{key}.value")
         else:
             values[key] = _read_date(table["value"], where, f"{key}.value")
         sources[key] = _read_source(table, where, key)
+        if any(k in table for k in OTHER_READING_KEYS):
+            if "other_value" not in table:
+                raise RuleSetError(f"{where} : la clé « {key}.other_value » est absente (« other_reading » donné).")
+            if key in INT_PARAMETERS:
+                other: date | int = _check_months(table["other_value"], where, f"{key}.other_value")
+            else:
+                other = _read_date(table["other_value"], where, f"{key}.other_value")
+            if other == values[key]:
+                raise RuleSetError(f"{where} : « {key}.other_value » est égal à « {key}.value ».")
+            text = _read_text(table, "other_reading", where, f"{key}.other_reading")
+            readings[key] = OtherReading(value=other, text=text)
+    _refuse_unknown_keys(document, tuple(sorted(TOP_LEVEL_KEYS)), where, None)
 
     raw_windows = document.get("fixed_windows", [])
     if not isinstance(raw_windows, list):
@@ -210,6 +324,7 @@ def _parse_rule_set(document: Mapping[str, Any], file_label: str, expected_name:
         path = f"fixed_windows[{index}]"
         if not isinstance(raw, dict):
             raise RuleSetError(f"{where} : « {path} » doit être une table.")
+        _refuse_unknown_keys(raw, (*WINDOW_DATE_KEYS, "source"), where, path)
         dates: dict[str, date] = {}
         for key in WINDOW_DATE_KEYS:
             if key not in raw:
@@ -243,6 +358,8 @@ def _parse_rule_set(document: Mapping[str, Any], file_label: str, expected_name:
         summary=header["summary"],
         fixed_windows=tuple(windows),
         sources=sources,
+        internal_windows=_read_internal_windows(document, where),
+        other_readings=readings,
         **values,
     )
     _check_consistency(rules, where)
@@ -273,12 +390,19 @@ def available_rule_sets(rules_dir: Path = RULES_DIR) -> tuple[str, ...]:
     return tuple(sorted(p.stem for p in rules_dir.glob("*.toml")))
 
 
+def current_name(name: str, rules_dir: Path = RULES_DIR) -> str:
+    """The name to use for a stored or typed rule-set name: a superseded set gives its replacement."""
+    if name in SUPERSEDED_RULE_SETS and not (rules_dir / f"{name}.toml").is_file():
+        return SUPERSEDED_RULE_SETS[name]
+    return name
+
+
 def load_rule_set(name_or_path: str | Path, rules_dir: Path = RULES_DIR) -> RuleSet:
     """Read a rule set by name (a file of `rules_dir`) or by path; `RuleSetError` if it cannot be used."""
     if isinstance(name_or_path, Path) or name_or_path.endswith(".toml") or "/" in name_or_path:
         path = Path(name_or_path)
     else:
-        path = rules_dir / f"{name_or_path}.toml"
+        path = rules_dir / f"{current_name(name_or_path, rules_dir)}.toml"
         if not path.is_file():
             known = ", ".join(available_rule_sets(rules_dir)) or "aucun"
             raise RuleSetError(f"Jeu de règles inconnu « {name_or_path} » (disponibles : {known}).")
@@ -371,6 +495,41 @@ def _is_mandatory(r: date, category: int | None, obligation_start: date, full_sc
     return not (r < full_scope_from and category in LATE_SCOPE_CATEGORIES)
 
 
+# The results an other reading can change, in the order the explanations list them.
+COMPARED_FIELDS: tuple[str, ...] = (
+    "of_deadline",
+    "verification_deadline",
+    "deemed_verified_on",
+    "internal_deadline",
+    "carence_opens_on",
+    "carence_deadline",
+    "of_mandatory",
+    "internal_mandatory",
+)
+
+
+def shown_value(value: object) -> str:
+    """A deadline result the way an explanation says it (dates jj/mm/aaaa, flags in words)."""
+    if isinstance(value, bool):
+        return "obligatoire" if value else "non obligatoire"
+    if isinstance(value, date):
+        return format_date(value)
+    return "sans objet"
+
+
+def differing_fields(first: Deadlines, second: Deadlines) -> tuple[str, ...]:
+    """The results (COMPARED_FIELDS) that differ between two computations of the same training."""
+    return tuple(k for k in COMPARED_FIELDS if getattr(first, k) != getattr(second, k))
+
+
+def explanations_against(current: Deadlines, other: Deadlines, other_rules: RuleSet) -> dict[str, str]:
+    """The explanations of `current`, each result that another rule set changes followed by its value there."""
+    explanations = dict(current.explanations)
+    for key in differing_fields(current, other):
+        explanations[key] += f" — avec « {other_rules.title} » : {shown_value(getattr(other, key))}"
+    return explanations
+
+
 def compute_deadlines(
     rules: RuleSet,
     kind: Kind,
@@ -379,7 +538,36 @@ def compute_deadlines(
     validity_start: date | None = None,
     category: int | None = None,
 ) -> Deadlines:
-    """The deadlines of one training (rules.md §3, steps 1 to 7); every deadline is its last valid day."""
+    """The deadlines of one training (rules.md §3, steps 1 to 7); every deadline is its last valid day.
+
+    Where the rule set records another official reading (a parameter's `other_value`, an internal window's
+    `other_reading`), the explanation of each result that reading changes names it with the date it gives.
+    """
+    result = _compute(rules, kind, training_end, validity_start, category)
+    readings: list[tuple[RuleSet, str]] = [
+        (replace(rules, other_readings={}, **{key: reading.value}), reading.text)  # type: ignore[arg-type]
+        for key, reading in rules.other_readings.items()
+    ]
+    window = next((w for w in rules.internal_windows if w.contains(result.reference_date)), None)
+    if window is not None:
+        readings.append((replace(rules, other_readings={}, internal_windows=()), window.other_reading))
+    if not readings:
+        return result
+    explanations = dict(result.explanations)
+    for other_rules, text in readings:
+        other = _compute(other_rules, kind, training_end, validity_start, category)
+        for key in differing_fields(result, other):
+            explanations[key] += f" — autre lecture : {shown_value(getattr(other, key))} ({text})"
+    return replace(result, explanations=explanations)
+
+
+def _compute(
+    rules: RuleSet,
+    kind: Kind,
+    training_end: date | None,
+    validity_start: date | None,
+    category: int | None,
+) -> Deadlines:
     if category is not None and (isinstance(category, bool) or category not in CATEGORIES):
         raise ValueError(f"Catégorie de formation « {category} » invalide : 1, 2, 3 ou 4 attendu.")
     r = reference_date(kind, training_end, validity_start)
@@ -419,11 +607,20 @@ def compute_deadlines(
             f"{fr(verification_deadline)} : {base} + {rules.employer_months} mois "
             f"({src['employer_months'].reference}){ext_text}"
         )
-    internal_deadline = end_of_month_after(qe, rules.employer_months + ext)
-    internal_text = (
-        f"{fr(internal_deadline)} : {base} + {rules.employer_months} mois "
-        f"({src['employer_months'].reference}){ext_text} ; pas d'échéance fixe pour les formations internes"
-    )
+    internal_window = next((w for w in rules.internal_windows if w.contains(r)), None)
+    if internal_window is not None:
+        internal_deadline = internal_window.internal_deadline
+        internal_text = (
+            f"{fr(internal_deadline)} : formation interne dont la date de référence est entre le "
+            f"{fr(internal_window.start)} et le {fr(internal_window.end)} : échéance fixe "
+            f"({internal_window.source.reference} ; {internal_window.source.certainty})"
+        )
+    else:
+        internal_deadline = end_of_month_after(qe, rules.employer_months + ext)
+        internal_text = (
+            f"{fr(internal_deadline)} : {base} + {rules.employer_months} mois "
+            f"({src['employer_months'].reference}){ext_text} ; pas d'échéance fixe pour les formations internes"
+        )
     deemed_verified_on = verification_deadline + timedelta(days=1)
 
     of_mandatory = _is_mandatory(r, category, rules.of_obligation_start, rules.of_full_scope_from)

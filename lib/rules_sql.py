@@ -11,6 +11,7 @@ Macros created by `deadline_macros_sql` (r = reference date, a DATE; category = 
 - `pp_eom_after(d, n)`: last day of the month n months after d's month;
 - `pp_reference_date(kind, training_end, validity_start)`: R (ADF: training end, JDR: validity start);
 - `pp_window_of_deadline(r)`, `pp_window_verification_deadline(r)`: the fixed window's dates, or NULL;
+- `pp_window_internal_deadline(r)`: the internal window's deadline (`[[internal_windows]]`), or NULL;
 - `pp_extension_months(r)`: the transitional extension in months (0 after `extension_until`);
 - `pp_extension_applied(r)`: the extension was applied (false inside a fixed window);
 - `pp_of_deadline(r)`, `pp_verification_deadline(r)`, `pp_deemed_verified_on(r)`,
@@ -26,10 +27,11 @@ Creating the macros of another rule set replaces them (`CREATE OR REPLACE`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from lib.rules import LATE_SCOPE_CATEGORIES, RuleSet
+from lib.rules import LATE_SCOPE_CATEGORIES, FixedWindow, InternalWindow, RuleSet
 from lib.statuses import EXPECTED_LABELS, INTERNAL_LABELS, VALIDITY_LABELS, VERIFICATION_LABELS
 
 TODAY_PARAMETER = "$today"
@@ -55,22 +57,27 @@ def string_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def deadline_macros_sql(rules: RuleSet, *, temporary: bool = False) -> str:
+def deadline_macros_sql(rules: RuleSet, *, temporary: bool = False, prefix: str = "pp_") -> str:
     """`CREATE OR REPLACE MACRO` statements computing rules.md §3 for the given rule set (see module doc).
 
     `temporary` makes them connection-local (`TEMP`), so a store never persists one rule set's macros.
+    `prefix` names them (`pp_` by default): another prefix installs a second rule set beside the first one,
+    to compare what each gives on the same rows.
     """
+    if re.fullmatch(r"[a-z][a-z0-9_]*_", prefix) is None:
+        raise ValueError(f"préfixe de macro invalide : {prefix!r}")
     of_months = int_literal(rules.of_months)
     employer_months = int_literal(rules.employer_months)
     late_categories = ", ".join(int_literal(c) for c in sorted(LATE_SCOPE_CATEGORIES))
+    p = prefix
 
-    def window_case(attribute: str) -> str:
-        if not rules.fixed_windows:
+    def window_case(windows: tuple[FixedWindow, ...] | tuple[InternalWindow, ...], attribute: str) -> str:
+        if not windows:
             return "CAST(NULL AS DATE)"
         branches = " ".join(
             f"WHEN r BETWEEN {date_literal(w.start)} AND {date_literal(w.end)} "
             f"THEN {date_literal(getattr(w, attribute))}"
-            for w in rules.fixed_windows
+            for w in windows
         )
         return f"CASE {branches} ELSE CAST(NULL AS DATE) END"
 
@@ -81,33 +88,36 @@ def deadline_macros_sql(rules: RuleSet, *, temporary: bool = False) -> str:
         )
 
     macros = [
-        "pp_quarter_end(d) AS last_day(make_date(year(d), quarter(d) * 3, 1))",
-        "pp_eom_after(d, n) AS last_day(make_date("
+        f"{p}quarter_end(d) AS last_day(make_date(year(d), quarter(d) * 3, 1))",
+        f"{p}eom_after(d, n) AS last_day(make_date("
         "CAST((year(d) * 12 + month(d) - 1 + n) // 12 AS BIGINT), "
         "CAST((year(d) * 12 + month(d) - 1 + n) % 12 + 1 AS BIGINT), 1))",
-        "pp_reference_date(kind, training_end, validity_start) AS "
+        f"{p}reference_date(kind, training_end, validity_start) AS "
         "CASE kind WHEN 'ADF' THEN training_end WHEN 'JDR' THEN validity_start END",
-        f"pp_window_of_deadline(r) AS {window_case('of_deadline')}",
-        f"pp_window_verification_deadline(r) AS {window_case('verification_deadline')}",
-        f"pp_extension_months(r) AS CASE WHEN r <= {date_literal(rules.extension_until)} "
+        f"{p}window_of_deadline(r) AS {window_case(rules.fixed_windows, 'of_deadline')}",
+        f"{p}window_verification_deadline(r) AS {window_case(rules.fixed_windows, 'verification_deadline')}",
+        f"{p}window_internal_deadline(r) AS {window_case(rules.internal_windows, 'internal_deadline')}",
+        f"{p}extension_months(r) AS CASE WHEN r <= {date_literal(rules.extension_until)} "
         f"THEN {int_literal(rules.extension_months)} ELSE 0 END",
-        "pp_extension_applied(r) AS (pp_window_of_deadline(r) IS NULL AND pp_extension_months(r) > 0)",
-        "pp_of_deadline(r) AS coalesce(pp_window_of_deadline(r), "
-        f"pp_eom_after(pp_quarter_end(r), {of_months} + pp_extension_months(r)))",
-        "pp_verification_deadline(r) AS coalesce(pp_window_verification_deadline(r), "
-        f"pp_eom_after(pp_quarter_end(r), {employer_months} + pp_extension_months(r)))",
-        "pp_deemed_verified_on(r) AS pp_verification_deadline(r) + 1",
-        f"pp_internal_deadline(r) AS pp_eom_after(pp_quarter_end(r), {employer_months} + pp_extension_months(r))",
-        "pp_of_mandatory(r, category) AS " + mandatory(rules.of_obligation_start, rules.of_full_scope_from),
-        "pp_internal_mandatory(r, category) AS "
+        f"{p}extension_applied(r) AS ({p}window_of_deadline(r) IS NULL AND {p}extension_months(r) > 0)",
+        f"{p}of_deadline(r) AS coalesce({p}window_of_deadline(r), "
+        f"{p}eom_after({p}quarter_end(r), {of_months} + {p}extension_months(r)))",
+        f"{p}verification_deadline(r) AS coalesce({p}window_verification_deadline(r), "
+        f"{p}eom_after({p}quarter_end(r), {employer_months} + {p}extension_months(r)))",
+        f"{p}deemed_verified_on(r) AS {p}verification_deadline(r) + 1",
+        f"{p}internal_deadline(r) AS coalesce({p}window_internal_deadline(r), "
+        f"{p}eom_after({p}quarter_end(r), {employer_months} + {p}extension_months(r)))",
+        f"{p}of_mandatory(r, category) AS " + mandatory(rules.of_obligation_start, rules.of_full_scope_from),
+        f"{p}internal_mandatory(r, category) AS "
         + mandatory(rules.employer_obligation_start, rules.employer_full_scope_from),
-        "pp_carence_opens_on(r, category) AS CASE WHEN pp_of_mandatory(r, category) "
-        f"THEN greatest(pp_of_deadline(r) + 1, {date_literal(rules.carence_start)}) END",
-        "pp_carence_deadline(r, category) AS CASE WHEN pp_of_mandatory(r, category) "
-        f"THEN pp_eom_after(pp_of_deadline(r), {int_literal(rules.carence_months)}) END",
-        "pp_category_unknown(category) AS (category IS NULL)",
+        f"{p}carence_opens_on(r, category) AS CASE WHEN {p}of_mandatory(r, category) "
+        f"THEN greatest({p}of_deadline(r) + 1, {date_literal(rules.carence_start)}) END",
+        f"{p}carence_deadline(r, category) AS CASE WHEN {p}of_mandatory(r, category) "
+        f"THEN {p}eom_after({p}of_deadline(r), {int_literal(rules.carence_months)}) END",
+        f"{p}category_unknown(category) AS (category IS NULL)",
     ]
-    header = f"-- Règles de délais : {rules.name} ({rules.certainty})\n"
+    # One comment line: a line break in a text of the file must not end the comment and reach the SQL.
+    header = " ".join(f"-- Règles de délais : {rules.name} ({rules.certainty})".split()) + "\n"
     create = "CREATE OR REPLACE TEMP MACRO" if temporary else "CREATE OR REPLACE MACRO"
     return header + "".join(f"{create} {m};\n" for m in macros)
 

@@ -42,9 +42,28 @@ def preferences(source: SettingsSource | None) -> Preferences:
     )
 
 
-def active_rule_set_name(source: SettingsSource | None) -> str:
+def chosen_rule_set(source: SettingsSource | None) -> str | None:
+    """The rule set the user chose explicitly in Paramètres, as stored (None: they never chose one)."""
     name = source.get_setting(RULE_SET_KEY) if source else None
-    return name or rules.DEFAULT_RULE_SET
+    return name or None
+
+
+def active_rule_set_name(source: SettingsSource | None) -> str:
+    """The rule set in force for a store: the user's explicit choice, else the default.
+
+    The setting is written only when the user activates a set in Paramètres, so a store that never chose
+    follows the default as it changes (décret 2026-496 since June 2026); a superseded choice
+    (« portail-2026-06 ») reads as its replacement.
+    """
+    name = chosen_rule_set(source)
+    return rules.current_name(name) if name else rules.DEFAULT_RULE_SET
+
+
+def comparison_rule_set_name(source: SettingsSource | None) -> str:
+    """The rule set whose dates Paramètres compares with the active one: the default, or when the default is
+    active, the published decree (the other reading of the same deadlines)."""
+    active = active_rule_set_name(source)
+    return rules.DEFAULT_RULE_SET if active != rules.DEFAULT_RULE_SET else rules.PUBLISHED_RULE_SET
 
 
 def active_rules(source: SettingsSource | None, name: str | None = None) -> rules.RuleSet:

@@ -568,6 +568,37 @@ class Store:
                 frames[name] = _arrow_frame(con.sql(sql, params=used).to_arrow_table())
         return frames
 
+    COMPARED_LISTS: tuple[str, ...] = ("of_declarations", "expected_trainings", "internal_trainings")
+
+    def rule_set_differences(
+        self,
+        rules: RuleSet,
+        other: RuleSet,
+        *,
+        today: date,
+        tolerance_days: int = 3,
+        horizon_days: int = 90,
+    ) -> pd.DataFrame:
+        """The lines of the three lists (OF declarations to verify, carence, internal declarations) that get
+        other dates, another obligation or another status under `other` than under `rules`, at `today`.
+
+        Computed in the store: the list queries run under each rule set on one connection, then
+        lib/sql/rule_set_differences.sql keeps the differing lines. Columns: list (« verification »,
+        « carence », « internal »), key, nir (masked), person, title, reference_date, dates_a / status_a
+        (under `rules`), dates_b / status_b (under `other`).
+        """
+        candidates = {"today": today, "horizon": horizon_days}
+        with self.connect() as con:
+            for side, rule_set in (("a", rules), ("b", other)):
+                self._prepare_workflow(con, rule_set, tolerance_days)
+                for name in self.COMPARED_LISTS:
+                    sql = named_query(name)
+                    used = {k: v for k, v in candidates.items() if f"${k}" in sql}
+                    con.execute(f"CREATE OR REPLACE TEMP TABLE pp_cmp_{side}_{name} AS {sql}", used)
+            frame = _arrow_frame(con.sql(named_query("rule_set_differences")).to_arrow_table())
+        frame["nir"] = [identifiers.mask_nir(n) if isinstance(n, str) else "" for n in frame["nir"]]
+        return frame
+
     def last_decisions(self) -> pd.DataFrame:
         """The last verification decision of each OF line (lib/sql/last_decisions.sql)."""
         with self.read() as con:

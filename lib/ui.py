@@ -21,7 +21,8 @@ import streamlit as st
 from lib import access, calendar, refresh, report, settings, spreadsheet
 from lib.identifiers import mask_nir
 from lib.matching import normalized_text
-from lib.rules import RuleSet, compute_deadlines
+from lib.rules import USER_SETTING_CERTAINTY as USER_SETTING
+from lib.rules import RuleSet, compute_deadlines, explanations_against, load_rule_set
 from lib.store import ExportBatch, Store, StoreError, default_db_path
 from lib.store import current_user as current_os_user
 
@@ -377,18 +378,57 @@ def deadline_explanation(record: pd.Series) -> str:
         return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
 
     category = record.get("category")
-    deadlines = compute_deadlines(
+    other_rules = load_rule_set(settings.comparison_rule_set_name(stored_settings()))
+    computed = [
+        compute_deadlines(
+            rule_set,
+            str(record["proof_kind"]),  # type: ignore[arg-type]
+            training_end=day(record["end_date"]),
+            validity_start=day(record.get("validity_start")) or day(record["end_date"]),
+            category=None if category is None or pd.isna(category) else int(category),
+        )
+        for rule_set in (active_rules(), other_rules)
+    ]
+    # Both dates when they differ: the one in force, then the other rule set's (rules.md §3b).
+    explanations = explanations_against(computed[0], computed[1], other_rules)
+    return "\n".join(f"- **{label}** — {explanations[key]}" for key, label in _EXPLAINED.items() if key in explanations)
+
+
+def rule_set_banner() -> None:
+    """On every page: which rule set computes the dates, when it is less certain than the official text."""
+    if not default_db_path().exists():
+        rule_set = load_rule_set(settings.active_rule_set_name(None))
+    else:
+        rule_set = active_rules()
+    if rule_set.is_official:
+        return
+    changed = [RULE_PARAMETER_LABELS.get(k, k) for k, s in rule_set.sources.items() if s.certainty == USER_SETTING]
+    text = f"Échéances calculées selon **{rule_set.title}** — certitude : *{rule_set.certainty}*."
+    if rule_set.other_readings or rule_set.internal_windows:
+        text += (
+            " Où deux déclarations officielles divergent, la plus tardive est retenue ; l'autre lecture est "
+            "donnée dans l'explication des dates, et Paramètres liste les lignes qu'un autre jeu de règles changerait."
+        )
+    if changed:
+        text += f" Dates modifiées dans vos réglages : {', '.join(changed)}."
+    st.warning(text, icon=":material/gavel:")
+
+
+@st.cache_data(show_spinner="Comparaison des jeux de règles…")
+def _cached_rule_set_differences(other_name: str, today_: date, version: str) -> pd.DataFrame:
+    prefs = settings.preferences(stored_settings())
+    return read_store().rule_set_differences(
         active_rules(),
-        str(record["proof_kind"]),  # type: ignore[arg-type]
-        training_end=day(record["end_date"]),
-        validity_start=day(record.get("validity_start")) or day(record["end_date"]),
-        category=None if category is None or pd.isna(category) else int(category),
+        load_rule_set(other_name),
+        today=today_,
+        tolerance_days=prefs.tolerance_days,
+        horizon_days=prefs.horizon_days,
     )
-    return "\n".join(
-        f"- **{label}** — {deadlines.explanations[key]}"
-        for key, label in _EXPLAINED.items()
-        if key in deadlines.explanations
-    )
+
+
+def rule_set_differences(other_name: str) -> pd.DataFrame:
+    """Store.rule_set_differences against `other_name`, once per change of the store (NIRs come masked)."""
+    return _cached_rule_set_differences(other_name, today(), data_version())
 
 
 def active_rules() -> RuleSet:

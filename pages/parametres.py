@@ -75,6 +75,18 @@ c2.write("")
 if c2.button("Activer", disabled=chosen == active_name):
     store.set_setting(settings.RULE_SET_KEY, chosen)
     saved(f"Jeu de règles activé : {titles[chosen]}.")
+chosen_before = settings.chosen_rule_set(store) if store.path.exists() else None
+if chosen_before is None:
+    st.caption(
+        f"Aucun jeu choisi : le jeu par défaut s'applique (« {rules.DEFAULT_RULE_SET} ») et suivra le droit en "
+        "vigueur s'il change."
+    )
+elif chosen_before != active_name:
+    st.info(
+        f"Le jeu « {chosen_before} » que vous aviez activé est remplacé par « {titles.get(active_name, active_name)} » "
+        "(la même annonce du portail, complétée) : il s'applique à sa place.",
+        icon=":material/update:",
+    )
 active = ui.active_rules()
 st.markdown(f"**{active.title}** — certitude : *{active.certainty}*")
 st.caption(active.summary.strip())
@@ -83,6 +95,51 @@ st.dataframe(
     hide_index=True,
     column_config={"Texte": st.column_config.TextColumn("Texte", width="large")},
 )
+
+# ------------------------------------------------------------------ what the other rule set would change
+other_name = settings.comparison_rule_set_name(store)
+other_title = titles.get(other_name, other_name)
+st.markdown(f"**Ce que changerait l'autre jeu de règles** : « {other_title} »")
+if ui.has_data():
+    differences = ui.rule_set_differences(other_name)
+    lists = {
+        "verification": "Déclarations d'OF à vérifier",
+        "carence": "Formations achetées (carence)",
+        "internal": "Déclarations internes",
+    }
+    counts = differences["list"].value_counts()
+    cols = st.columns(len(lists))
+    for col, (code, label) in zip(cols, lists.items(), strict=True):
+        col.metric(label, f"{int(counts.get(code, 0))} ligne(s)", help="Lignes dont le statut, l'échéance ou les "
+                   "dates (tant que la ligne est ouverte) diffèrent entre les deux jeux de règles.")  # fmt: skip
+    st.caption(
+        f"Statuts au {ui.fr_date(ui.today())}. Une ligne close des deux côtés (vérifiée, déclarée, non obligatoire) "
+        "n'est pas comptée : ses dates ne changent plus rien."
+    )
+    if not differences.empty:
+        shown_list = st.radio(
+            "Voir les lignes",
+            [code for code in lists if counts.get(code, 0)],
+            format_func=lists.__getitem__,
+            horizontal=True,
+            key="rule_set_differences_list",
+        )
+        picked = differences[differences["list"] == shown_list]
+        ui.show_table(
+            picked[["nir", "person", "title", "reference_date", "dates_a", "status_a", "dates_b", "status_b"]],
+            {
+                "nir": "NIR",
+                "person": "Salarié",
+                "title": "Formation",
+                "reference_date": ui.date_column("Date de référence"),
+                "dates_a": st.column_config.TextColumn(f"Dates ({active.name})"),
+                "status_a": f"Statut ({active.name})",
+                "dates_b": st.column_config.TextColumn(f"Dates ({other_name})"),
+                "status_b": f"Statut ({other_name})",
+            },
+        )
+else:
+    st.caption("La comparaison porte sur vos données : importez d'abord vos fichiers.")
 
 st.markdown("**Dates modifiables** (en attendant une confirmation officielle)")
 base = rules.load_rule_set(active_name)

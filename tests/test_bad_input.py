@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from lib import settings
-from lib.rules import RuleSetError, load_rule_set
+from lib.rules import DEFAULT_RULE_SET, RuleSetError, load_rule_set
 from lib.store import ImportResult, Store, StoreError
 from tests.store_content import rows_of
 
@@ -191,7 +191,7 @@ def test_an_unreadable_date_setting_gives_a_french_error_not_a_crash(store: Stor
     with pytest.raises(RuleSetError, match="illisible"):
         settings.active_rules(store)
     store.set_setting("override.extension_until", "")
-    assert settings.active_rules(store) == load_rule_set("decret-2025-748")
+    assert settings.active_rules(store) == load_rule_set(DEFAULT_RULE_SET)
 
 
 def test_an_invalid_organisme_siret_is_refused(store: Store) -> None:

@@ -41,36 +41,51 @@ def test_deadlines_prints_the_worked_example_3_with_exactly_the_contract_keys(tm
         "of_deadline": "2026-09-30",
         "verification_deadline": "2026-12-31",
         "deemed_verified_on": "2027-01-01",
-        "internal_deadline": "2026-12-31",
+        "internal_deadline": "2027-03-31",
         "carence_opens_on": "2026-10-01",
         "carence_deadline": "2027-06-30",
         "extension_applied": True,
         "of_mandatory": True,
         "internal_mandatory": False,
-        "rule_set": "decret-2025-748",
+        "rule_set": "decret-2026-496",
     }
     assert not (tmp_path / "x.duckdb").exists()  # computing deadlines creates no store
+    # The published decree, named: Q1 2026 internal trainings due QE 31/03/2026 + 6 + 3 = 31/12/2026.
+    decree = json.loads(
+        run("deadlines", "--type", "ADF", "--training-end", "05/02/2026", "--rule-set", "decret-2025-748").stdout
+    )
+    assert (decree["internal_deadline"], decree["rule_set"]) == ("2026-12-31", "decret-2025-748")
 
 
-def test_deadlines_of_a_jdr_key_on_the_validity_start_and_the_second_rule_set_can_be_named(tmp_path: Path) -> None:
+def test_deadlines_of_a_jdr_key_on_the_validity_start_and_another_rule_set_can_be_named(tmp_path: Path) -> None:
     db = tmp_path / "x.duckdb"
     jdr = json.loads(
         run(
             "deadlines", "--type", "JDR", "--validity-start", "2025-10-01", "--training-end", "2025-09-29", db=db
         ).stdout
     )
+    # Validity from 01/10/2025: in the default's September-December 2025 window.
     assert (jdr["quarter_end"], jdr["of_deadline"], jdr["carence_opens_on"]) == (
         "2025-12-31",
-        "2026-06-30",
-        "2026-07-09",
+        "2026-09-30",
+        "2026-10-01",
     )
+    decree = json.loads(
+        run("deadlines", "--type", "ADF", "--training-end", "2025-12-31", "--rule-set", "decret-2025-748", db=db).stdout
+    )
+    assert (decree["of_deadline"], decree["verification_deadline"], decree["rule_set"]) == (
+        "2026-06-30",
+        "2026-09-30",
+        "decret-2025-748",
+    )
+    # The superseded preview of the announcement is read as the law in force.
     portal = json.loads(
         run("deadlines", "--type", "ADF", "--training-end", "2025-12-31", "--rule-set", "portail-2026-06", db=db).stdout
     )
     assert (portal["of_deadline"], portal["verification_deadline"], portal["rule_set"]) == (
         "2026-09-30",
         "2026-12-31",
-        "portail-2026-06",
+        "decret-2026-496",
     )
     before_obligation = json.loads(run("deadlines", "--type", "ADF", "--training-end", "2025-08-31", db=db).stdout)
     assert (before_obligation["of_mandatory"], before_obligation["carence_opens_on"]) == (False, None)

@@ -24,7 +24,7 @@ from stdnum.fr import siret as stdnum_siret
 from lib.demo import DEMO_DIR, DEMO_TODAY, generate_demo
 from lib.portal import parse_portal_file
 from lib.records import read_records
-from lib.rules import Kind, compute_deadlines, load_rule_set
+from lib.rules import DEFAULT_RULE_SET, Kind, compute_deadlines, load_rule_set
 from lib.statuses import expected_status, internal_status, validity_status, verification_status
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -352,7 +352,7 @@ def rows_of(frame: pd.DataFrame) -> list[Row]:
 
 @cache
 def reconciliation() -> Reconciliation:
-    rules = load_rule_set("decret-2025-748")
+    rules = load_rule_set(DEFAULT_RULE_SET)  # the demo is described under the default rule set
     today = DEMO_TODAY
     result = Reconciliation()
     people = rows_of(roster())
@@ -456,7 +456,9 @@ SITUATIONS = [
     ("of_on_time", 100),
     ("of_late", 10),
     ("to_verify", 50),
-    ("deemed_verified", 50),
+    # Under the law in force September-December 2025 lines stay to verify until 31/12/2026: fewer are deemed
+    # verified at DEMO_TODAY than under the decree (40 instead of 148).
+    ("deemed_verified", 20),
     ("presence_non", 2),
     ("unexpected_known_nir", 3),
     ("inattendue_sans_enregistrement", 2),
@@ -511,17 +513,22 @@ def test_trainings_awaiting_their_of_end_in_the_second_quarter_2026_or_later() -
     assert all(r >= date(2026, 4, 1) for r in dates)
 
 
-def test_declarations_to_verify_are_recent_and_deemed_verified_ones_are_from_2025() -> None:
+def test_declarations_to_verify_include_late_2025_and_deemed_verified_ones_are_older() -> None:
+    # rules.md §3b: reference dates 01/09-31/12/2025 are verifiable until 31/12/2026, Q1 2026 too; anything
+    # older had its verification deadline by 30/06/2026 (QE 30/06/2025 + 9 at the latest).
     to_verify = reconciliation().reference_dates["to_verify"]
     deemed = reconciliation().reference_dates["deemed_verified"]
+    assert any(date(2025, 9, 1) <= r <= date(2025, 9, 30) for r in to_verify)
+    assert any(date(2025, 10, 1) <= r <= date(2025, 12, 31) for r in to_verify)
     assert any(date(2026, 1, 1) <= r <= date(2026, 3, 31) for r in to_verify)
-    assert any(date(2025, 9, 1) <= r <= date(2025, 9, 30) for r in deemed)
-    assert any(date(2025, 10, 1) <= r <= date(2025, 12, 31) for r in deemed)
-    assert all(r >= date(2026, 1, 1) for r in to_verify) and all(r < date(2026, 1, 1) for r in deemed)
+    assert all(r >= date(2025, 9, 1) for r in to_verify) and all(r < date(2025, 9, 1) for r in deemed)
 
 
 def test_internal_trainings_to_declare_fall_due_on_several_quarter_deadlines() -> None:
-    assert {date(2026, 12, 31), date(2027, 3, 31)} <= reconciliation().internal_deadlines
+    # Q1 2026 (from 16/03) and Q2 2026 → 31/03/2027 (the Q1 one « avant le 1er avril 2027 »), Q3 → 30/06/2027.
+    deadlines = reconciliation().internal_deadlines
+    assert {date(2027, 3, 31), date(2027, 6, 30)} <= deadlines
+    assert date(2026, 12, 31) not in deadlines  # the other reading of Q1 2026, not the one retained
 
 
 def test_one_of_is_reliable_and_another_is_late_and_forgetful() -> None:

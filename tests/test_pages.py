@@ -102,7 +102,7 @@ def test_dashboard_counts_what_the_demo_has_to_do_on_its_day(demo_db: Path) -> N
     assert metrics["Carences à déclarer"] == str(
         demo_readme_count("expected_carence_due") + demo_readme_count("expected_carence_overdue")
     )
-    assert any("23/11/2026" in c.value and "Décret n° 2025-748" in c.value for c in at.caption)
+    assert any("23/11/2026" in c.value and "décret n° 2026-496" in c.value for c in at.caption)
 
 
 def test_filtering_echeances_by_an_employee_lists_only_their_trainings(demo_db: Path) -> None:
@@ -242,6 +242,86 @@ def test_salarie_page_says_how_each_deadline_of_a_training_was_reached(demo_db: 
     explanation = "\n".join(m.value for m in at.markdown if "Échéance de vérification" in m.value)
     assert "fin du trimestre" in explanation
     assert "Décret n° 2022-1712" in explanation
+
+
+def demo_readme_rule_set_changes() -> dict[str, int]:
+    """« - Déclarations internes : 29 ligne(s) »: the demo README's counts of what the decree would change."""
+    readme = (Path(__file__).resolve().parents[1] / "data" / "demo" / "README.md").read_text(encoding="utf-8")
+    return {label: int(n) for label, n in re.findall(r"^- ([^:\n]+) : (\d+) ligne\(s\)$", readme, re.MULTILINE)}
+
+
+def banners(at: AppTest) -> list[str]:
+    return [w.value for w in at.warning if "Échéances calculées selon" in w.value]
+
+
+def test_the_entrypoint_names_a_rule_set_less_certain_than_the_official_text(demo_db: Path) -> None:
+    # app.py calls the banner after the navigation is set up and before the page runs: in the real runtime
+    # that is every page. (AppTest's switch_page runs a page's script alone, so only the entrypoint's first
+    # run, with its default page, can show it here.)
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert at.title[0].value == "Tableau de bord"
+    found = banners(at)
+    assert len(found) == 1
+    assert "décret n° 2026-496" in found[0] and "texte du décret non lu" in found[0]
+    assert "la plus tardive est retenue" in found[0]
+
+
+def banner_script() -> None:
+    from lib import ui
+
+    ui.rule_set_banner()
+
+
+def test_no_banner_under_the_published_decree_and_one_again_after_a_user_date(demo_db: Path) -> None:
+    Store(demo_db).set_setting("rule_set", "decret-2025-748")
+    assert banners(AppTest.from_function(banner_script, default_timeout=30).run()) == []
+    Store(demo_db).set_setting("override.extension_until", "2026-06-30")
+    ui.clear_caches()
+    found = banners(AppTest.from_function(banner_script, default_timeout=30).run())
+    assert len(found) == 1
+    assert "Décret n° 2025-748" in found[0] and "Dates modifiées dans vos réglages" in found[0]
+
+
+def test_parametres_counts_per_list_what_the_other_rule_set_changes_and_lists_the_lines(demo_db: Path) -> None:
+    at = open_page("pages/parametres.py")
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    expected = demo_readme_rule_set_changes()  # computed in Python by lib/demo.py; the page's come from SQL
+    assert expected == {
+        "Déclarations d'OF à vérifier": 108,
+        "Formations achetées (carence)": 22,
+        "Déclarations internes": 29,
+    }
+    for label, count in expected.items():
+        assert metrics[label] == f"{count} ligne(s)"
+    at.radio(key="rule_set_differences_list").set_value("internal").run()
+    table = table_with_column(at, "dates_b")
+    assert len(table) == 29
+    # Q1 2026 internal trainings: 31/03/2027 by default, 31/12/2026 under the decree.
+    q1 = table[(table["reference_date"] >= "2026-03-16") & (table["reference_date"] <= "2026-03-31")]
+    assert len(q1) > 0
+    assert set(q1["dates_a"]) == {"à déclarer au plus tard le 31/03/2027"}
+    assert set(q1["dates_b"]) == {"à déclarer au plus tard le 31/12/2026"}
+    assert all("*" in n for n in table["nir"] if n)
+
+
+def test_salarie_explanation_gives_both_dates_when_the_rule_sets_differ(demo_db: Path) -> None:
+    # An ADF bought from an OF, ended in Q4 2025: verification until 31/12/2026 (the portal's window), but
+    # QE 31/12/2025 + 6 + 3 = 30/09/2026 under the published decree.
+    found = Store(demo_db).sql(
+        "SELECT matricule, id FROM training_records WHERE NOT is_internal AND proof_kind = 'ADF' "
+        "AND end_date BETWEEN DATE '2025-10-01' AND DATE '2025-12-31' ORDER BY id LIMIT 1"
+    )
+    matricule, record_id = str(found["matricule"].iloc[0]), int(found["id"].iloc[0])
+    at = open_page("pages/salarie.py", matricule=matricule)
+    at.selectbox(key="why_dates").set_value(record_id).run()
+    explanation = "\n".join(m.value for m in at.markdown if "Échéance de vérification" in m.value)
+    assert "**Échéance de vérification** — 31/12/2026 : date de référence entre le 01/09/2025 et le 31/12/2025" in (
+        explanation
+    )
+    assert "avec « Décret n° 2025-748 du 1er août 2025 (texte publié, prorogation selon la lecture de " in explanation
+    assert "l'administration) » : 30/09/2026" in explanation
 
 
 def test_no_page_shows_a_full_nir_of_the_roster(demo_db: Path) -> None:

@@ -27,8 +27,10 @@ from lib.rules import (
     reference_date,
 )
 
+# The published decree: the worked examples of rules.md §4 and most edges below are written for it.
+DECREE = load_rule_set("decret-2025-748")
+# The law in force, the default (rules.md §3b).
 DEFAULT = load_rule_set(DEFAULT_RULE_SET)
-PORTAIL = load_rule_set("portail-2026-06")
 JSON_KEYS = {
     "reference_date",
     "quarter_end",
@@ -50,7 +52,8 @@ def d(text: str) -> date:
     return datetime.strptime(text, "%d/%m/%Y").date()
 
 
-def adf(end: str, category: int | None = None, rules: RuleSet = DEFAULT) -> Deadlines:
+def adf(end: str, category: int | None = None, rules: RuleSet = DECREE) -> Deadlines:
+    """An ADF ending on `end` (jj/mm/aaaa), under the published decree unless told otherwise."""
     return compute_deadlines(rules, "ADF", training_end=d(end), category=category)
 
 
@@ -251,7 +254,7 @@ def test_worked_examples_of_rules_md_give_every_column(
     number: str, kind: Kind, training_end: str | None, validity_start: str | None, expected: dict[str, object]
 ) -> None:
     deadlines = compute_deadlines(
-        DEFAULT,
+        DECREE,
         kind,
         training_end=None if training_end is None else d(training_end),
         validity_start=None if validity_start is None else d(validity_start),
@@ -261,13 +264,13 @@ def test_worked_examples_of_rules_md_give_every_column(
 
 
 def test_only_example_1_falls_in_the_september_window() -> None:
-    assert adf("15/09/2025").fixed_window is DEFAULT.fixed_windows[0]
+    assert adf("15/09/2025").fixed_window is DECREE.fixed_windows[0]
     assert adf("31/08/2025").fixed_window is None
-    assert compute_deadlines(DEFAULT, "JDR", validity_start=d("01/10/2025")).fixed_window is None
+    assert compute_deadlines(DECREE, "JDR", validity_start=d("01/10/2025")).fixed_window is None
 
 
 def test_deadlines_json_prints_exactly_the_keys_of_the_command() -> None:
-    result = deadlines_json(DEFAULT, "ADF", d("05/02/2026"), None, 2)
+    result = deadlines_json(DECREE, "ADF", d("05/02/2026"), None, 2)
     assert set(result) == JSON_KEYS
     assert result["of_deadline"] == "2026-09-30"
 
@@ -300,14 +303,14 @@ def test_september_2025_window_edges(
 
 def test_a_jdr_keys_on_its_validity_start_for_the_september_window() -> None:
     # Training ended 28/08/2025 but validity starts 02/09/2025: R = 02/09/2025 is in the window.
-    result = compute_deadlines(DEFAULT, "JDR", training_end=d("28/08/2025"), validity_start=d("02/09/2025"))
+    result = compute_deadlines(DECREE, "JDR", training_end=d("28/08/2025"), validity_start=d("02/09/2025"))
     assert (result.reference_date, result.of_deadline) == (d("02/09/2025"), d("30/06/2026"))
 
 
 def test_a_jdr_whose_validity_starts_in_the_next_quarter_uses_that_quarter() -> None:
     # Training ended 15/12/2025 (Q4) but validity starts 05/01/2026: QE 31/03/2026, ext 3 →
     # OF EOM(+6) = 30/09/2026, verification EOM(+9) = 31/12/2026 (an ADF of 15/12/2025 would give 30/06/2026).
-    result = compute_deadlines(DEFAULT, "JDR", training_end=d("15/12/2025"), validity_start=d("05/01/2026"))
+    result = compute_deadlines(DECREE, "JDR", training_end=d("15/12/2025"), validity_start=d("05/01/2026"))
     assert result.quarter_end == d("31/03/2026")
     assert result.of_deadline == d("30/09/2026")
     assert result.verification_deadline == d("31/12/2026")
@@ -315,22 +318,22 @@ def test_a_jdr_whose_validity_starts_in_the_next_quarter_uses_that_quarter() -> 
 
 
 def test_an_adf_ignores_the_validity_start() -> None:
-    result = compute_deadlines(DEFAULT, "ADF", training_end=d("05/02/2026"), validity_start=d("01/10/2025"))
+    result = compute_deadlines(DECREE, "ADF", training_end=d("05/02/2026"), validity_start=d("01/10/2025"))
     assert result.reference_date == d("05/02/2026")
 
 
 # --- extension_until edges ---------------------------------------------------------------------------
 
-EARLY_END = DEFAULT.with_overrides(extension_until=d("30/06/2026"))
+EARLY_END = DECREE.with_overrides(extension_until=d("30/06/2026"))
 
 # (rule set, R, of, verification, internal, extension_applied)
 EXTENSION_EDGES = [
     # R = 31/12/2026 ≤ extension_until: QE 31/12/2026, ext 3 → OF EOM(+6) = 30/06/2027,
     # verification EOM(+9) = 30/09/2027.
-    (DEFAULT, "31/12/2026", "30/06/2027", "30/09/2027", "30/09/2027", True),
+    (DECREE, "31/12/2026", "30/06/2027", "30/09/2027", "30/09/2027", True),
     # R = 01/01/2027 > extension_until: QE 31/03/2027, ext 0 → OF EOM(+3) = 30/06/2027,
     # verification EOM(+6) = 30/09/2027 (same dates as the day before, reached the other way).
-    (DEFAULT, "01/01/2027", "30/06/2027", "30/09/2027", "30/09/2027", False),
+    (DECREE, "01/01/2027", "30/06/2027", "30/09/2027", "30/09/2027", False),
     # Override extension_until = 30/06/2026. R = 30/06/2026: QE 30/06/2026, ext 3 → OF EOM(+6) =
     # 31/12/2026, verification EOM(+9) = 31/03/2027.
     (EARLY_END, "30/06/2026", "31/12/2026", "31/03/2027", "31/03/2027", True),
@@ -363,19 +366,19 @@ def test_an_overridden_extension_moves_the_carence_too() -> None:
 
 
 def test_an_override_is_traced_as_a_user_setting_and_leaves_the_original_alone() -> None:
-    changed = DEFAULT.with_overrides(extension_until=d("31/03/2026"))
+    changed = DECREE.with_overrides(extension_until=d("31/03/2026"))
     assert changed.extension_until == d("31/03/2026")
-    assert DEFAULT.extension_until == d("31/12/2026")
+    assert DECREE.extension_until == d("31/12/2026")
     assert changed.sources["extension_until"].certainty == "réglage de l'utilisateur"
     assert "31/03/2026" in changed.sources["extension_until"].text
     assert "31/12/2026" in changed.sources["extension_until"].text
-    assert DEFAULT.sources["extension_until"].certainty != "réglage de l'utilisateur"
+    assert DECREE.sources["extension_until"].certainty != "réglage de l'utilisateur"
 
 
 def test_scope_dates_can_be_overridden() -> None:
     # Moving of_full_scope_from back to 01/01/2026 makes a category-3 training of 05/02/2026 mandatory.
     assert adf("05/02/2026", category=3).of_mandatory is False
-    changed = DEFAULT.with_overrides(of_full_scope_from=d("01/01/2026"))
+    changed = DECREE.with_overrides(of_full_scope_from=d("01/01/2026"))
     assert adf("05/02/2026", category=3, rules=changed).of_mandatory is True
 
 
@@ -394,7 +397,7 @@ def test_scope_dates_can_be_overridden() -> None:
 )
 def test_a_bad_override_is_refused_in_french(changes: dict[str, Any], message_part: str) -> None:
     with pytest.raises(RuleSetError) as error:
-        DEFAULT.with_overrides(**changes)
+        DECREE.with_overrides(**changes)
     assert message_part in str(error.value)
 
 
@@ -460,60 +463,8 @@ def test_reference_date_needs_the_date_its_kind_keys_on() -> None:
         reference_date("JDR", d("05/02/2026"), None)
 
 
-# --- the second rule set (portal announcement of June 2026) -----------------------------------------
-
-
-def test_the_portal_announcement_window_covers_september_to_december_2025() -> None:
-    # R = 31/12/2025 is in the window 01/09/2025-31/12/2025 → OF 30/09/2026, verification 31/12/2026.
-    # Internal has no window: QE 31/12/2025 + 6 + 3 = 30/09/2026. Carence opens max(01/10/2026, 09/07/2026)
-    # = 01/10/2026, deadline EOM(30/09/2026 + 9) = 30/06/2027.
-    result = adf("31/12/2025", rules=PORTAIL)
-    assert result.to_json_dict() == {
-        "reference_date": "2025-12-31",
-        "quarter_end": "2025-12-31",
-        "of_deadline": "2026-09-30",
-        "verification_deadline": "2026-12-31",
-        "deemed_verified_on": "2027-01-01",
-        "internal_deadline": "2026-09-30",
-        "carence_opens_on": "2026-10-01",
-        "carence_deadline": "2027-06-30",
-        "extension_applied": False,
-        "of_mandatory": True,
-        "internal_mandatory": False,
-        "rule_set": "portail-2026-06",
-    }
-    assert result.fixed_window is not None
-    assert result.fixed_window.source.certainty == "annonce du portail, texte non vérifié"
-    assert "texte non vérifié" in result.explanations["of_deadline"]
-
-
-@pytest.mark.parametrize(
-    ("r", "of", "verification"),
-    [
-        ("15/09/2025", "30/09/2026", "31/12/2026"),  # September: later than the decree's 30/06 / 30/09/2026
-        ("01/09/2025", "30/09/2026", "31/12/2026"),  # first day of the window
-        ("31/08/2025", "31/03/2026", "30/06/2026"),  # before: computed as in the decree (QE 30/09 + 6 / + 9)
-        ("01/01/2026", "30/09/2026", "31/12/2026"),  # after: QE 31/03/2026 + 3 + 3 / + 6 + 3
-    ],
-)
-def test_the_portal_announcement_rule_set_edges(r: str, of: str, verification: str) -> None:
-    result = adf(r, rules=PORTAIL)
-    assert (result.of_deadline, result.verification_deadline) == (d(of), d(verification))
-
-
-def test_the_portal_announcement_carries_its_uncertainty_in_its_header() -> None:
-    assert PORTAIL.certainty == "annonce du portail, texte non vérifié"
-    assert DEFAULT.certainty == "texte officiel"
-    assert "2026-496" in PORTAIL.title
-
-
-def test_both_rule_sets_are_available_and_the_default_is_the_decree() -> None:
-    assert available_rule_sets() == ("decret-2025-748", "portail-2026-06")
-    assert DEFAULT.name == "decret-2025-748"
-
-
 def test_every_parameter_of_a_shipped_rule_set_has_a_source() -> None:
-    for rules in (DEFAULT, PORTAIL):
+    for rules in (DECREE, DEFAULT):
         assert set(rules.sources) == {
             "of_months",
             "employer_months",
@@ -529,20 +480,20 @@ def test_every_parameter_of_a_shipped_rule_set_has_a_source() -> None:
         assert all(s.reference and s.text and s.certainty for s in rules.sources.values())
 
 
-def test_the_default_parameters_are_those_of_rules_md() -> None:
-    assert (DEFAULT.of_months, DEFAULT.employer_months, DEFAULT.extension_months, DEFAULT.carence_months) == (
+def test_the_decree_parameters_are_those_of_rules_md_section_3() -> None:
+    assert (DECREE.of_months, DECREE.employer_months, DECREE.extension_months, DECREE.carence_months) == (
         3,
         6,
         3,
         9,
     )
-    assert DEFAULT.extension_until == d("31/12/2026")
-    assert DEFAULT.carence_start == d("09/07/2026")
-    assert DEFAULT.of_obligation_start == d("01/09/2025")
-    assert DEFAULT.employer_obligation_start == d("16/03/2026")
-    assert DEFAULT.of_full_scope_from == d("01/07/2026")
-    assert DEFAULT.employer_full_scope_from == d("01/10/2026")
-    window = DEFAULT.fixed_windows[0]
+    assert DECREE.extension_until == d("31/12/2026")
+    assert DECREE.carence_start == d("09/07/2026")
+    assert DECREE.of_obligation_start == d("01/09/2025")
+    assert DECREE.employer_obligation_start == d("16/03/2026")
+    assert DECREE.of_full_scope_from == d("01/07/2026")
+    assert DECREE.employer_full_scope_from == d("01/10/2026")
+    window = DECREE.fixed_windows[0]
     assert (window.start, window.end, window.of_deadline, window.verification_deadline) == (
         d("01/09/2025"),
         d("30/09/2025"),
@@ -559,11 +510,308 @@ def test_explanations_say_which_rule_produced_a_date() -> None:
     assert set(result.explanations) >= JSON_KEYS - {"rule_set"}
 
 
+# --- the law in force, the default: décret 2026-496 as the portal states it (rules.md §3b) ------------
+
+
+def test_the_default_is_the_law_in_force_and_the_decree_stays_selectable() -> None:
+    assert DEFAULT_RULE_SET == "decret-2026-496" == DEFAULT.name
+    assert available_rule_sets() == ("decret-2025-748", "decret-2026-496")
+    assert "lecture de l'administration" in DECREE.title
+    assert "2026-496" in DEFAULT.title
+
+
+def test_the_superseded_portal_preview_resolves_to_the_law_in_force() -> None:
+    # « portail-2026-06 » was the optional preview of the same announcement: a store or a command naming it
+    # gets the rule set that now holds the announcement in full.
+    assert load_rule_set("portail-2026-06") == DEFAULT
+
+
+def test_only_the_published_decree_needs_no_banner() -> None:
+    assert DECREE.is_official is True
+    assert DEFAULT.is_official is False
+    assert DECREE.with_overrides(extension_until=d("30/09/2026")).is_official is False
+
+
+# (R, OF deadline, verification deadline): the portal's own milestones, quoted in rules.md §3b.
+PORTAL_MILESTONES = [
+    # September-December 2025: OF « avant le 30 septembre 2026 (inclus) », verification until 31/12/2026.
+    ("01/09/2025", "30/09/2026", "31/12/2026"),
+    ("15/11/2025", "30/09/2026", "31/12/2026"),
+    ("31/12/2025", "30/09/2026", "31/12/2026"),
+    # 2026: « 6 mois qui suivent le trimestre » for the OF (3 + 3), 9 for the employer's verification.
+    ("01/01/2026", "30/09/2026", "31/12/2026"),  # T1 2026 → 30/09/2026
+    ("31/03/2026", "30/09/2026", "31/12/2026"),
+    ("01/04/2026", "31/12/2026", "31/03/2027"),  # T2 → 31/12/2026
+    ("30/06/2026", "31/12/2026", "31/03/2027"),
+    ("01/07/2026", "31/03/2027", "30/06/2027"),  # T3 → 31/03/2027
+    ("30/09/2026", "31/03/2027", "30/06/2027"),
+    ("01/10/2026", "30/06/2027", "30/09/2027"),  # T4 2026 → 30/06/2027
+    ("31/12/2026", "30/06/2027", "30/09/2027"),
+    # From 2027: 3 months for the OF, 6 for the employer. T1 2027 → 30/06/2027, like T4 2026.
+    ("01/01/2027", "30/06/2027", "30/09/2027"),
+    ("31/03/2027", "30/06/2027", "30/09/2027"),
+    ("15/05/2027", "30/09/2027", "31/12/2027"),  # QE 30/06/2027 + 3 / + 6
+]
+
+
+@pytest.mark.parametrize(("r", "of", "verification"), PORTAL_MILESTONES)
+def test_the_default_gives_the_portal_milestones(r: str, of: str, verification: str) -> None:
+    result = adf(r, rules=DEFAULT)
+    assert (result.of_deadline, result.verification_deadline) == (d(of), d(verification))
+    assert result.deemed_verified_on == d(verification) + timedelta(days=1)
+
+
+# Rules.md §4 under the default: rows 1-2 get OF 30/09/2026, verification 31/12/2026, carence
+# 01/10/2026 → 30/06/2027 (the September-December 2025 window); row 3's internal deadline is the Q1 2026
+# one (« avant le 1er avril 2027 »); rows 4-6 are those of the decree.
+WORKED_EXAMPLES_IN_FORCE: list[tuple[str, Kind, str | None, str | None, dict[str, object]]] = [
+    (
+        # R 15/09/2025 in the window. Internal: QE 30/09/2025 + 6 + 3 = 30/06/2026 (R < 16/03/2026: not
+        # mandatory). Carence opens max(01/10/2026, 09/07/2026) = 01/10/2026, deadline EOM(30/09/2026 + 9).
+        "1",
+        "ADF",
+        "15/09/2025",
+        None,
+        {
+            "reference_date": "2025-09-15",
+            "quarter_end": "2025-09-30",
+            "of_deadline": "2026-09-30",
+            "verification_deadline": "2026-12-31",
+            "deemed_verified_on": "2027-01-01",
+            "internal_deadline": "2026-06-30",
+            "carence_opens_on": "2026-10-01",
+            "carence_deadline": "2027-06-30",
+            "extension_applied": False,
+            "of_mandatory": True,
+            "internal_mandatory": False,
+            "rule_set": "decret-2026-496",
+        },
+    ),
+    (
+        # JDR: R = validity start 01/10/2025, inside the window too. Internal: QE 31/12/2025 + 9 = 30/09/2026.
+        "2",
+        "JDR",
+        "29/09/2025",
+        "01/10/2025",
+        {
+            "reference_date": "2025-10-01",
+            "quarter_end": "2025-12-31",
+            "of_deadline": "2026-09-30",
+            "verification_deadline": "2026-12-31",
+            "deemed_verified_on": "2027-01-01",
+            "internal_deadline": "2026-09-30",
+            "carence_opens_on": "2026-10-01",
+            "carence_deadline": "2027-06-30",
+            "extension_applied": False,
+            "of_mandatory": True,
+            "internal_mandatory": False,
+            "rule_set": "decret-2026-496",
+        },
+    ),
+    (
+        # R 05/02/2026: T1 2026 → OF 30/09/2026, verification QE + 9 = 31/12/2026; internal 31/03/2027
+        # (the later statement, the internal window) instead of 31/12/2026.
+        "3",
+        "ADF",
+        "05/02/2026",
+        None,
+        {
+            "reference_date": "2026-02-05",
+            "quarter_end": "2026-03-31",
+            "of_deadline": "2026-09-30",
+            "verification_deadline": "2026-12-31",
+            "deemed_verified_on": "2027-01-01",
+            "internal_deadline": "2027-03-31",
+            "carence_opens_on": "2026-10-01",
+            "carence_deadline": "2027-06-30",
+            "extension_applied": True,
+            "of_mandatory": True,
+            "internal_mandatory": False,
+            "rule_set": "decret-2026-496",
+        },
+    ),
+    (
+        "4",
+        "ADF",
+        "20/08/2026",
+        None,
+        {
+            "reference_date": "2026-08-20",
+            "quarter_end": "2026-09-30",
+            "of_deadline": "2027-03-31",
+            "verification_deadline": "2027-06-30",
+            "deemed_verified_on": "2027-07-01",
+            "internal_deadline": "2027-06-30",
+            "carence_opens_on": "2027-04-01",
+            "carence_deadline": "2027-12-31",
+            "extension_applied": True,
+            "of_mandatory": True,
+            "internal_mandatory": True,
+            "rule_set": "decret-2026-496",
+        },
+    ),
+    (
+        "5",
+        "ADF",
+        "02/01/2027",
+        None,
+        {
+            "reference_date": "2027-01-02",
+            "quarter_end": "2027-03-31",
+            "of_deadline": "2027-06-30",
+            "verification_deadline": "2027-09-30",
+            "deemed_verified_on": "2027-10-01",
+            "internal_deadline": "2027-09-30",
+            "carence_opens_on": "2027-07-01",
+            "carence_deadline": "2028-03-31",
+            "extension_applied": False,
+            "of_mandatory": True,
+            "internal_mandatory": True,
+            "rule_set": "decret-2026-496",
+        },
+    ),
+    (
+        # 31/08/2025: one day before the window and the OF obligation: computed QE 30/09/2025 + 6 / + 9.
+        "6",
+        "ADF",
+        "31/08/2025",
+        None,
+        {
+            "reference_date": "2025-08-31",
+            "quarter_end": "2025-09-30",
+            "of_deadline": "2026-03-31",
+            "verification_deadline": "2026-06-30",
+            "deemed_verified_on": "2026-07-01",
+            "internal_deadline": "2026-06-30",
+            "carence_opens_on": None,
+            "carence_deadline": None,
+            "extension_applied": True,
+            "of_mandatory": False,
+            "internal_mandatory": False,
+            "rule_set": "decret-2026-496",
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("number", "kind", "training_end", "validity_start", "expected"),
+    WORKED_EXAMPLES_IN_FORCE,
+    ids=[f"example-{case[0]}" for case in WORKED_EXAMPLES_IN_FORCE],
+)
+def test_worked_examples_under_the_law_in_force(
+    number: str, kind: Kind, training_end: str | None, validity_start: str | None, expected: dict[str, object]
+) -> None:
+    deadlines = compute_deadlines(
+        DEFAULT,
+        kind,
+        training_end=None if training_end is None else d(training_end),
+        validity_start=None if validity_start is None else d(validity_start),
+    )
+    assert deadlines.to_json_dict() == expected
+
+
+# (R, OF, verification, internal, extension applied, in the fixed window): year and window boundaries.
+IN_FORCE_EDGES = [
+    ("31/08/2025", "31/03/2026", "30/06/2026", "30/06/2026", True, False),  # before the window: computed
+    ("01/09/2025", "30/09/2026", "31/12/2026", "30/06/2026", False, True),
+    ("30/09/2025", "30/09/2026", "31/12/2026", "30/06/2026", False, True),  # quarter boundary inside the window
+    ("01/10/2025", "30/09/2026", "31/12/2026", "30/09/2026", False, True),
+    ("31/12/2025", "30/09/2026", "31/12/2026", "30/09/2026", False, True),  # last day of the window
+    ("01/01/2026", "30/09/2026", "31/12/2026", "31/03/2027", True, False),  # same OF date, reached by 3 + 3
+    ("31/03/2026", "30/09/2026", "31/12/2026", "31/03/2027", True, False),  # Q1 2026: internal window
+    ("01/04/2026", "31/12/2026", "31/03/2027", "31/03/2027", True, False),  # Q2: QE 30/06/2026 + 9
+    ("31/12/2026", "30/06/2027", "30/09/2027", "30/09/2027", True, False),  # last day of the extension
+    ("01/01/2027", "30/06/2027", "30/09/2027", "30/09/2027", False, False),  # target regime, same dates
+]
+
+
+@pytest.mark.parametrize(("r", "of", "verification", "internal", "extended", "in_window"), IN_FORCE_EDGES)
+def test_the_law_in_force_at_its_boundaries(
+    r: str, of: str, verification: str, internal: str, extended: bool, in_window: bool
+) -> None:
+    result = adf(r, rules=DEFAULT)
+    assert (result.of_deadline, result.verification_deadline, result.internal_deadline) == (
+        d(of),
+        d(verification),
+        d(internal),
+    )
+    assert result.extension_applied is extended
+    assert (result.fixed_window is not None) is in_window
+
+
+def test_the_default_moves_what_the_old_default_got_wrong() -> None:
+    # An October 2025 training: the decree had the OF until 30/06/2026, verification until 30/09/2026 and
+    # carence from 09/07/2026 while the portal accepts the OF's declaration until 30/09/2026.
+    before, now = adf("15/10/2025", rules=DECREE), adf("15/10/2025", rules=DEFAULT)
+    assert (before.of_deadline, before.verification_deadline, before.carence_opens_on) == (
+        d("30/06/2026"),
+        d("30/09/2026"),
+        d("09/07/2026"),
+    )
+    assert (now.of_deadline, now.verification_deadline, now.carence_opens_on) == (
+        d("30/09/2026"),
+        d("31/12/2026"),
+        d("01/10/2026"),
+    )
+    assert "avant le 30 septembre 2026 (inclus)" in DEFAULT.fixed_windows[0].source.text
+    assert "annonce du portail officiel" in now.explanations["of_deadline"]
+
+
+def test_the_q1_2026_internal_deadline_takes_the_later_statement_and_names_the_other() -> None:
+    result = adf("20/03/2026", category=1, rules=DEFAULT)
+    assert result.internal_deadline == d("31/03/2027")
+    assert result.internal_mandatory is True
+    text = result.explanations["internal_deadline"]
+    assert text.startswith("31/03/2027 : formation interne dont la date de référence est entre le 01/01/2026")
+    # The other reading: QE 31/03/2026 + 6 + 3 = 31/12/2026.
+    assert "autre lecture : 31/12/2026 (fin du trimestre + 9 mois" in text
+    assert "« avant le 1er avril 2027 »" in DEFAULT.internal_windows[0].source.text
+    # No other reading where both statements agree: Q2 2026 is QE 30/06/2026 + 9 = 31/03/2027 either way.
+    assert "autre lecture" not in adf("01/04/2026", category=1, rules=DEFAULT).explanations["internal_deadline"]
+    # Nor for the other dates of a Q1 training, which the internal statement does not change.
+    assert "autre lecture" not in result.explanations["of_deadline"]
+
+
+# (R, category, OF must declare, employer must declare, the employer's other reading says « obligatoire »)
+SCOPE_IN_FORCE = [
+    ("30/06/2026", 3, False, False, False),  # OF: categories 3-4 from 01/07/2026
+    ("01/07/2026", 3, True, False, False),
+    ("01/07/2026", 4, True, False, False),
+    ("30/09/2026", 3, True, False, False),  # both employer readings: not yet
+    ("01/10/2026", 3, True, False, True),  # the other reading (from 01/10/2026) would make it mandatory
+    ("31/12/2026", 4, True, False, True),
+    ("01/01/2027", 3, True, True, False),  # the later statement's full scope
+    ("01/10/2026", 1, True, True, False),  # categories 1-2: both readings agree
+    ("01/10/2026", None, True, True, False),  # unknown category: mandatory by caution
+]
+
+
+@pytest.mark.parametrize(("r", "category", "of_mandatory", "internal_mandatory", "other_says"), SCOPE_IN_FORCE)
+def test_the_employer_scope_takes_the_later_statement_and_names_the_other(
+    r: str, category: int | None, of_mandatory: bool, internal_mandatory: bool, other_says: bool
+) -> None:
+    result = adf(r, category=category, rules=DEFAULT)
+    assert (result.of_mandatory, result.internal_mandatory) == (of_mandatory, internal_mandatory)
+    text = result.explanations["internal_mandatory"]
+    assert ("autre lecture : obligatoire (catégories 1 et 2 seulement jusqu'au 30/09/2026" in text) is other_says
+    if other_says:
+        assert text.startswith(f"non obligatoire : catégorie {category} avant le 01/01/2027")
+
+
+def test_overriding_a_parameter_drops_its_other_reading() -> None:
+    changed = DEFAULT.with_overrides(employer_full_scope_from=d("01/10/2026"))
+    assert "employer_full_scope_from" not in changed.other_readings
+    result = adf("15/11/2026", category=3, rules=changed)
+    assert result.internal_mandatory is True
+    assert "autre lecture" not in result.explanations["internal_mandatory"]
+
+
 # --- invariants (property-based) ----------------------------------------------------------------------
 
 reference_dates = st.dates(min_value=date(2024, 1, 1), max_value=date(2029, 12, 31))
 categories = st.one_of(st.none(), st.integers(min_value=1, max_value=4))
-rule_sets = st.sampled_from([DEFAULT, PORTAIL, DEFAULT.with_overrides(extension_until=date(2026, 3, 31))])
+rule_sets = st.sampled_from([DEFAULT, DECREE, DECREE.with_overrides(extension_until=date(2026, 3, 31))])
 
 
 @settings(max_examples=600, deadline=None)
@@ -617,11 +865,14 @@ def test_crossing_the_september_window_inside_one_quarter_does_change_the_deadli
 
 @settings(max_examples=400, deadline=None)
 @given(r=reference_dates, category=categories)
-def test_the_decree_is_never_later_than_the_portal_announcement(r: date, category: int | None) -> None:
-    decree = compute_deadlines(DEFAULT, "ADF", training_end=r, category=category)
-    announced = compute_deadlines(PORTAIL, "ADF", training_end=r, category=category)
-    assert decree.of_deadline <= announced.of_deadline
-    assert decree.verification_deadline <= announced.verification_deadline
+def test_the_decree_is_never_later_than_the_law_in_force(r: date, category: int | None) -> None:
+    decree = compute_deadlines(DECREE, "ADF", training_end=r, category=category)
+    in_force = compute_deadlines(DEFAULT, "ADF", training_end=r, category=category)
+    assert decree.of_deadline <= in_force.of_deadline
+    assert decree.verification_deadline <= in_force.verification_deadline
+    assert decree.internal_deadline <= in_force.internal_deadline
+    # The later employer scope never makes a training mandatory that the decree leaves out.
+    assert in_force.internal_mandatory <= decree.internal_mandatory
 
 
 # --- rule-set files ------------------------------------------------------------------------------------
@@ -637,8 +888,8 @@ def write_rule_set(tmp_path: Path, text: str, name: str = "decret-2025-748") -> 
 
 def test_a_rule_set_is_loaded_by_path_or_by_name_from_a_folder(tmp_path: Path) -> None:
     path = write_rule_set(tmp_path, SHIPPED_TEXT)
-    assert load_rule_set(path) == DEFAULT
-    assert load_rule_set("decret-2025-748", rules_dir=tmp_path) == DEFAULT
+    assert load_rule_set(path) == DECREE
+    assert load_rule_set("decret-2025-748", rules_dir=tmp_path) == DECREE
     assert available_rule_sets(tmp_path) == ("decret-2025-748",)
 
 
@@ -710,3 +961,51 @@ def test_a_rule_set_without_fixed_windows_is_valid(tmp_path: Path) -> None:
     rules = load_rule_set(write_rule_set(tmp_path, text))
     assert rules.fixed_windows == ()
     assert adf("15/09/2025", rules=rules).of_deadline == d("31/03/2026")
+
+
+DEFAULT_TEXT = (RULES_DIR / "decret-2026-496.toml").read_text(encoding="utf-8")
+
+OTHER_SCOPE_READING = (
+    "other_reading = \"catégories 1 et 2 seulement jusqu'au 30/09/2026 selon l'autre déclaration du portail\""
+)
+MALFORMED_IN_FORCE = [
+    # (what to replace in the default file, by what, expected key named in the message)
+    ("internal_deadline = 2027-03-31\n", "", "internal_windows[1].internal_deadline"),
+    ("internal_deadline = 2027-03-31", "internal_deadlin = 2027-03-31", "internal_windows[1].internal_deadlin"),
+    ("internal_deadline = 2027-03-31", "internal_deadline = 2026-03-31", "internal_windows[1].internal_deadline"),
+    ("internal_deadline = 2027-03-31", 'internal_deadline = "avril"', "internal_windows[1].internal_deadline"),
+    ("from = 2026-01-01", "from = 2026-04-01", "internal_windows[1].from"),
+    ('other_reading = "fin du trimestre', 'autre = "fin du trimestre', "internal_windows[1].autre"),
+    ("[internal_windows.source]\nreference", "[internal_windows.source]\nref", "internal_windows[1].source.reference"),
+    ("[[internal_windows]]", "[[internal_window]]", "internal_window"),
+    ("other_value = 2026-10-01\n", "", "employer_full_scope_from.other_value"),
+    ("other_value = 2026-10-01", 'other_value = "bientôt"', "employer_full_scope_from.other_value"),
+    ("other_value = 2026-10-01", "other_value = 2027-01-01", "employer_full_scope_from.other_value"),
+    (OTHER_SCOPE_READING, 'other_reading = "  "', "employer_full_scope_from.other_reading"),
+    ("other_value = 2026-10-01", "autre_value = 2026-10-01", "employer_full_scope_from.autre_value"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "key"), MALFORMED_IN_FORCE)
+def test_a_malformed_window_or_other_reading_is_refused_naming_the_file_and_the_key(
+    tmp_path: Path, old: str, new: str, key: str
+) -> None:
+    assert old in DEFAULT_TEXT
+    path = write_rule_set(tmp_path, DEFAULT_TEXT.replace(old, new, 1), name="decret-2026-496")
+    with pytest.raises(RuleSetError) as error:
+        load_rule_set(path)
+    message = str(error.value)
+    assert "decret-2026-496.toml" in message
+    assert f"« {key} »" in message
+
+
+def test_overlapping_internal_windows_are_refused(tmp_path: Path) -> None:
+    second = DEFAULT_TEXT[DEFAULT_TEXT.index("[[internal_windows]]") :]
+    second = second.replace("from = 2026-01-01", "from = 2026-03-31")
+    path = write_rule_set(tmp_path, DEFAULT_TEXT + "\n" + second, name="decret-2026-496")
+    with pytest.raises(RuleSetError, match="decret-2026-496.toml.*« internal_windows ».*se chevauchent"):
+        load_rule_set(path)
+
+
+def test_the_default_file_loads_from_a_folder_as_shipped(tmp_path: Path) -> None:
+    assert load_rule_set(write_rule_set(tmp_path, DEFAULT_TEXT, name="decret-2026-496")) == DEFAULT

@@ -32,10 +32,13 @@ from lib.statuses import (
 )
 
 DEFAULT = load_rule_set(DEFAULT_RULE_SET)
+DECREE = load_rule_set("decret-2025-748")
 VARIANTS: dict[str, RuleSet] = {
-    "decret-2025-748": DEFAULT,
-    "portail-2026-06": load_rule_set("portail-2026-06"),
-    "extension-until-2026-03-31": DEFAULT.with_overrides(extension_until=date(2026, 3, 31)),
+    "decret-2026-496": DEFAULT,
+    "decret-2025-748": DECREE,
+    "extension-until-2026-03-31": DECREE.with_overrides(extension_until=date(2026, 3, 31)),
+    # The default with the user's own reading of the employer's scope (its other reading then no longer applies).
+    "decret-2026-496-scope-2026-10-01": DEFAULT.with_overrides(employer_full_scope_from=date(2026, 10, 1)),
 }
 FIRST_DAY, LAST_DAY = date(2024, 1, 1), date(2029, 12, 31)
 
@@ -191,8 +194,40 @@ def test_fixed_windows_become_case_branches_and_constants_come_from_the_typed_ru
     assert "DATE '2026-12-31'" not in sql
 
 
+def test_the_internal_window_of_the_default_becomes_a_case_branch_of_the_internal_deadline() -> None:
+    sql = deadline_macros_sql(DEFAULT)
+    assert (
+        "pp_window_internal_deadline(r) AS CASE WHEN r BETWEEN DATE '2026-01-01' AND DATE '2026-03-31' "
+        "THEN DATE '2027-03-31' ELSE CAST(NULL AS DATE) END" in sql
+    )
+    assert "WHEN r BETWEEN DATE '2025-09-01' AND DATE '2025-12-31' THEN DATE '2026-09-30'" in sql
+    # Q1 2026 internal trainings: 31/03/2027 (« avant le 1er avril 2027 »); Q2 keeps the computed 31/03/2027
+    # (QE 30/06/2026 + 6 + 3); the decree has no internal window: QE 31/03/2026 + 6 + 3 = 31/12/2026.
+    con = connect(DEFAULT)
+    query = "SELECT pp_internal_deadline(DATE '2026-03-31'), pp_internal_deadline(DATE '2026-04-01')"
+    assert con.execute(query).fetchone() == (date(2027, 3, 31), date(2027, 3, 31))
+    assert connect(DECREE).execute(query).fetchone() == (date(2026, 12, 31), date(2027, 3, 31))
+
+
+def test_a_second_rule_set_can_be_installed_beside_the_first_under_another_prefix() -> None:
+    con = connect(DEFAULT)
+    con.execute(deadline_macros_sql(DECREE, prefix="pp_alt_"))
+    row = con.execute("SELECT pp_of_deadline(DATE '2025-10-15'), pp_alt_of_deadline(DATE '2025-10-15')").fetchone()
+    # October 2025: the default's window gives 30/09/2026; the decree computes QE 31/12/2025 + 3 + 3 = 30/06/2026.
+    assert row == (date(2026, 9, 30), date(2026, 6, 30))
+    with pytest.raises(ValueError, match="préfixe"):
+        deadline_macros_sql(DEFAULT, prefix="pp; DROP TABLE x; --")
+
+
+def test_a_line_break_in_a_text_of_the_rule_set_cannot_end_the_sql_comment() -> None:
+    hostile = dataclasses.replace(DEFAULT, certainty="annonce\nCREATE TABLE injected AS SELECT 1;\n--")
+    con = connect(hostile)
+    assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'injected'").fetchone() == (0,)
+    assert deadline_macros_sql(hostile).splitlines()[0].startswith("-- Règles de délais : decret-2026-496 (annonce ")
+
+
 def test_a_rule_set_without_windows_still_compiles_and_agrees() -> None:
-    rules = dataclasses.replace(DEFAULT, fixed_windows=())
+    rules = dataclasses.replace(DECREE, fixed_windows=())
     cases: list[Case] = [("ADF", date(2025, 9, 15), date(2025, 9, 15), None)]
     assert_sql_agrees(connect(rules), rules, cases)
     assert python_row(rules, cases[0])[2] == date(2026, 3, 31)  # QE 30/09/2025 + 3 + 3, no window
@@ -305,7 +340,7 @@ def load_status_cases(con: duckdb.DuckDBPyConnection, cases: list[StatusCase]) -
     )
 
 
-@pytest.mark.parametrize("variant", ["decret-2025-748", "portail-2026-06"])
+@pytest.mark.parametrize("variant", ["decret-2026-496", "decret-2025-748"])
 def test_the_status_expressions_agree_with_python_on_generated_cases(variant: str) -> None:
     rules = VARIANTS[variant]
     con = connect(rules)
@@ -332,9 +367,9 @@ def test_the_status_expressions_agree_with_python_on_generated_cases(variant: st
 
 
 def test_the_status_expressions_take_today_and_the_horizon_as_parameters() -> None:
-    con = connect(DEFAULT)
+    con = connect(DECREE)
     today = date(2026, 7, 8)
-    # Example 1 (R 15/09/2025): on 08/07/2026 the OF is 8 days late, the carence opens on 09/07/2026.
+    # Example 1 under the decree (R 15/09/2025): on 08/07/2026 the OF is 8 days late, the carence opens on 09/07/2026.
     cases: list[StatusCase] = [
         (date(2025, 9, 15), None, today, None, False, False, False, date(2026, 10, 6), 90),
         (date(2026, 8, 20), 3, today, "accepted", True, False, True, None, 90),
@@ -342,7 +377,7 @@ def test_the_status_expressions_take_today_and_the_horizon_as_parameters() -> No
     load_status_cases(con, cases)
     rows = con.execute(status_query(today="$today", horizon="$horizon_days"), {"today": today, "horizon_days": 90})
     fetched = rows.fetchall()
-    assert [tuple(row) for row in fetched] == [python_statuses(DEFAULT, case) for case in cases]
+    assert [tuple(row) for row in fetched] == [python_statuses(DECREE, case) for case in cases]
     assert fetched[0][4:8] == ("awaiting_of", "en attente de l'OF", date(2026, 6, 30), -8)
     # 08/07/2026 → 06/10/2026 = 23 + 31 + 30 + 6 = 90 days: expires soon.
     assert fetched[0][13:16] == ("expire bientôt", date(2026, 10, 6), 90)

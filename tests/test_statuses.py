@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from lib.rules import DEFAULT_RULE_SET, Deadlines, compute_deadlines, load_rule_set
+from lib.rules import Deadlines, compute_deadlines, load_rule_set
 from lib.statuses import (
     EXPECTED_LABELS,
     INTERNAL_LABELS,
@@ -20,7 +20,7 @@ from lib.statuses import (
     verification_status,
 )
 
-RULES = load_rule_set(DEFAULT_RULE_SET)
+RULES = load_rule_set("decret-2025-748")  # the worked examples of rules.md §4 are the decree's
 
 
 def d(text: str) -> date:

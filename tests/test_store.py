@@ -197,3 +197,68 @@ def test_a_refused_hr_file_names_line_and_column_and_stores_nothing(store: Store
     assert result.status == "refused"
     assert [(p.line, p.column) for p in result.problems] == [(2, "Date de fin")]
     assert store.counts()["training_records"] == 0
+
+
+# --- which rule set a store follows (rules.md §3b: décret 2026-496 is the default) -------------------------
+
+
+@pytest.mark.parametrize(
+    ("stored", "in_force"),
+    [
+        (None, "decret-2026-496"),  # never chose: follows the default as it changes
+        ("", "decret-2026-496"),  # a reset setting counts as no choice
+        ("decret-2025-748", "decret-2025-748"),  # an explicit choice is kept
+        ("portail-2026-06", "decret-2026-496"),  # the superseded preview of the announcement reads as its successor
+    ],
+)
+def test_a_store_follows_the_default_unless_the_user_chose_a_rule_set(
+    store: Store, stored: str | None, in_force: str
+) -> None:
+    from lib import settings
+
+    if stored is not None:
+        store.set_setting(settings.RULE_SET_KEY, stored)
+    store.set_setting("override.employer_full_scope_from", "2026-10-01")  # a date the user set before
+    rules = settings.active_rules(store)
+    assert rules.name == settings.active_rule_set_name(store) == in_force
+    assert rules.employer_full_scope_from == date(2026, 10, 1)
+    assert rules.sources["employer_full_scope_from"].certainty == "réglage de l'utilisateur"
+    assert settings.comparison_rule_set_name(store) == (
+        "decret-2025-748" if in_force == "decret-2026-496" else "decret-2026-496"
+    )
+    # The stored value itself is left as the user wrote it (the audit keeps what they chose).
+    assert settings.chosen_rule_set(store) == (stored or None)
+
+
+def test_the_rule_set_differences_are_computed_in_the_store_with_masked_nirs(store: Store) -> None:
+    from lib.rules import load_rule_set
+
+    # The synthetic sample moved from June 2026 to October 2025: inside the law in force's window.
+    text = SAMPLE_ADF.read_text(encoding="utf-8").replace("/06/2026", "/10/2025")
+    assert store.import_of_file(text.encode("utf-8"), "octobre.csv", organisme="OF", today=TODAY).ok
+    lines = store.sql("SELECT nir, siret_employeur, presence_employeur FROM of_lines")
+    sirets = sorted(
+        {s for s, p in zip(lines["siret_employeur"], lines["presence_employeur"], strict=True) if p == "OUI"}
+    )
+    store.set_establishments([(siret, "Établissement", "Site") for siret in sirets])
+    default, decree = load_rule_set("decret-2026-496"), load_rule_set("decret-2025-748")
+    frame = store.rule_set_differences(default, decree, today=TODAY)
+    assert list(frame.columns) == [
+        "list", "key", "nir", "person", "title", "reference_date", "dates_a", "dates_b", "status_a", "status_b",
+    ]  # fmt: skip
+    # Of the sample's lines for the employer, the two moved to October 2025 differ; those of March and May
+    # 2026 get the same dates under both (QE + 3 + 3 for the OF, QE + 6 + 3 for the verification).
+    moved = store.sql(
+        "SELECT organisme || '|' || id_unique_partenaire AS key FROM of_lines "
+        "WHERE presence_employeur = 'OUI' AND date_fin_formation < DATE '2026-01-01'"
+    )
+    assert sorted(frame["key"]) == sorted(moved["key"]) and len(moved) == 2
+    assert set(frame["list"]) == {"verification"}
+    # 23/11/2026: verifiable until 31/12/2026 under the law in force, deemed verified since 01/10/2026 before.
+    assert set(frame["dates_a"]) == {"vérification jusqu'au 31/12/2026"}
+    assert set(frame["dates_b"]) == {"vérification jusqu'au 30/09/2026"}
+    assert set(frame["status_a"]) == {"à vérifier"} and set(frame["status_b"]) == {"réputée vérifiée"}
+    full = set(lines["nir"])
+    assert all("*" in n and n not in full for n in frame["nir"])
+    # The same rule set on both sides never differs.
+    assert store.rule_set_differences(default, default, today=TODAY).empty
