@@ -15,7 +15,7 @@ from typing import NoReturn
 
 from lib import access, calendar, demo_store, portal, report, scale, settings
 from lib.declarations import InvalidExport
-from lib.rules import RuleSet, RuleSetError, compute_deadlines
+from lib.rules import DEFAULT_RULE_SET, RuleSet, RuleSetError, compute_deadlines
 from lib.store import ImportResult, Purpose, Store, StoreError, default_db_path, today_default
 
 
@@ -351,7 +351,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--training-end", type=parse_cli_date)
     p.add_argument("--validity-start", type=parse_cli_date)
     p.add_argument("--category", type=int)
-    p.add_argument("--rule-set", help="jeu de règles de data/rules/ (sans extension)")
+    p.add_argument(
+        "--rule-set",
+        help="jeu de règles de data/rules/ (sans extension) ; par défaut celui de la base, sinon "
+        f"{DEFAULT_RULE_SET} (le droit en vigueur)",
+    )
     p.set_defaults(handler=cmd_deadlines)
 
     p = sub.add_parser("export-carence", parents=[common], help="fichier du portail des carences à déclarer")

@@ -818,11 +818,17 @@ def build_demo_data(seed: int = DEFAULT_SEED) -> DemoData:
 
 
 def _with_new_hires(sessions: list[Session], employees: Sequence[Employee]) -> list[Session]:
-    """The recent hires without NIR take part in the internal fire-safety session of 13/10/2026."""
+    """The recent hires without NIR take part in the internal fire-safety session of 13/10/2026 (category 3:
+    not mandatory under the law in force before 2027) and in the first internal category 1-2 session from
+    November 2026, which they must be declared for: the internal export has to list them, not export them."""
     hires = [e.matricule for e in employees if not e.nir]
+    mandatory = min(
+        (s for s in sessions if s.provider is None and s.ttype.category in (1, 2) and s.start >= date(2026, 11, 1)),
+        key=lambda s: (s.start, s.reference),
+    )
     result = []
     for s in sessions:
-        if s.provider is None and s.ttype.code == "EPI" and s.start == date(2026, 10, 13):
+        if (s.provider is None and s.ttype.code == "EPI" and s.start == date(2026, 10, 13)) or s is mandatory:
             s = replace(s, participants=tuple(sorted(set(s.participants) | set(hires))))
         result.append(s)
     return result
@@ -1672,7 +1678,8 @@ vérifiés** (le portail n'accepte que ceux de ses propres listes).
 
 - Aucun enregistrement RH sans nom de naissance : le lecteur du fichier RH refuse une telle ligne (colonne
   obligatoire) et le jeu doit se charger sans anomalie. L'identité incomplète est illustrée par le NIR :
-  deux embauches d'octobre 2026 sans NIR au registre, et deux enregistrements internes sans NIR alors que
+  deux embauches d'octobre 2026 sans NIR au registre (formées en interne en novembre 2026 : à déclarer,
+  l'export les signale), et deux enregistrements internes sans NIR alors que
   le registre l'a.
 - Seuls les OF « Secours et Prévention … », « Hauteur et Ergonomie … » et « … Sécurité Incendie »
   déclarent parfois des formations non obligatoires, et jamais après l'échéance qu'elles auraient eue.

@@ -1269,10 +1269,15 @@ def rule_parameters(rule_set: RuleSet) -> pd.DataFrame:
     for key, label in RULE_PARAMETER_LABELS.items():
         value = getattr(rule_set, key)
         source = rule_set.sources.get(key)
+        shown = fr_date(value) if isinstance(value, date) else f"{value} mois"
+        other = rule_set.other_readings.get(key)
+        if other is not None:
+            other_shown = fr_date(other.value) if isinstance(other.value, date) else f"{other.value} mois"
+            shown += f" (autre lecture : {other_shown})"
         rows.append(
             {
                 "Paramètre": label,
-                "Valeur": fr_date(value) if isinstance(value, date) else f"{value} mois",
+                "Valeur": shown,
                 "Source": source.reference if source else "",
                 "Certitude": source.certainty if source else "",
                 "Texte": source.text if source else "",
@@ -1288,6 +1293,17 @@ def rule_parameters(rule_set: RuleSet) -> pd.DataFrame:
                 "Source": window.source.reference,
                 "Certitude": window.source.certainty,
                 "Texte": window.source.text,
+            }
+        )
+    for internal in rule_set.internal_windows:
+        rows.append(
+            {
+                "Paramètre": f"Formations internes du {fr_date(internal.start)} au {fr_date(internal.end)}",
+                "Valeur": f"déclaration interne : {fr_date(internal.internal_deadline)} (autre lecture : "
+                f"{internal.other_reading})",
+                "Source": internal.source.reference,
+                "Certitude": internal.source.certainty,
+                "Texte": internal.source.text,
             }
         )
     return pd.DataFrame(rows)
