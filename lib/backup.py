@@ -382,6 +382,7 @@ def _check_folder(directory: Path, manifest: Manifest) -> dict[str, Path]:
 def _staging_store(store: Store) -> Iterator[tuple[Path, duckdb.DuckDBPyConnection]]:
     """A fresh database file next to the store; removed (with its .wal) unless the caller swaps it in."""
     staging = store.path.with_name(store.path.name + ".restauration")
+    store.path.parent.mkdir(parents=True, exist_ok=True)
     for leftover in (staging, staging.with_name(staging.name + ".wal")):
         leftover.unlink(missing_ok=True)
     con = duckdb.connect(str(staging))
