@@ -65,7 +65,7 @@ def test_a_full_disk_while_writing_an_export_records_nothing_and_leaves_no_file(
     def disk_full(fd: int) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(files.os, "fsync", disk_full)
+    monkeypatch.setattr(os, "fsync", disk_full)
     out = tmp_path / "sortie" / "carence.csv"
     before = rows_of(demo.path, ("exports", "export_lines", "partner_id_ledger"))
     code, printed, err = run(
@@ -86,7 +86,7 @@ def test_a_failed_write_keeps_the_previous_file_whole(tmp_path: Path, monkeypatc
     def disk_full(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(files.os, "fsync", disk_full)
+    monkeypatch.setattr(os, "fsync", disk_full)
     with pytest.raises(OSError) as raised:
         files.write_atomically(target, b"nouveau")
     assert raised.value.filename == str(target)
@@ -122,7 +122,7 @@ def test_a_backup_that_cannot_be_written_leaves_no_folder_and_no_audit_row(
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     before = rows_of(demo.path, ("actions",))
-    monkeypatch.setattr(files.os, "fsync", disk_full)
+    monkeypatch.setattr(os, "fsync", disk_full)
     from lib.store import StoreError
 
     with pytest.raises(StoreError, match="le disque est plein.*Aucune sauvegarde n'a été enregistrée"):
