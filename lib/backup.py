@@ -285,6 +285,8 @@ def read_manifest(directory: Path) -> Manifest:
             if extra and missing
             else f"{MANIFEST_NAME} : clé(s) {'inattendue(s)' if extra else 'absente(s)'} {_names(extra or missing)}."
         )
+    if not isinstance(data["cree_le"], str) or len(data["cree_le"]) > 40:
+        raise RestoreRefused(f"{MANIFEST_NAME} : « cree_le » doit être une date.")
     if data["outil"] != TOOL_NAME or data["format"] != BACKUP_FORMAT:
         raise RestoreRefused(f"{MANIFEST_NAME} : ce n'est pas une sauvegarde de cet outil (format inconnu).")
     version = data["schema_version"]
@@ -388,6 +390,8 @@ def _staging_store(store: Store) -> Iterator[tuple[Path, duckdb.DuckDBPyConnecti
     con = duckdb.connect(str(staging))
     closed = False
     try:
+        for setting in ("autoinstall_known_extensions", "autoload_known_extensions", "allow_community_extensions"):
+            con.execute(f"SET {setting} = false")  # nothing a restored file names is fetched or loaded
         yield staging, con
         con.execute("CHECKPOINT")
         con.close()
