@@ -414,20 +414,30 @@ def _prepare_fresh(con: duckdb.DuckDBPyConnection, schema: KnownSchema, sequence
     con.execute("DELETE FROM meta")
 
 
-def _check_loaded(con: duckdb.DuckDBPyConnection, schema: KnownSchema, sequences: Mapping[str, int]) -> None:
-    """The restored meta names exactly the schema version the tables were checked against; ids stay unique."""
+def _check_loaded(con: duckdb.DuckDBPyConnection, schema: KnownSchema) -> None:
+    """The restored meta names exactly the schema version the tables were checked against."""
     rows = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
     if len(rows) != 1 or str(rows[0][0]) != str(schema.version):
         shown = str(rows[0][0])[:80] if rows else "absente"
         raise RestoreRefused(
             f"la version de schéma enregistrée (« {shown} ») n'est pas {schema.version} : données incohérentes."
         )
+
+
+def _sequence_starts(
+    con: duckdb.DuckDBPyConnection, schema: KnownSchema, declared: Mapping[str, int], source: Mapping[str, str]
+) -> dict[str, int]:
+    """Where each sequence restarts: where the source stopped, and always after the ids its rows already use."""
+    starts = dict(declared)
     for sequence, (table, column) in SEQUENCE_COLUMNS.items():
         if sequence not in schema.sequences or table not in schema.tables:
             continue
-        top = con.execute(f"SELECT max({_quoted(column)}) FROM {_quoted(table)}").fetchone()
-        if top is not None and top[0] is not None and int(top[0]) >= sequences[sequence]:
-            raise RestoreRefused(f"la séquence {sequence} est en retard sur la table {table} : données incohérentes.")
+        top = con.execute(f"SELECT max({_quoted(column)}) FROM {source[table]}").fetchone()
+        if top is not None and top[0] is not None:
+            if not 0 <= int(top[0]) < MAX_SEQUENCE_VALUE:
+                raise RestoreRefused(f"table {table} : identifiant {top[0]} hors limites.")
+            starts[sequence] = max(starts[sequence], int(top[0]) + 1)
+    return starts
 
 
 def restore_backup(store: Store, directory: Path, *, who: str) -> str:
@@ -442,30 +452,27 @@ def restore_backup(store: Store, directory: Path, *, who: str) -> str:
         schema = known_schema(manifest.schema_version)
         paths = _check_folder(directory, manifest)
         with _staging_store(store) as (staging, con):
-            _prepare_fresh(con, schema, manifest.sequences)
             allowed = ", ".join(string_literal(str(p)) for p in paths.values())
             con.execute(f"SET allowed_paths = [{allowed}]")
             con.execute("SET enable_external_access = false")
             con.execute("SET lock_configuration = true")
+            readers = {name: f"read_parquet({string_literal(str(path))})" for name, path in paths.items()}
             for entry in manifest.tables:
-                columns = schema.tables[entry.name]
-                source = string_literal(str(paths[entry.name]))
-                found = [
-                    (str(r[0]), str(r[1]))
-                    for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet({source})").fetchall()
-                ]
-                if tuple(found) != columns:
+                found = con.execute(f"DESCRIBE SELECT * FROM {readers[entry.name]}").fetchall()
+                if tuple((str(r[0]), str(r[1])) for r in found) != schema.tables[entry.name]:
                     raise RestoreRefused(f"{entry.file} : ses colonnes ne sont pas celles annoncées par le manifeste.")
+            _prepare_fresh(con, schema, _sequence_starts(con, schema, manifest.sequences, readers))
+            for entry in manifest.tables:
+                columns = _column_list(schema.tables[entry.name])
                 con.execute(
-                    f"INSERT INTO {_quoted(entry.name)} ({_column_list(columns)}) "
-                    f"SELECT {_column_list(columns)} FROM read_parquet({source})"
+                    f"INSERT INTO {_quoted(entry.name)} ({columns}) SELECT {columns} FROM {readers[entry.name]}"
                 )
                 loaded = int(con.execute(f"SELECT count(*) FROM {_quoted(entry.name)}").fetchone()[0])  # type: ignore[index]
                 if loaded != entry.rows:
                     raise RestoreRefused(
                         f"{entry.file} : {loaded} ligne(s) lue(s), le manifeste en annonce {entry.rows}."
                     )
-            _check_loaded(con, schema, manifest.sequences)
+            _check_loaded(con, schema)
             Store(staging)._migrate(con)
     except RestoreRefused as error:
         raise StoreError(f"Sauvegarde {directory} refusée : {error} La base actuelle n'a pas été modifiée.") from error
@@ -501,7 +508,8 @@ def restore_copy(store: Store, data: bytes, file_name: str, *, who: str) -> str:
                 con.execute("SET enable_external_access = false")
                 con.execute("SET lock_configuration = true")
                 schema, sequences = _inspect_copy(con)
-                _prepare_fresh(con, schema, sequences)
+                sources = {name: f"{COPY_ALIAS}.main.{_quoted(name)}" for name in schema.tables}
+                _prepare_fresh(con, schema, _sequence_starts(con, schema, sequences, sources))
                 for name, columns in schema.tables.items():
                     con.execute(
                         f"INSERT INTO {_quoted(name)} ({_column_list(columns)}) "
@@ -513,7 +521,7 @@ def restore_copy(store: Store, data: bytes, file_name: str, *, who: str) -> str:
                     ).fetchone()
                     if counts is None or counts[0] != counts[1]:
                         raise RestoreRefused(f"table {name} : toutes les lignes n'ont pas pu être copiées.")
-                _check_loaded(con, schema, sequences)
+                _check_loaded(con, schema)
                 con.execute(f"DETACH {COPY_ALIAS}")
                 Store(staging)._migrate(con)
     except RestoreRefused as error:

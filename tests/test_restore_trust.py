@@ -357,3 +357,14 @@ def test_garbage_and_a_newer_copy_are_refused(demo: Store, tmp_path: Path) -> No
     data = path.read_bytes()
     shutil.rmtree(path.parent)
     assert_refused(demo, tmp_path, lambda: demo.restore_copy(data, "x.duckdb"), "plus récente")
+
+
+def test_a_backup_whose_sequences_lag_still_gives_new_rows_fresh_ids(demo: Store, saved: Path) -> None:
+    data = manifest_of(saved)
+    data["sequences"] = dict.fromkeys(data["sequences"], 1)
+    write_manifest(saved, data)
+    demo.restore(saved)
+    actions = rows_of(demo.path, ("actions",))["actions"]
+    ids = [int(str(row[0])) for row in actions]
+    assert len(ids) == len(set(ids))  # the « restored » row did not reuse an id
+    assert demo.record_action("store", ["x"], "test")[0] == max(ids) + 1
