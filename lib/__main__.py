@@ -448,8 +448,14 @@ def explain(error: BaseException) -> tuple[str, int]:
     if isinstance(error, OSError):
         where = f"{error.filename} : " if error.filename else ""
         return f"Erreur : {where}{files.os_error_text(error)}", 2
-    if isinstance(error, OverflowError) or (isinstance(error, ValueError) and _PYTHON_DATE_ERRORS.search(str(error))):
+    if isinstance(error, ValueError) and _PYTHON_DATE_ERRORS.search(str(error)):
         return f"Erreur : {_DATE_RANGE_FR}", 2
+    if isinstance(error, OverflowError):
+        return (
+            f"Erreur : {_DATE_RANGE_FR} Un nombre trop grand (--employees, --of-lines) donne la même erreur : "
+            "indiquez une valeur plus petite.",
+            2,
+        )
     if isinstance(error, MemoryError):
         return (
             "Erreur : mémoire insuffisante pour cette opération. Fermez d'autres programmes ou réduisez le fichier.",
