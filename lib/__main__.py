@@ -8,15 +8,17 @@ import json
 import re
 import sys
 import time
+import traceback
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import NoReturn
 
-from lib import access, calendar, demo_store, portal, report, scale, settings
-from lib.declarations import InvalidExport
+from lib import access, calendar, demo_store, files, portal, report, scale, settings
+from lib.access import AccessConfigError
+from lib.declarations import CatalogueError, InvalidExport
 from lib.rules import DEFAULT_RULE_SET, RuleSet, RuleSetError, compute_deadlines
-from lib.store import ImportResult, Purpose, Store, StoreError, default_db_path, today_default
+from lib.store import ExportFile, ImportResult, Purpose, Store, StoreError, default_db_path, today_default
 
 
 class CliError(Exception):
@@ -46,14 +48,34 @@ class FrenchArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"Erreur : {message}\n")
 
 
+MIN_CLI_DATE = date(1900, 1, 1)
+MAX_CLI_DATE = date(2199, 12, 31)  # far enough for any deadline, near enough that date arithmetic never overflows
+_ISO_DATE = re.compile(r"([0-9]{1,9})-([0-9]{1,2})-([0-9]{1,2})")
+_FR_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{1,9})")
+
+
 def parse_cli_date(value: str) -> date:
-    """AAAA-MM-JJ or jj/mm/aaaa."""
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(value.strip(), fmt).date()
-        except ValueError:
-            continue
-    raise argparse.ArgumentTypeError(f"date « {value} » invalide (attendu AAAA-MM-JJ ou jj/mm/aaaa)")
+    """AAAA-MM-JJ or jj/mm/aaaa, between 1900 and 2199."""
+    text = value.strip()
+    shown = text[:40]
+    iso, french = _ISO_DATE.fullmatch(text), _FR_DATE.fullmatch(text)
+    if iso:
+        year, month, day = (int(g) for g in iso.groups())
+    elif french:
+        day, month, year = (int(g) for g in french.groups())
+    else:
+        raise argparse.ArgumentTypeError(f"date « {shown} » invalide (attendu AAAA-MM-JJ ou jj/mm/aaaa)")
+    if not MIN_CLI_DATE.year <= year <= MAX_CLI_DATE.year:
+        raise argparse.ArgumentTypeError(
+            f"date « {shown} » hors limites : l'année doit être comprise entre {MIN_CLI_DATE.year} et "
+            f"{MAX_CLI_DATE.year} (attendu AAAA-MM-JJ ou jj/mm/aaaa)"
+        )
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"date « {shown} » invalide : ce jour n'existe pas (attendu AAAA-MM-JJ ou jj/mm/aaaa)"
+        ) from None
 
 
 def _read_file(path_text: str) -> tuple[bytes, str]:
@@ -184,16 +206,45 @@ def _workflow_context(store: Store) -> tuple[RuleSet, settings.Preferences]:
     return settings.active_rules(store), settings.preferences(store)
 
 
+def _export_targets(out: Path, batch_files: tuple[ExportFile, ...]) -> list[Path]:
+    """The first file at --out, the others next to it named by their portal kind."""
+    return [
+        out if index == 0 else out.with_name(f"{out.stem}_{file.portal_kind}{out.suffix or '.csv'}")
+        for index, file in enumerate(batch_files)
+    ]
+
+
 def _export(args: argparse.Namespace, purpose: Purpose) -> int:
     store = _store(args)
+    out = Path(args.out)
+    if out.is_dir():
+        raise CliError(f"--out {out} est un dossier : indiquez un nom de fichier (par exemple {out / 'carence.csv'}).")
     rules, prefs = _workflow_context(store)
-    batch = store.generate_export(
-        purpose,
-        rules=rules,
-        today=args.today,
-        catalogue=settings.code_catalogue(store),
-        tolerance_days=prefs.tolerance_days,
-    )
+    written: list[Path] = []
+
+    def write_files(batch_files: tuple[ExportFile, ...]) -> None:
+        targets = _export_targets(out, batch_files)
+        try:
+            files.write_all_atomically([(t, f.content) for t, f in zip(targets, batch_files, strict=True)])
+        except OSError as error:
+            raise CliError(
+                f"{error.filename or out} : {files.os_error_text(error)} Aucun fichier écrit, rien n'a été enregistré."
+            ) from error
+        written.extend(targets)
+
+    try:
+        batch = store.generate_export(
+            purpose,
+            rules=rules,
+            today=args.today,
+            catalogue=settings.code_catalogue(store),
+            tolerance_days=prefs.tolerance_days,
+            on_files=write_files,
+        )
+    except BaseException:
+        for path in written:  # written, but the record failed: a file nobody can confirm must not stay
+            path.unlink(missing_ok=True)
+        raise
     label = "carence" if purpose == "carence" else "formation interne"
     for missing in batch.missing:
         print(f"Non exporté : {missing.message}", file=sys.stderr)
@@ -205,11 +256,7 @@ def _export(args: argparse.Namespace, purpose: Purpose) -> int:
             return 1
         print(f"Rien à déclarer ({label}) au {args.today:%d/%m/%Y} : aucun fichier écrit.")
         return 0
-    out = Path(args.out)
-    for index, file in enumerate(batch.files):
-        target = out if index == 0 else out.with_name(f"{out.stem}_{file.portal_kind}{out.suffix or '.csv'}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(file.content)
+    for target, file in zip(_export_targets(out, batch.files), batch.files, strict=True):
         print(
             f"{target} : fichier {file.portal_kind} de {file.lines} ligne(s), valide, prêt à déposer sur le portail "
             f"(n° {file.export_id} ; confirmez le dépôt dans le tableau de bord)."
@@ -242,9 +289,17 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     content = calendar.deadlines_ics(
         events, calendar_name="Passeport de prévention — échéances", generated_at=datetime.now(UTC)
     )
-    Path(args.out).write_bytes(content)
+    _write_output(Path(args.out), content)
     print(f"{args.out} : {len(events)} échéance(s), à importer dans Outlook ou votre agenda.")
     return 0
+
+
+def _write_output(path: Path, content: bytes) -> None:
+    """One file written completely or not at all, with a French message when the disk says no."""
+    try:
+        files.write_atomically(path, content)
+    except OSError as error:
+        raise CliError(f"{path} : {files.os_error_text(error)} Aucun fichier écrit.") from error
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -399,6 +454,56 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_DATE_RANGE_FR = (
+    "une date sort des limites que l'outil sait calculer : vérifiez les dates indiquées (--today, --training-end, "
+    f"--validity-start, --received-on, entre {MIN_CLI_DATE:%d/%m/%Y} et {MAX_CLI_DATE:%d/%m/%Y}) et la date de "
+    "référence des Paramètres."
+)
+_PYTHON_DATE_ERRORS = re.compile(
+    r"year -?\d+ is out of range|date value out of range|day is out of range for month|month must be in 1\.\.12"
+    r"|Invalid isoformat string|does not match format|unconverted data remains"
+)
+_LIB_DIR = Path(__file__).resolve().parent
+
+
+def _raised_by_lib(error: BaseException) -> bool:
+    """The error comes from a `raise` of our own code (whose messages are French), not from Python's."""
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames:
+        return False
+    last = frames[-1]
+    return Path(last.filename).resolve().parent == _LIB_DIR and (last.line or "").lstrip().startswith("raise")
+
+
+def explain(error: BaseException) -> tuple[str, int]:
+    """The French message and exit code of an error of a command (never a traceback)."""
+    if isinstance(error, CliError | StoreError | RuleSetError | InvalidExport | CatalogueError | AccessConfigError):
+        return f"Erreur : {error}", 2
+    if isinstance(error, OSError):
+        where = f"{error.filename} : " if error.filename else ""
+        return f"Erreur : {where}{files.os_error_text(error)}", 2
+    if isinstance(error, ValueError) and _PYTHON_DATE_ERRORS.search(str(error)):
+        return f"Erreur : {_DATE_RANGE_FR}", 2
+    if isinstance(error, OverflowError):
+        return (
+            f"Erreur : {_DATE_RANGE_FR} Un nombre trop grand (--employees, --of-lines) donne la même erreur : "
+            "indiquez une valeur plus petite.",
+            2,
+        )
+    if isinstance(error, MemoryError):
+        return (
+            "Erreur : mémoire insuffisante pour cette opération. Fermez d'autres programmes ou réduisez le fichier.",
+            3,
+        )
+    if isinstance(error, ValueError) and _raised_by_lib(error) and str(error):
+        return f"Erreur : {error}", 2
+    return (
+        f"Erreur inattendue ({type(error).__name__}). L'opération n'a pas abouti ; les écritures dans la base "
+        "sont annulées en cas d'erreur. Signalez ce message à l'équipe.",
+        3,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -407,23 +512,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.handler(args)
         return code
-    except (CliError, StoreError, RuleSetError, InvalidExport) as error:
-        print(f"Erreur : {error}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print("Interrompu.", file=sys.stderr)
         return 130
     except Exception as error:  # noqa: BLE001 - never show a traceback to a user
-        message = getattr(error, "args", [""])[0] if isinstance(error, ValueError) else None
-        if message:
-            print(f"Erreur : {message}", file=sys.stderr)
-        else:
-            print(
-                f"Erreur inattendue ({type(error).__name__}) : {error}. Rien n'a été modifié ; "
-                "signalez ce message à l'équipe.",
-                file=sys.stderr,
-            )
-        return 3
+        message, code = explain(error)
+        print(message, file=sys.stderr)
+        return code
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import re
 import stat
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -767,11 +767,14 @@ class Store:
         catalogue: Mapping[str, declarations.TrainingCodes],
         tolerance_days: int = 3,
         who: str | None = None,
+        on_files: Callable[[tuple[ExportFile, ...]], None] | None = None,
     ) -> ExportBatch:
         """Build, validate and record the portal files of what is due; the same call twice gives the same files.
 
         Identifiers already deposited (the ledger) are never reused. Records lacking data come back in
         `missing` and stay out of the files. Nothing is recorded unless every file passes the validator.
+        `on_files` (the command line writing the files to disk) runs before the record is committed: if it
+        raises, nothing is recorded.
         """
         who = who or self.user
         inputs = self._declaration_inputs(purpose, rules=rules, today=today, tolerance_days=tolerance_days)
@@ -833,6 +836,8 @@ class Store:
                         )
                         con.unregister("assigned")
                     files.append(ExportFile(export_id, purpose, file.kind, file.file_name, content, len(file.rows)))
+                if on_files is not None:
+                    on_files(tuple(files))
                 con.execute("COMMIT")
             except Exception:
                 con.execute("ROLLBACK")
@@ -1088,68 +1093,22 @@ class Store:
     # ------------------------------------------------------------------ backup and restore
 
     def backup(self, directory: Path, *, who: str | None = None) -> str:
-        """Export every table (DuckDB EXPORT DATABASE, Parquet) into a new folder; recorded in the audit."""
-        directory = Path(directory)
-        if not self.path.exists():
-            raise StoreError(f"La base {self.path} n'existe pas : rien à sauvegarder.")
-        if directory.exists() and any(directory.iterdir()):
-            raise StoreError(f"Le dossier {directory} n'est pas vide : choisissez un dossier neuf pour la sauvegarde.")
-        directory.parent.mkdir(parents=True, exist_ok=True)
-        self.record_action("store", [str(directory)], "backup", who=who)
-        with self.connect() as con:
-            con.execute(f"EXPORT DATABASE {rules_sql.string_literal(str(directory))} (FORMAT parquet)")
-        return f"Sauvegarde de {self.path} écrite dans {directory}."
+        """Every known table as Parquet plus a manifest (sha256, columns), in a new folder (lib/backup.py)."""
+        from lib import backup
+
+        return backup.write_backup(self, Path(directory), who=who or self.user)
 
     def restore(self, directory: Path, *, who: str | None = None) -> str:
-        """Rebuild the store from a backup folder; the current file is kept aside, never overwritten."""
-        directory = Path(directory)
-        if not (directory / "schema.sql").exists() or not (directory / "load.sql").exists():
-            raise StoreError(f"{directory} n'est pas une sauvegarde (schema.sql et load.sql absents).")
-        staging = self.path.with_name(self.path.name + ".restauration")
-        staging.unlink(missing_ok=True)
-        try:
-            con = duckdb.connect(str(staging))
-            try:
-                con.execute(f"IMPORT DATABASE {rules_sql.string_literal(str(directory))}")
-            finally:
-                con.close()
-        except duckdb.Error as error:
-            staging.unlink(missing_ok=True)
-            raise StoreError(f"La sauvegarde {directory} est illisible : {error}") from error
-        return self._swap_in(staging, str(directory), who)
+        """Rebuild the store from a backup folder without executing anything from it; the current file kept aside."""
+        from lib import backup
+
+        return backup.restore_backup(self, Path(directory), who=who or self.user)
 
     def restore_copy(self, data: bytes, file_name: str, *, who: str | None = None) -> str:
-        """Put back a copy of the store downloaded from the settings page; the current file is kept aside."""
-        staging = self.path.with_name(self.path.name + ".restauration")
-        staging.unlink(missing_ok=True)
-        staging.write_bytes(data)
-        return self._swap_in(staging, file_name, who)
+        """Put back the known tables of a downloaded copy of the store (never its macros or views)."""
+        from lib import backup
 
-    def _swap_in(self, staging: Path, source: str, who: str | None) -> str:
-        try:
-            con = duckdb.connect(str(staging))
-            try:
-                row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            finally:
-                con.close()
-        except duckdb.Error:
-            row = None
-        if row is None or int(row[0]) > SCHEMA_VERSION:
-            staging.unlink(missing_ok=True)
-            staging.with_name(staging.name + ".wal").unlink(missing_ok=True)
-            raise StoreError(f"{source} n'est pas une sauvegarde de cet outil (ou vient d'une version plus récente).")
-        kept = ""
-        with self.alone():
-            if self.path.exists():
-                aside = self.path.with_name(
-                    f"{self.path.stem}.avant-restauration-{datetime.now():%Y%m%d-%H%M%S}.duckdb"
-                )
-                self.path.rename(aside)
-                kept = f" L'ancienne base est conservée dans {aside}."
-            staging.rename(self.path)
-            self._migrated = False
-        self.record_action("store", [source], "restored", who=who)
-        return f"Base restaurée depuis {source}.{kept}"
+        return backup.restore_copy(self, data, file_name, who=who or self.user)
 
     # ------------------------------------------------------------------ imports
 

@@ -279,8 +279,10 @@ else:
 
 with st.expander("Restaurer une copie de la base"):
     st.caption(
-        "Remplace toutes les données par celles d'une copie téléchargée ci-dessus. La base actuelle n'est pas "
-        "effacée : elle est conservée à côté, sous un nom daté."
+        "Remplace toutes les données par celles d'une copie téléchargée ci-dessus. Seules les données des tables "
+        "de l'outil sont reprises, jamais une commande ou une fonction que le fichier contiendrait ; une copie "
+        "modifiée ou incomplète est refusée. La base actuelle n'est pas effacée : elle est conservée à côté, sous "
+        "un nom daté."
     )
     copy = st.file_uploader("Copie de la base (.duckdb)", type=["duckdb"], key="restore_upload")
     if copy is not None and st.button("Restaurer cette copie", key="restore", type="primary"):
@@ -289,3 +291,9 @@ with st.expander("Restaurer une copie de la base"):
             ui.clear_caches()
         except StoreError as error:
             st.error(str(error), icon=":material/error:")
+        except Exception as error:  # noqa: BLE001 - never a traceback on screen
+            st.error(
+                f"La copie n'a pas pu être restaurée (erreur {type(error).__name__}) : la base actuelle n'a pas été "
+                "modifiée.",
+                icon=":material/error:",
+            )
