@@ -8,6 +8,7 @@ import streamlit as st
 from lib import ui
 from lib.statuses import INTERNAL_TO_DECLARE
 
+ui.require("read")
 st.title("Déclarations internes")
 ui.require_data()
 ui.reference_caption()

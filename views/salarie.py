@@ -11,6 +11,7 @@ import streamlit as st
 from lib import ui
 from lib.identifiers import mask_nir
 
+ui.require("read")
 st.title("Passeport d'un salarié")
 ui.require_data()
 today = ui.today()

@@ -11,6 +11,7 @@ from lib import rules, settings, ui, validity
 from lib.identifiers import is_valid_siret
 from lib.store import StoreError
 
+ui.require("settings")
 st.title("Paramètres")
 store = ui.get_store()
 flash = st.session_state.pop("settings_flash", None)

@@ -8,6 +8,7 @@ import streamlit as st
 
 from lib import settings, ui
 
+ui.require("read")
 MATRIX_LIMIT = 60
 HORIZONS = ["30", "60", "90", "180", "365"]
 STATES = ["expirée", "expire bientôt", "valide", "sans échéance"]

@@ -7,6 +7,7 @@ import streamlit as st
 
 from lib import corrections, ui
 
+ui.require("read")
 st.title("Vérification des déclarations des organismes")
 ui.require_data()
 today = ui.today()

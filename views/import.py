@@ -8,6 +8,7 @@ import streamlit as st
 from lib import records, ui
 from lib.store import ImportResult, StoreError, today_default
 
+ui.require("import")
 KINDS = {
     "of": "Déclarations d'un organisme de formation (fichier du portail ADF / JDR, séparateur |)",
     "internal": "Formations des salariés (export SIRH : CSV ou Excel)",
