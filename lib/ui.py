@@ -148,7 +148,7 @@ def login_form() -> None:
     try:
         users = access.local_users(secrets_)
     except access.AccessConfigError as error:
-        st.error(f"Connexion mal configurée : {error}", icon=":material/error:")
+        st.error(f"Connexion mal configurée : {md_text(error)}", icon=":material/error:")
         return
     if "auth" in secrets_ and not users:
         if not st.user.is_logged_in:
@@ -282,7 +282,7 @@ def masked(frame: pd.DataFrame, column: str = "nir") -> pd.DataFrame:
 
 
 def show_store_error(error: StoreError) -> None:
-    st.error(str(error), icon="⚠️")
+    st.error(md_text(str(error)), icon="⚠️")
 
 
 def mask_value(column: str | None, value: str | None) -> str:
@@ -1154,7 +1154,7 @@ def render_export_section(kind: Literal["carence", "internal"]) -> None:
         return
     flash_key = f"export_flash_{kind}"
     if flash_key in st.session_state:
-        st.success(st.session_state.pop(flash_key), icon=":material/check_circle:")
+        st.success(md_text(st.session_state.pop(flash_key)), icon=":material/check_circle:")
     if st.button("Générer le fichier", type="primary", key=f"generate_{kind}", icon=":material/description:"):
         prefs = settings.preferences(store)
         try:
@@ -1166,7 +1166,7 @@ def render_export_section(kind: Literal["carence", "internal"]) -> None:
                 tolerance_days=prefs.tolerance_days,
             )
         except (StoreError, ValueError) as error:
-            st.error(str(error), icon=":material/error:")
+            st.error(md_text(str(error)), icon=":material/error:")
             return
         st.session_state[f"export_batch_{kind}"] = batch
         clear_caches()
@@ -1177,7 +1177,9 @@ def render_export_section(kind: Literal["carence", "internal"]) -> None:
             st.info("Rien à déclarer aujourd'hui.", icon=":material/info:")
         for file in batch.files:
             with st.container(border=True):
-                st.markdown(f"**{file.file_name}** — {file.portal_kind}, {file.lines} ligne(s), n° {file.export_id}")
+                st.markdown(
+                    f"**{md_text(file.file_name)}** — {file.portal_kind}, {file.lines} ligne(s), n° {file.export_id}"
+                )
                 cols = st.columns(2)
                 cols[0].download_button(
                     "Télécharger le fichier du portail",
@@ -1213,8 +1215,8 @@ def render_export_section(kind: Literal["carence", "internal"]) -> None:
     for _, row in history.head(20).iterrows():
         export_id = int(row["id"])
         line = st.columns([3, 2, 2, 2, 2])
-        line[0].write(f"n° {export_id} — {row['file_name']} ({int(row['lines'])} ligne(s))")
-        line[1].write(f"{pd.Timestamp(row['created_at']):%d/%m/%Y %H:%M} — {row['who']}")
+        line[0].write(f"n° {export_id} — {md_text(row['file_name'])} ({int(row['lines'])} ligne(s))")
+        line[1].write(f"{pd.Timestamp(row['created_at']):%d/%m/%Y %H:%M} — {md_text(row['who'])}")
         line[2].write(_EXPORT_STATUS_LABELS.get(str(row["status"]), str(row["status"])))
         line[3].download_button(
             "Télécharger",
@@ -1241,7 +1243,7 @@ def _export_action(kind: str, action: Callable[[], str]) -> None:
     try:
         message = action()
     except StoreError as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(md_text(str(error)), icon=":material/error:")
         return
     st.session_state[f"export_flash_{kind}"] = message
     st.session_state.pop(f"export_batch_{kind}", None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
@@ -439,3 +440,72 @@ def test_each_failed_login_and_each_lock_is_written_in_the_journal(
     assert sorted(logins["what"]) == ["Connexion bloquée", "Échec de connexion", "Échec de connexion"]
     assert set(logins["detail"]) == {"compte « alice »", "compte « alice » bloqué 15 min"}
     assert all(str(who).startswith("session ") for who in logins["who"]), list(logins["who"])
+
+
+# ---------------------------------------------------------------------------------------------- file values as text
+
+
+def test_a_value_from_a_file_is_escaped_for_markdown() -> None:
+    assert ui.md_text("![x](http://host/x.png)") == r"\!\[x\]\(http\:\/\/host\/x\.png\)"
+    assert ui.md_text("**gras** :red[rouge] $x$ <b>") == r"\*\*gras\*\* \:red\[rouge\] \$x\$ \<b\>"
+    assert ui.md_text("ligne 1\n# titre\r\n> cité") == r"ligne 1 \# titre \> cité"
+    assert ui.md_text("Élodie D'Almeida-Ruiz") == r"Élodie D\'Almeida\-Ruiz"
+    assert ui.md_text("a\\b") == "a\\\\b"
+    assert ui.md_text(None) == ""
+
+
+def test_a_value_from_a_file_is_escaped_for_plotly() -> None:
+    assert ui.chart_text('<a href="http://host/">lien</a>') == '&lt;a href="http://host/"&gt;lien&lt;/a&gt;'
+    assert ui.chart_text("<span style='color:red'>R&D</span>") == "&lt;span style='color:red'&gt;R&amp;D&lt;/span&gt;"
+    assert ui.chart_text(3) == 3
+    escaped = ui.chart_texts(pd.Series(["<b>x</b>", None]))
+    assert escaped[0] == "&lt;b&gt;x&lt;/b&gt;" and pd.isna(escaped[1])
+
+
+IMAGE = "![x](http://127.0.0.1:9/x.png)"
+LINK = '<a href="http://127.0.0.1:9/">lien</a>'
+RED = '<span style="color:red">Rouge</span>'
+
+
+def element_texts(at: AppTest, kinds: set[str]) -> list[str]:
+    """The protobuf text of every element of these kinds (markdown, plotly_chart…) the run sent."""
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        proto = getattr(node, "proto", None)
+        if proto is not None and getattr(node, "type", None) in kinds:
+            found.append(str(proto))
+        children = getattr(node, "children", None)
+        if isinstance(children, dict):
+            for child in children.values():
+                walk(child)
+
+    walk(at._tree)
+    return found
+
+
+def test_names_and_titles_from_files_are_shown_as_text_on_the_employee_page(demo_db: Path) -> None:
+    store = Store(demo_db)
+    store.sql(
+        "UPDATE employees SET first_name = $image, manager = $red, site = '**Site** [x](http://127.0.0.1:9/)' "
+        "WHERE matricule = 'MAT1002'",
+        {"image": IMAGE, "red": RED},
+    )
+    store.sql(
+        "UPDATE training_records SET training_title = $link, training_type = $red WHERE matricule = 'MAT1002'",
+        {"link": LINK, "red": RED},
+    )
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("views/salarie.py")
+    at.query_params["matricule"] = "MAT1002"
+    at.run()
+    assert not at.exception
+    assert any(ui.md_text(IMAGE) in str(h.value) for h in at.subheader)
+    markdown = "\n".join(str(m.value) for m in at.markdown)
+    assert ui.md_text(RED) in markdown and "\\*\\*Site\\*\\*" in markdown
+    for raw in ("![x](", "](http", "<span", "**Site**"):
+        assert raw not in markdown.replace(ui.md_text(IMAGE), "").replace(ui.md_text(RED), "")
+    charts = "\n".join(element_texts(at, {"plotly_chart"}))
+    assert "&lt;a href=" in charts and "&lt;span style=" in charts
+    assert "<a href" not in charts and "<span" not in charts

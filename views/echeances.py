@@ -196,8 +196,8 @@ else:
     figure = go.Figure(
         go.Heatmap(
             z=z,
-            x=types,
-            y=rows,
+            x=[ui.chart_text(t) for t in types],
+            y=[ui.chart_text(r) for r in rows],
             customdata=hover,
             zmin=0,
             zmax=3,

@@ -48,7 +48,7 @@ if st.button("Enregistrer les établissements"):
     ]
     wrong = [s for s, _, _ in rows if not is_valid_siret(s)]
     if wrong:
-        st.error(f"SIRET invalide (14 chiffres, clé de contrôle) : {', '.join(wrong)}.")
+        st.error(f"SIRET invalide (14 chiffres, clé de contrôle) : {ui.md_text(', '.join(wrong))}.")
     elif len({s for s, _, _ in rows}) != len(rows):
         st.error("Un même SIRET apparaît deux fois.")
     else:

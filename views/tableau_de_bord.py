@@ -235,7 +235,9 @@ with right:
     if per_month is None:
         st.info("Aucune fin de validité dans les 12 prochains mois.")
     else:
-        per_month = per_month.assign(Mois=per_month["mois"].map(ui.month_label))
+        per_month = per_month.assign(
+            Mois=per_month["mois"].map(ui.month_label), Formation=ui.chart_texts(per_month["Formation"])
+        )
         figure = px.bar(
             per_month,
             x="Mois",
