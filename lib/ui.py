@@ -225,16 +225,21 @@ require_right = require
 
 _MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation: CommonMark lets all be escaped
 _LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+# GFM turns http://…, www.… and e-mail addresses into links after escapes are resolved: an invisible word joiner
+# inside each one keeps it text.
+_AUTOLINKS = re.compile(r"(?i)(?<=http)(?=s?:)|(?<=ftp)(?=:)|(?<=mailto)(?=:)|(?<=xmpp)(?=:)|(?<=www)(?=\.)|(?=@)")
+WORD_JOINER = "\u2060"
 
 
 def md_text(value: Any) -> str:
     """A value from a file as literal text inside Markdown (st.markdown, captions, labels, messages).
 
     Every ASCII punctuation is backslash-escaped, so `![x](http://…)` stays text and fetches nothing, and
-    `**`, `:red[…]`, `$…$`, links and HTML are shown as typed; line breaks become spaces (no new block).
+    `**`, `:red[…]`, `$…$`, links and HTML are shown as typed; line breaks become spaces (no new block); an
+    invisible word joiner keeps web and e-mail addresses from becoming links.
     """
-    text = "" if value is None else str(value)
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", text))
+    text = _AUTOLINKS.sub(WORD_JOINER, _LINE_BREAKS.sub(" ", "" if value is None else str(value)))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def chart_text(value: Any) -> Any:

@@ -446,7 +446,8 @@ def test_each_failed_login_and_each_lock_is_written_in_the_journal(
 
 
 def test_a_value_from_a_file_is_escaped_for_markdown() -> None:
-    assert ui.md_text("![x](http://host/x.png)") == r"\!\[x\]\(http\:\/\/host\/x\.png\)"
+    assert ui.md_text("![x](http://host/x.png)") == "\\!\\[x\\]\\(http\u2060\\:\\/\\/host\\/x\\.png\\)"
+    assert ui.md_text("HTTPS://a www.b.fr rh@c.fr") == "HTTP\u2060S\\:\\/\\/a www\u2060\\.b\\.fr rh\u2060\\@c\\.fr"
     assert ui.md_text("**gras** :red[rouge] $x$ <b>") == r"\*\*gras\*\* \:red\[rouge\] \$x\$ \<b\>"
     assert ui.md_text("ligne 1\n# titre\r\n> cité") == r"ligne 1 \# titre \> cité"
     assert ui.md_text("Élodie D'Almeida-Ruiz") == r"Élodie D\'Almeida\-Ruiz"

@@ -67,7 +67,7 @@ else:
     site, service, manager = row["person_site"], row["person_service"], row["manager"]
     entry, leaving = None, row["exit_date"]
 establishments = ui.establishments().set_index("siret")["name"]
-st.subheader(ui.md_text(labels[chosen]))
+st.subheader(ui.md_text(labels[chosen]), anchor=False)
 cols = st.columns(4)
 cols[0].markdown(f"**Matricule**  \n{ui.md_text(chosen)}")
 cols[1].markdown(f"**NIR**  \n{mask_nir(nir) if isinstance(nir, str) else 'non renseigné'}")
