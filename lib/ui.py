@@ -93,15 +93,6 @@ def signed_in_user() -> access.User | None:
     return None
 
 
-def current_user() -> access.User:
-    """The person using the dashboard; stops the run (after the login form) when nobody is signed in."""
-    user = signed_in_user()
-    if user is None:
-        login_form()
-        st.stop()
-    return user
-
-
 @st.cache_resource
 def _login_throttle() -> access.LoginThrottle:
     """One throttle per server process, shared by every session: failures count across tabs and browsers."""
