@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -468,24 +469,30 @@ LINK = '<a href="http://127.0.0.1:9/">lien</a>'
 RED = '<span style="color:red">Rouge</span>'
 
 
-def element_texts(at: AppTest, kinds: set[str]) -> list[str]:
-    """The protobuf text of every element of these kinds (markdown, plotly_chart…) the run sent."""
+def chart_strings(at: AppTest) -> list[str]:
+    """Every string inside the Plotly figures the run sent (labels, ticks, legends, hover data)."""
     found: list[str] = []
 
-    def walk(node: object) -> None:
-        proto = getattr(node, "proto", None)
-        if proto is not None and getattr(node, "type", None) in kinds:
-            found.append(str(proto))
-        children = getattr(node, "children", None)
-        if isinstance(children, dict):
-            for child in children.values():
-                walk(child)
+    def strings(value: object) -> None:
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                strings(item)
+        elif isinstance(value, list):
+            for item in value:
+                strings(item)
 
-    walk(at._tree)
+    for chart in at.get("plotly_chart"):
+        strings(json.loads(chart.proto.spec))
     return found
 
 
-def test_names_and_titles_from_files_are_shown_as_text_on_the_employee_page(demo_db: Path) -> None:
+def test_names_and_titles_from_files_are_shown_as_text_on_the_employee_page(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The edits below bypass the import path, which is what tells the dashboard's in-memory frames to go.
+    monkeypatch.setattr(ui, "_LAST_FRAMES", {})
     store = Store(demo_db)
     store.sql(
         "UPDATE employees SET first_name = $image, manager = $red, site = '**Site** [x](http://127.0.0.1:9/)' "
@@ -507,6 +514,6 @@ def test_names_and_titles_from_files_are_shown_as_text_on_the_employee_page(demo
     assert ui.md_text(RED) in markdown and "\\*\\*Site\\*\\*" in markdown
     for raw in ("![x](", "](http", "<span", "**Site**"):
         assert raw not in markdown.replace(ui.md_text(IMAGE), "").replace(ui.md_text(RED), "")
-    charts = "\n".join(element_texts(at, {"plotly_chart"}))
-    assert "&lt;a href=" in charts and "&lt;span style=" in charts
-    assert "<a href" not in charts and "<span" not in charts
+    charts = chart_strings(at)
+    assert any("&lt;a href=" in text for text in charts) and any("&lt;span style=" in text for text in charts)
+    assert not [text for text in charts if "<a href" in text or "<span" in text]
