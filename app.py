@@ -1,48 +1,64 @@
-"""Entrypoint of the dashboard: page configuration, who is there, and the navigation their role allows."""
+"""Entrypoint of the dashboard: page configuration, who is there, and the navigation their role allows.
+
+Deny by default: `st.navigation` is called on every run, and for a session without a signed-in person (when
+logins are configured) it holds nothing but the login form, under every page address. The screens live in
+`views/`, not `pages/`: a `pages/` folder would make Streamlit serve each file by its own URL, without this
+script, until some session called `st.navigation`.
+"""
 
 import streamlit as st
 
 from lib import ui
-from lib.access import AccessConfigError
+from lib.access import AccessConfigError, Right
 from lib.rules import RuleSetError
 from lib.store import StoreError
 
-st.set_page_config(page_title="Passeport de prévention", page_icon=":material/health_and_safety:", layout="wide")
-user = ui.current_user()
-local = "user" not in st.session_state
-ui.sidebar_identity(user, local=local)
-ui.start_warm_up()
+# (section, script, title, icon, url path, right needed to see it)
+PAGES: list[tuple[str, str, str, str, str, Right]] = [
+    ("Suivi", "views/tableau_de_bord.py", "Tableau de bord", ":material/dashboard:", "", "read"),
+    ("Suivi", "views/verification.py", "Vérification", ":material/fact_check:", "verification", "read"),
+    ("Suivi", "views/carence.py", "Carence", ":material/timer:", "carence", "read"),
+    (
+        "Suivi",
+        "views/declarations_internes.py",
+        "Déclarations internes",
+        ":material/domain:",
+        "declarations-internes",
+        "read",
+    ),  # noqa: E501
+    ("Suivi", "views/echeances.py", "Échéances", ":material/event:", "echeances", "read"),
+    ("Suivi", "views/salarie.py", "Salarié", ":material/badge:", "salarie", "read"),
+    ("Données", "views/import.py", "Import", ":material/upload_file:", "import", "import"),
+    ("Données", "views/parametres.py", "Paramètres", ":material/settings:", "parametres", "settings"),
+    ("Données", "views/journal.py", "Journal", ":material/history:", "journal", "settings"),
+]
 
-pages = {
-    "Suivi": [
-        st.Page("pages/tableau_de_bord.py", title="Tableau de bord", icon=":material/dashboard:", default=True),
-        st.Page("pages/verification.py", title="Vérification", icon=":material/fact_check:", url_path="verification"),
-        st.Page("pages/carence.py", title="Carence", icon=":material/timer:", url_path="carence"),
-        st.Page(
-            "pages/declarations_internes.py",
-            title="Déclarations internes",
-            icon=":material/domain:",
-            url_path="declarations-internes",
-        ),
-        st.Page("pages/echeances.py", title="Échéances", icon=":material/event:", url_path="echeances"),
-        st.Page("pages/salarie.py", title="Salarié", icon=":material/badge:", url_path="salarie"),
-    ],
-    "Données": [
-        page
-        for page, right in (
-            (st.Page("pages/import.py", title="Import", icon=":material/upload_file:", url_path="import"), "import"),
-            (
-                st.Page("pages/parametres.py", title="Paramètres", icon=":material/settings:", url_path="parametres"),
-                "settings",
-            ),
-            (st.Page("pages/journal.py", title="Journal", icon=":material/history:", url_path="journal"), "settings"),
-        )
-        if user.can(right)  # type: ignore[arg-type]
-    ],
-}
-try:
-    page = st.navigation(pages)
-    ui.rule_set_banner()  # on every page, before its content
-    page.run()
-except (StoreError, RuleSetError, AccessConfigError) as error:
-    st.error(str(error), icon=":material/error:")
+
+def login() -> None:
+    ui.login_form()
+
+
+st.set_page_config(page_title="Passeport de prévention", page_icon=":material/health_and_safety:", layout="wide")
+user = ui.signed_in_user()
+if user is None:
+    # Every page address answers with the login form, so a signed-in person lands where they asked to go.
+    login_pages = [st.Page(login, title="Connexion", icon=":material/login:", default=True)] + [
+        st.Page(login, title="Connexion", url_path=url_path, visibility="hidden")
+        for _, _, _, _, url_path, _ in PAGES
+        if url_path
+    ]
+    st.navigation(login_pages, position="hidden").run()
+else:
+    ui.sidebar_identity(user)
+    ui.start_warm_up()
+    sections: dict[str, list[st.Page]] = {}
+    for section, script, title, icon, url_path, right in PAGES:
+        if user.can(right):
+            page = st.Page(script, title=title, icon=icon, url_path=url_path or None, default=not url_path)
+            sections.setdefault(section, []).append(page)
+    try:
+        page = st.navigation(sections)
+        ui.rule_set_banner()  # on every page, before its content
+        page.run()
+    except (StoreError, RuleSetError, AccessConfigError) as error:
+        st.error(str(error), icon=":material/error:")

@@ -173,7 +173,8 @@ def main() -> None:
     counts = Store(store_path).counts()
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
-         str(args.port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
+         str(args.port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
+         "--secrets.files", str(OUT / "aucun_secret.toml")],  # local mode, whatever .streamlit/secrets.toml says
         cwd=REPO, env={**os.environ, "PASSEPORT_DB": str(store_path), "PASSEPORT_WARMUP": "1"},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip

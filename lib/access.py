@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
-from collections.abc import Mapping
-from dataclasses import dataclass
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Role = Literal["admin", "gestionnaire", "lecteur"]
@@ -34,6 +37,7 @@ RIGHT_LABELS: dict[Right, str] = {
 }
 HASH_SCHEME = "pbkdf2_sha256"
 HASH_ITERATIONS = 600_000
+MAX_LOGIN_LENGTH = 200
 
 
 class AccessConfigError(ValueError):
@@ -70,6 +74,21 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(base64.b64encode(digest).decode("ascii"), expected)
 
 
+def hash_iterations(stored: str) -> int | None:
+    """The iteration count of a hash made by hash_password; None when it is not one."""
+    parts = stored.split("$")
+    if len(parts) != 4 or parts[0] != HASH_SCHEME or not parts[1].isdigit() or not parts[2] or not parts[3]:
+        return None
+    iterations = int(parts[1])
+    return iterations if 0 < iterations <= 10_000_000 else None
+
+
+@functools.lru_cache(maxsize=8)
+def _dummy_hash(iterations: int) -> str:
+    """A hash no password matches, verified in place of an unknown account's so both cost the same work."""
+    return hash_password(secrets.token_hex(16), iterations=iterations)
+
+
 def local_users(secrets_: Mapping[str, Any]) -> dict[str, tuple[str, Role]]:
     """The `[users.<login>]` tables of secrets.toml: login → (password hash, role); empty when none."""
     table = secrets_.get("users")
@@ -83,7 +102,7 @@ def local_users(secrets_: Mapping[str, Any]) -> dict[str, tuple[str, Role]]:
         if not isinstance(entry, Mapping):
             raise AccessConfigError(f"{where} : une table est attendue.")
         password_hash, role = entry.get("password_hash"), entry.get("role")
-        if not isinstance(password_hash, str) or not password_hash.startswith(HASH_SCHEME + "$"):
+        if not isinstance(password_hash, str) or hash_iterations(password_hash) is None:
             raise AccessConfigError(
                 f"{where} : « password_hash » doit être une empreinte {HASH_SCHEME} (python -m lib hash-password)."
             )
@@ -94,10 +113,22 @@ def local_users(secrets_: Mapping[str, Any]) -> dict[str, tuple[str, Role]]:
 
 
 def authenticate(users: Mapping[str, tuple[str, Role]], login: str, password: str) -> User | None:
-    entry = users.get(login.strip())
-    if entry is None or not verify_password(password, entry[0]):
+    """The account these credentials open, or None.
+
+    An unknown login costs the same work as a known one (its password is checked against a dummy hash of the
+    accounts' iteration count), so the answer's timing does not tell which logins exist.
+    """
+    name = login.strip()
+    entry = users.get(name) if len(name) <= MAX_LOGIN_LENGTH else None
+    iterations = max(
+        (hash_iterations(stored) or HASH_ITERATIONS for stored, _ in users.values()), default=HASH_ITERATIONS
+    )
+    dummy = _dummy_hash(iterations)  # made (once) whichever the login, so the first unknown one costs no more
+    stored = entry[0] if entry is not None else dummy
+    matches = verify_password(password, stored)
+    if entry is None or not matches:
         return None
-    return User(login.strip(), entry[1])
+    return User(name, entry[1])
 
 
 def oidc_role(secrets_: Mapping[str, Any], email: str | None) -> Role | None:
@@ -107,3 +138,147 @@ def oidc_role(secrets_: Mapping[str, Any], email: str | None) -> Role | None:
         return None
     role = roles.get(email.lower()) or roles.get(email)
     return role if role in RIGHTS else None
+
+
+# ---------------------------------------------------------------------------------------------- login throttle
+
+
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    """How repeated login failures slow down, then lock, an account and a client (browser, address)."""
+
+    free_failures: int = 3  # failures allowed before any delay
+    first_delay: float = 2.0  # seconds to wait after the first failure beyond those, doubled at each next one
+    max_delay: float = 60.0
+    account_lock_after: int = 10  # failures on one account within `forget_after`: the account is locked
+    client_lock_after: int = 20  # failures from one client (on any accounts): the client is locked
+    lock_seconds: float = 15 * 60.0
+    forget_after: float = 60 * 60.0  # a key quiet this long starts again from zero
+    max_keys: int = 10_000  # bounded memory whatever the number of logins tried
+
+
+@dataclass
+class _Failures:
+    count: int = 0
+    last: float = 0.0
+    wait_until: float = 0.0
+    locked_until: float = 0.0
+
+
+@dataclass(frozen=True)
+class LoginVerdict:
+    """Whether a login attempt may be checked now; when not, how long to wait and whether it is a lock."""
+
+    allowed: bool
+    wait_seconds: float = 0.0
+    locked: bool = False
+
+    @property
+    def message(self) -> str:
+        if self.allowed:
+            return ""
+        if self.locked:
+            minutes = max(1, round(self.wait_seconds / 60))
+            return (
+                "Trop d'échecs de connexion : la connexion est bloquée pour ce compte ou ce poste pendant "
+                f"{minutes} minute(s). Réessayez plus tard ou demandez à un administrateur."
+            )
+        return (
+            f"Trop d'essais de connexion : patientez {max(1, round(self.wait_seconds))} seconde(s) avant de réessayer."
+        )
+
+
+@dataclass(frozen=True)
+class LockEvent:
+    """A lock that a failure has just set: on an account (`compte`) or a client (`poste`)."""
+
+    kind: Literal["compte", "poste"]
+    key: str
+    until_seconds: float
+
+
+@dataclass
+class LoginThrottle:
+    """Growing delays then a temporary lock after repeated failures, per account and per client. Pure.
+
+    Keys are the login as typed (normalised) and whatever identifies the client; unknown and known accounts
+    are throttled alike. `clock` gives seconds (time.monotonic by default; tests inject their own).
+    """
+
+    policy: ThrottlePolicy = field(default_factory=ThrottlePolicy)
+    clock: Callable[[], float] = time.monotonic
+    _keys: dict[tuple[str, str], _Failures] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @staticmethod
+    def account_key(login: str) -> str:
+        return login.strip().casefold()[:MAX_LOGIN_LENGTH]
+
+    def check(self, login: str, client: str) -> LoginVerdict:
+        """Whether an attempt may be verified now (a refused attempt is not verified and counts for nothing)."""
+        now = self.clock()
+        with self._lock:
+            waits: list[tuple[float, bool]] = []
+            for key in (("compte", self.account_key(login)), ("poste", client)):
+                state = self._current(key, now)
+                if state is None:
+                    continue
+                if state.locked_until > now:
+                    waits.append((state.locked_until - now, True))
+                elif state.wait_until > now:
+                    waits.append((state.wait_until - now, False))
+        if not waits:
+            return LoginVerdict(True)
+        locked = any(is_lock for _, is_lock in waits)
+        wait = max(w for w, is_lock in waits if is_lock == locked)
+        return LoginVerdict(False, wait, locked)
+
+    def failed(self, login: str, client: str) -> list[LockEvent]:
+        """Count a failed attempt; the locks it sets (for the journal)."""
+        now = self.clock()
+        events: list[LockEvent] = []
+        with self._lock:
+            for kind, key, lock_after in (
+                ("compte", self.account_key(login), self.policy.account_lock_after),
+                ("poste", client, self.policy.client_lock_after),
+            ):
+                state = self._current((kind, key), now)
+                if state is None:
+                    self._bound(now)
+                    state = self._keys[(kind, key)] = _Failures()
+                state.count += 1
+                state.last = now
+                beyond = state.count - self.policy.free_failures
+                if beyond > 0:
+                    delay = min(self.policy.max_delay, self.policy.first_delay * 2 ** min(beyond - 1, 30))
+                    state.wait_until = now + delay
+                if state.count >= lock_after and state.locked_until <= now:
+                    state.locked_until = now + self.policy.lock_seconds
+                    events.append(LockEvent(kind, key, self.policy.lock_seconds))  # type: ignore[arg-type]
+        return events
+
+    def succeeded(self, login: str) -> None:
+        """A successful login clears its account's failures (not its client's: one good account must not
+        reset the count of guesses on the others)."""
+        with self._lock:
+            self._keys.pop(("compte", self.account_key(login)), None)
+
+    def _current(self, key: tuple[str, str], now: float) -> _Failures | None:
+        state = self._keys.get(key)
+        if state is not None and state.locked_until <= now and now - state.last > self.policy.forget_after:
+            del self._keys[key]
+            return None
+        return state
+
+    def _bound(self, now: float) -> None:
+        if len(self._keys) < self.policy.max_keys:
+            return
+        for key in [
+            k for k, s in self._keys.items() if s.locked_until <= now and now - s.last > self.policy.forget_after
+        ]:
+            del self._keys[key]
+        if len(self._keys) >= self.policy.max_keys:
+            # Still full: forget the unlocked keys quiet the longest (locks are kept).
+            unlocked = sorted((s.last, k) for k, s in self._keys.items() if s.locked_until <= now)
+            for _, key in unlocked[: len(self._keys) - self.policy.max_keys + 1]:
+                del self._keys[key]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import functools
+import html
 import logging
 import os
+import re
+import secrets
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -60,57 +63,126 @@ def _secrets() -> dict[str, Any]:
         return {}
 
 
-def current_user() -> access.User:
-    """The person using the dashboard; asks who is there when a login is configured, else local mode."""
-    secrets_ = _secrets()
+def _configured_users() -> dict[str, tuple[str, access.Role]] | None:
+    """The accounts of secrets.toml; None when the configuration is malformed (then nobody gets in)."""
     try:
-        users = access.local_users(secrets_)
-    except access.AccessConfigError as error:
-        st.error(f"Connexion mal configurée : {error}", icon=":material/error:")
-        st.stop()
-    oidc = "auth" in secrets_
-    if not users and not oidc:
+        return access.local_users(_secrets())
+    except access.AccessConfigError:
+        return None
+
+
+def logins_configured() -> bool:
+    """Whether people must sign in: accounts or OIDC in secrets.toml (a malformed configuration counts: deny)."""
+    users = _configured_users()
+    return users is None or bool(users) or "auth" in _secrets()
+
+
+def signed_in_user() -> access.User | None:
+    """Who uses the dashboard: the machine's user in local mode, the signed-in person, else None. Draws nothing."""
+    if not logins_configured():
         return access.User(current_os_user(), "admin")
     known = st.session_state.get("user")
     if isinstance(known, access.User):
         return known
+    secrets_ = _secrets()
+    if _configured_users() == {} and "auth" in secrets_ and st.user.is_logged_in:
+        role = access.oidc_role(secrets_, str(st.user.get("email") or ""))
+        if role is not None:
+            user = access.User(str(st.user.get("email")), role)
+            st.session_state["user"] = user
+            return user
+    return None
+
+
+@st.cache_resource
+def _login_throttle() -> access.LoginThrottle:
+    """One throttle per server process, shared by every session: failures count across tabs and browsers."""
+    return access.LoginThrottle()
+
+
+def _client_key() -> str:
+    """What identifies the client for the throttle: its address, else the proxy's X-Forwarded-For, else the session."""
+    address = st.context.ip_address
+    ip = address[:64] if isinstance(address, str) else ""
+    if not ip:
+        # Only a connection from this machine has no address: a local reverse proxy, which appends the real one.
+        forwarded = st.context.headers.get("X-Forwarded-For")
+        ip = forwarded.split(",")[-1].strip()[:64] if isinstance(forwarded, str) else ""
+    if ip:
+        return f"adresse {ip}"
+    session = st.session_state.setdefault("_login_session", secrets.token_hex(6))
+    return f"session {session}"
+
+
+def _journal_text(text: str, limit: int = 80) -> str:
+    cleaned = "".join(c if c.isprintable() else " " for c in text.strip())
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+
+
+def _record_login_events(login: str, client: str, locks: list[access.LockEvent]) -> None:
+    """The failure, and any lock it set, in the Journal (who: the client; the attempted login in the detail)."""
+    account = _journal_text(access.LoginThrottle.account_key(login)) or "(vide)"
+    try:
+        store = _store(str(default_db_path()), "connexion")
+        store.record_action("login", [account], "failed", reason=f"compte « {account} »", who=client)
+        for lock in locks:
+            minutes = round(lock.until_seconds / 60)
+            what = f"compte « {account} »" if lock.kind == "compte" else _journal_text(lock.key)
+            store.record_action("login", [account], "locked", reason=f"{what} bloqué {minutes} min", who=client)
+    except StoreError as error:
+        _LOG.warning("échec de connexion non inscrit au journal : %s", error)
+
+
+def login_form() -> None:
+    """The login page: the only thing a session without a signed-in person ever sees when logins are configured."""
     st.title("Passeport de prévention")
-    if oidc and not users:
+    secrets_ = _secrets()
+    try:
+        users = access.local_users(secrets_)
+    except access.AccessConfigError as error:
+        st.error(f"Connexion mal configurée : {md_text(error)}", icon=":material/error:")
+        return
+    if "auth" in secrets_ and not users:
         if not st.user.is_logged_in:
             st.button("Se connecter", on_click=st.login, type="primary")
-            st.stop()
-        role = access.oidc_role(secrets_, str(st.user.get("email") or ""))
-        if role is None:
-            st.error("Votre compte n'a pas accès à ce tableau de bord : demandez un rôle à l'administrateur.")
-            st.button("Se déconnecter", on_click=st.logout)
-            st.stop()
-        user = access.User(str(st.user.get("email")), role)
-        st.session_state["user"] = user
-        return user
+            return
+        st.error("Votre compte n'a pas accès à ce tableau de bord : demandez un rôle à l'administrateur.")
+        st.button("Se déconnecter", on_click=st.logout)
+        return
     with st.form("login"):
         st.subheader("Connexion")
-        login = st.text_input("Identifiant")
-        password = st.text_input("Mot de passe", type="password")
+        login = st.text_input("Identifiant", max_chars=access.MAX_LOGIN_LENGTH)
+        password = st.text_input("Mot de passe", type="password", max_chars=1000)
         submitted = st.form_submit_button("Se connecter", type="primary")
-    if submitted:
-        found = access.authenticate(users, login, password)
-        if found is None:
-            st.error("Identifiant ou mot de passe incorrect.", icon=":material/error:")
-        else:
-            st.session_state["user"] = found
-            st.rerun()
-    st.stop()
+    if not submitted:
+        return
+    throttle, client = _login_throttle(), _client_key()
+    verdict = throttle.check(login, client)
+    if not verdict.allowed:
+        st.error(verdict.message, icon=":material/lock:")
+        return
+    found = access.authenticate(users, login, password)
+    if found is None:
+        _record_login_events(login, client, throttle.failed(login, client))
+        st.error("Identifiant ou mot de passe incorrect.", icon=":material/error:")
+        after = throttle.check(login, client)
+        if not after.allowed:
+            st.warning(after.message, icon=":material/lock:")
+        return
+    throttle.succeeded(login)
+    st.session_state["user"] = found
+    st.rerun()
 
 
-def sidebar_identity(user: access.User, *, local: bool) -> None:
+def sidebar_identity(user: access.User) -> None:
     with st.sidebar:
-        if local:
+        if not logins_configured():
             st.caption(
                 "Mode local : le tableau de bord n'écoute que sur ce poste (localhost). "
                 "Pour le partager, configurez une connexion (voir le README)."
             )
             return
-        st.caption(f"Connecté : **{user.name}** ({access.ROLE_LABELS[user.role]})")
+        st.caption(f"Connecté : **{md_text(user.name)}** ({access.ROLE_LABELS[user.role]})")
         if st.button("Se déconnecter", key="logout"):
             st.session_state.pop("user", None)
             if "auth" in _secrets() and st.user.is_logged_in:
@@ -119,18 +191,57 @@ def sidebar_identity(user: access.User, *, local: bool) -> None:
 
 
 def can(right: access.Right) -> bool:
-    """Whether the person may do this (always true in local mode)."""
-    user = st.session_state.get("user")
-    return user.can(right) if isinstance(user, access.User) else True
+    """Whether the person may do this: everything in local mode, their role's rights, nothing for nobody."""
+    user = signed_in_user()
+    return user is not None and user.can(right)
 
 
-def require_right(right: access.Right) -> None:
-    if not can(right):
+def require(right: access.Right) -> None:
+    """A page's first line: stops the page, with a French message, unless the person has this right."""
+    user = signed_in_user()
+    if user is None:
+        st.warning("Connectez-vous pour accéder à cette page.", icon=":material/lock:")
+        st.stop()
+    if not user.can(right):
         st.warning(
             f"Votre rôle ne permet pas de {access.RIGHT_LABELS[right]}. Demandez à un administrateur.",
             icon=":material/lock:",
         )
         st.stop()
+
+
+require_right = require
+
+
+# ---------------------------------------------------------------------------------------------- safe display
+
+_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation: CommonMark lets all be escaped
+_LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+# GFM turns http://…, www.… and e-mail addresses into links after escapes are resolved: an invisible word joiner
+# inside each one keeps it text.
+_AUTOLINKS = re.compile(r"(?i)(?<=http)(?=s?:)|(?<=ftp)(?=:)|(?<=mailto)(?=:)|(?<=xmpp)(?=:)|(?<=www)(?=\.)|(?=@)")
+WORD_JOINER = "\u2060"
+
+
+def md_text(value: Any) -> str:
+    """A value from a file as literal text inside Markdown (st.markdown, captions, labels, messages).
+
+    Every ASCII punctuation is backslash-escaped, so `![x](http://…)` stays text and fetches nothing, and
+    `**`, `:red[…]`, `$…$`, links and HTML are shown as typed; line breaks become spaces (no new block); an
+    invisible word joiner keeps web and e-mail addresses from becoming links.
+    """
+    text = _AUTOLINKS.sub(WORD_JOINER, _LINE_BREAKS.sub(" ", "" if value is None else str(value)))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def chart_text(value: Any) -> Any:
+    """A value from a file as literal text in a Plotly label, tick, legend or hover (Plotly reads <a>, <span>…)."""
+    return html.escape(value, quote=False) if isinstance(value, str) else value
+
+
+def chart_texts(values: pd.Series) -> pd.Series:
+    """chart_text over a column (missing values stay missing)."""
+    return values.map(chart_text, na_action="ignore")
 
 
 def data_version() -> str:
@@ -168,7 +279,7 @@ def masked(frame: pd.DataFrame, column: str = "nir") -> pd.DataFrame:
 
 
 def show_store_error(error: StoreError) -> None:
-    st.error(str(error), icon="⚠️")
+    st.error(md_text(str(error)), icon="⚠️")
 
 
 def mask_value(column: str | None, value: str | None) -> str:
@@ -437,9 +548,9 @@ def active_rules() -> RuleSet:
 
 # ---------------------------------------------------------------------------------------------- data helpers
 
-EMPLOYEE_PAGE = "pages/salarie.py"
+EMPLOYEE_PAGE = "views/salarie.py"
 EMPLOYEE_URL_PATH = "salarie"
-IMPORT_PAGE = "pages/import.py"
+IMPORT_PAGE = "views/import.py"
 DATE_FORMAT = "DD/MM/YYYY"
 EXCEL_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EMPTY_STORE_MESSAGE = (
@@ -1079,7 +1190,7 @@ def render_export_section(kind: Literal["carence", "internal"]) -> None:
         return
     flash_key = f"export_flash_{kind}"
     if flash_key in st.session_state:
-        st.success(st.session_state.pop(flash_key), icon=":material/check_circle:")
+        st.success(md_text(st.session_state.pop(flash_key)), icon=":material/check_circle:")
     if st.button("Générer le fichier", type="primary", key=f"generate_{kind}", icon=":material/description:"):
         prefs = settings.preferences(store)
         try:
@@ -1091,7 +1202,7 @@ def render_export_section(kind: Literal["carence", "internal"]) -> None:
                 tolerance_days=prefs.tolerance_days,
             )
         except (StoreError, ValueError) as error:
-            st.error(str(error), icon=":material/error:")
+            st.error(md_text(str(error)), icon=":material/error:")
             return
         st.session_state[f"export_batch_{kind}"] = batch
         clear_caches()
@@ -1102,7 +1213,9 @@ def render_export_section(kind: Literal["carence", "internal"]) -> None:
             st.info("Rien à déclarer aujourd'hui.", icon=":material/info:")
         for file in batch.files:
             with st.container(border=True):
-                st.markdown(f"**{file.file_name}** — {file.portal_kind}, {file.lines} ligne(s), n° {file.export_id}")
+                st.markdown(
+                    f"**{md_text(file.file_name)}** — {file.portal_kind}, {file.lines} ligne(s), n° {file.export_id}"
+                )
                 cols = st.columns(2)
                 cols[0].download_button(
                     "Télécharger le fichier du portail",
@@ -1138,8 +1251,8 @@ def render_export_section(kind: Literal["carence", "internal"]) -> None:
     for _, row in history.head(20).iterrows():
         export_id = int(row["id"])
         line = st.columns([3, 2, 2, 2, 2])
-        line[0].write(f"n° {export_id} — {row['file_name']} ({int(row['lines'])} ligne(s))")
-        line[1].write(f"{pd.Timestamp(row['created_at']):%d/%m/%Y %H:%M} — {row['who']}")
+        line[0].write(f"n° {export_id} — {md_text(row['file_name'])} ({int(row['lines'])} ligne(s))")
+        line[1].write(f"{pd.Timestamp(row['created_at']):%d/%m/%Y %H:%M} — {md_text(row['who'])}")
         line[2].write(_EXPORT_STATUS_LABELS.get(str(row["status"]), str(row["status"])))
         line[3].download_button(
             "Télécharger",
@@ -1166,7 +1279,7 @@ def _export_action(kind: str, action: Callable[[], str]) -> None:
     try:
         message = action()
     except StoreError as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(md_text(str(error)), icon=":material/error:")
         return
     st.session_state[f"export_flash_{kind}"] = message
     st.session_state.pop(f"export_batch_{kind}", None)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
 
-from lib import access
+from lib import access, ui
 from lib.store import Store
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -104,10 +108,10 @@ def test_with_accounts_configured_nothing_shows_before_signing_in(demo_db: Path)
 
 
 def test_an_admin_reaches_import_and_settings_and_actions_are_recorded_in_their_name(demo_db: Path) -> None:
-    at = signed_in("alice", "pages/import.py")
+    at = signed_in("alice", "views/import.py")
     assert not at.exception
     assert "Import de fichiers" in titles(at)
-    at = signed_in("alice", "pages/parametres.py")
+    at = signed_in("alice", "views/parametres.py")
     assert not at.exception
     assert any("Paramètres" in t for t in titles(at))
     at.button(key="apply_validities").click().run()
@@ -117,9 +121,9 @@ def test_an_admin_reaches_import_and_settings_and_actions_are_recorded_in_their_
 @pytest.mark.parametrize("login", ["gael", "lea"])
 def test_other_roles_cannot_reach_import_settings_or_the_journal(demo_db: Path, login: str) -> None:
     for page, title in (
-        ("pages/import.py", "Import de fichiers"),
-        ("pages/parametres.py", "Paramètres"),
-        ("pages/journal.py", "Journal des opérations"),
+        ("views/import.py", "Import de fichiers"),
+        ("views/parametres.py", "Paramètres"),
+        ("views/journal.py", "Journal des opérations"),
     ):
         at = AppTest.from_file(APP, default_timeout=60)
         at.secrets["users"] = USERS
@@ -136,7 +140,7 @@ def test_other_roles_cannot_reach_import_settings_or_the_journal(demo_db: Path, 
 
 
 def test_a_reader_sees_the_carence_list_but_cannot_produce_the_file_with_nirs(demo_db: Path) -> None:
-    at = signed_in("lea", "pages/carence.py")
+    at = signed_in("lea", "views/carence.py")
     assert not at.exception
     assert "Déclarations en carence" in titles(at)
     assert not [b for b in at.button if b.key == "generate_carence"]
@@ -145,7 +149,7 @@ def test_a_reader_sees_the_carence_list_but_cannot_produce_the_file_with_nirs(de
 
 @pytest.mark.parametrize(("login", "can_decide"), [("lea", False), ("gael", True)])
 def test_a_reader_cannot_verify_but_a_manager_can(demo_db: Path, login: str, can_decide: bool) -> None:
-    at = signed_in(login, "pages/verification.py")
+    at = signed_in(login, "views/verification.py")
     at.session_state["verification_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
     at.run()
     assert not at.exception
@@ -153,5 +157,363 @@ def test_a_reader_cannot_verify_but_a_manager_can(demo_db: Path, login: str, can
 
 
 def test_a_manager_can_produce_the_carence_file(demo_db: Path) -> None:
-    at = signed_in("gael", "pages/carence.py")
+    at = signed_in("gael", "views/carence.py")
     assert [b for b in at.button if b.key == "generate_carence"]
+
+
+# ---------------------------------------------------------------------------------------------- deny by default
+
+REPO = Path(__file__).resolve().parents[1]
+VIEWS = {
+    "views/tableau_de_bord.py": ("Tableau de bord", "read"),
+    "views/verification.py": ("Vérification des déclarations des organismes", "read"),
+    "views/carence.py": ("Déclarations en carence", "read"),
+    "views/declarations_internes.py": ("Déclarations internes", "read"),
+    "views/echeances.py": ("Échéances", "read"),
+    "views/salarie.py": ("Passeport d'un salarié", "read"),
+    "views/import.py": ("Import de fichiers", "import"),
+    "views/parametres.py": ("Paramètres", "settings"),
+    "views/journal.py": ("Journal des opérations", "settings"),
+}
+URLS = {view: Path(view).stem.replace("_", "-") for view in VIEWS} | {"views/tableau_de_bord.py": "tableau_de_bord"}
+ROLE_OF = {"alice": "admin", "gael": "gestionnaire", "lea": "lecteur"}
+
+
+def test_there_is_no_pages_folder_that_streamlit_would_serve_without_the_entry_point() -> None:
+    # A `pages/` folder next to app.py puts Streamlit in file-per-page mode until a session calls st.navigation:
+    # every file would then run for anyone, without app.py and its login.
+    assert not (REPO / "pages").exists()
+    assert sorted(p.name for p in (REPO / "views").glob("*.py")) == sorted(Path(v).name for v in VIEWS)
+
+
+def only_the_login_form(at: AppTest) -> bool:
+    return (
+        not at.exception
+        and titles(at) == ["Passeport de prévention"]
+        and [t.label for t in at.text_input] == ["Identifiant", "Mot de passe"]
+        and not at.dataframe
+        and not at.metric
+        and not at.sidebar.caption
+        and not [b for b in at.button if b.key == "logout"]
+    )
+
+
+def open_url(at: AppTest, view: str) -> AppTest:
+    """What typing the page's address does (AppTest.switch_page only knows the pages of the current navigation)."""
+    at._page_hash = calc_hash(URLS[view])
+    return at.run()
+
+
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_a_session_without_login_sees_only_the_login_form_on_every_page(demo_db: Path, view: str) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["users"] = USERS
+    at.run()
+    open_url(at, view)
+    assert only_the_login_form(at), titles(at)
+    assert not [info for info in at._registered_pages.values() if info.get("script_path")]
+    # Signing in there opens the page that was asked for.
+    at.text_input[0].input("alice")
+    at.text_input[1].input(PASSWORDS["alice"])
+    at.button[0].click().run()
+    assert not at.exception
+    assert VIEWS[view][0] in " ".join(titles(at))
+
+
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_every_page_refuses_on_its_own_a_session_without_login(demo_db: Path, view: str) -> None:
+    # Run alone, as Streamlit would serve it if the navigation were ever bypassed.
+    at = AppTest.from_file(str(REPO / view), default_timeout=60)
+    at.secrets["users"] = USERS
+    at.run()
+    assert not at.exception
+    assert not at.title and not at.dataframe and not at.button
+    assert [w.value for w in at.warning] == ["Connectez-vous pour accéder à cette page."]
+
+
+@pytest.mark.parametrize(
+    ("view", "login"),
+    [(v, login) for v, (_, right) in VIEWS.items() for login in ("gael", "lea") if right != "read"],
+)
+def test_a_page_guard_refuses_a_role_without_the_right(demo_db: Path, view: str, login: str) -> None:
+    at = AppTest.from_file(str(REPO / view), default_timeout=60)
+    at.secrets["users"] = USERS
+    at.session_state["user"] = access.User(login, ROLE_OF[login])  # type: ignore[arg-type]
+    at.run()
+    assert not at.exception
+    assert not at.title and not at.dataframe and not at.button
+    right = VIEWS[view][1]
+    assert [w.value for w in at.warning] == [
+        f"Votre rôle ne permet pas de {access.RIGHT_LABELS[right]}. Demandez à un administrateur."  # type: ignore[index]
+    ]
+
+
+@pytest.mark.parametrize("login", ["alice", "gael", "lea"])
+def test_each_role_sees_only_its_pages(demo_db: Path, login: str) -> None:
+    rights = access.RIGHTS[ROLE_OF[login]]  # type: ignore[index]
+    allowed = {view for view, (_, right) in VIEWS.items() if right in rights}
+    at = signed_in(login)
+    navigation = {
+        str(Path(str(info["script_path"])).relative_to(REPO))
+        for info in at._registered_pages.values()
+        if info.get("script_path")
+    }
+    assert navigation == allowed
+    for view, (title, _) in VIEWS.items():
+        at = open_url(signed_in(login), view)
+        assert not at.exception
+        shown = " ".join(titles(at))
+        if view in allowed:
+            assert title in shown, f"{login} devrait voir {view}"
+        else:
+            assert title not in shown, f"{login} a atteint {view}"
+            assert shown == "Tableau de bord"  # the navigation falls back to the role's first page
+
+
+def test_local_mode_without_accounts_allows_everything_on_this_machine(demo_db: Path) -> None:
+    at = AppTest.from_file(str(REPO / "views/import.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert "Import de fichiers" in titles(at)
+    assert not at.warning or all("Connectez-vous" not in w.value for w in at.warning)
+
+
+def test_a_malformed_login_configuration_lets_nobody_in(demo_db: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["users"] = {"marie": {"password_hash": "clair", "role": "admin"}}
+    at.run()
+    assert not at.exception
+    assert titles(at) == ["Passeport de prévention"]
+    assert any("Connexion mal configurée" in e.value for e in at.error)
+    assert not at.text_input
+    page = AppTest.from_file(str(REPO / "views/parametres.py"), default_timeout=60)
+    page.secrets["users"] = {"marie": {"password_hash": "clair", "role": "admin"}}
+    page.run()
+    assert not page.title and [w.value for w in page.warning] == ["Connectez-vous pour accéder à cette page."]
+
+
+# ---------------------------------------------------------------------------------------------- login work and throttle
+
+
+def test_an_unknown_login_costs_the_same_hash_work_as_a_known_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    users = access.local_users({"users": USERS})
+    calls: list[int] = []
+    real = hashlib.pbkdf2_hmac
+
+    def counting(name: str, password: bytes, salt: bytes, iterations: int) -> bytes:
+        calls.append(iterations)
+        return bytes(real(name, password, salt, iterations))
+
+    monkeypatch.setattr(hashlib, "pbkdf2_hmac", counting)
+    assert access.authenticate(users, "alice", "mauvais") is None
+    known = list(calls)
+    calls.clear()
+    assert access.authenticate(users, "personne", "mauvais") is None
+    unknown = list(calls)
+    calls.clear()
+    assert access.authenticate(users, "x" * 5000, "mauvais") is None
+    too_long = list(calls)
+    assert known == unknown == too_long == [1000]
+    assert access.authenticate(users, " alice ", "secret-admin") == access.User("alice", "admin")
+
+
+def test_a_hash_with_a_broken_iteration_count_is_refused_in_the_configuration() -> None:
+    for broken in ("pbkdf2_sha256$abc$sel$x", "pbkdf2_sha256$1000$sel", "pbkdf2_sha256$0$sel$x"):
+        with pytest.raises(access.AccessConfigError, match="password_hash"):
+            access.local_users({"users": {"marie": {"password_hash": broken, "role": "admin"}}})
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def throttle(**policy: float) -> tuple[access.LoginThrottle, Clock]:
+    clock = Clock()
+    return access.LoginThrottle(access.ThrottlePolicy(**policy), clock), clock  # type: ignore[arg-type]
+
+
+def test_failures_bring_a_growing_delay_then_a_temporary_lock_of_the_account() -> None:
+    guard, clock = throttle()
+    waits: list[float] = []
+    locks: list[access.LockEvent] = []
+    for _ in range(10):
+        verdict = guard.check("alice", "poste A")
+        if not verdict.allowed:
+            assert not verdict.locked
+            waits.append(verdict.wait_seconds)
+            clock.now += verdict.wait_seconds
+            assert guard.check("alice", "poste A").allowed
+        locks += guard.failed("alice", "poste A")
+    # Three free tries, then 2, 4, 8, 16, 32, 60, 60 seconds.
+    assert waits == [2.0, 4.0, 8.0, 16.0, 32.0, 60.0]
+    assert locks == [access.LockEvent("compte", "alice", 900.0)]
+    verdict = guard.check("ALICE ", "poste B")  # the same account from elsewhere
+    assert not verdict.allowed and verdict.locked and verdict.wait_seconds == 900.0
+    assert verdict.message == (
+        "Trop d'échecs de connexion : la connexion est bloquée pour ce compte ou ce poste pendant 15 minute(s). "
+        "Réessayez plus tard ou demandez à un administrateur."
+    )
+    assert guard.check("gael", "poste B").allowed  # other accounts are not locked
+    clock.now += 899
+    assert not guard.check("alice", "poste B").allowed
+    clock.now += 1
+    assert guard.check("alice", "poste B").allowed
+    assert guard.failed("alice", "poste B") == [access.LockEvent("compte", "alice", 900.0)]  # still suspicious
+
+
+def test_a_delayed_attempt_is_refused_with_the_seconds_to_wait() -> None:
+    guard, clock = throttle()
+    for _ in range(4):
+        guard.failed("inconnu", "poste A")
+    verdict = guard.check("inconnu", "poste A")
+    assert (verdict.allowed, verdict.locked, verdict.wait_seconds) == (False, False, 2.0)
+    assert verdict.message == "Trop d'essais de connexion : patientez 2 seconde(s) avant de réessayer."
+    clock.now += 1.5
+    assert guard.check("inconnu", "poste A").wait_seconds == 0.5
+
+
+def test_one_client_trying_many_accounts_is_locked_itself() -> None:
+    guard, clock = throttle(client_lock_after=20)
+    events: list[access.LockEvent] = []
+    for n in range(20):
+        clock.now += 120  # slow enough never to be delayed on one account
+        events += guard.failed(f"compte{n}", "adresse 203.0.113.9")
+    assert events == [access.LockEvent("poste", "adresse 203.0.113.9", 900.0)]
+    verdict = guard.check("alice", "adresse 203.0.113.9")
+    assert not verdict.allowed and verdict.locked
+    assert guard.check("alice", "adresse 198.51.100.1").allowed
+
+
+def test_a_success_clears_its_account_but_not_its_client() -> None:
+    guard, _ = throttle(client_lock_after=6)
+    for _ in range(5):
+        guard.failed("alice", "poste A")
+    assert not guard.check("alice", "poste A").allowed
+    guard.succeeded("alice")
+    assert guard.check("alice", "poste B").allowed
+    assert not guard.check("alice", "poste A").allowed  # the client's own delay still runs
+    assert guard.failed("gael", "poste A") == [access.LockEvent("poste", "poste A", 900.0)]
+
+
+def test_failures_are_forgotten_after_an_hour_of_quiet() -> None:
+    guard, clock = throttle()
+    for _ in range(9):
+        guard.failed("alice", "poste A")
+    clock.now += 3601
+    assert guard.check("alice", "poste A").allowed
+    assert guard.failed("alice", "poste A") == []  # counting starts again from one
+
+
+def test_the_throttle_memory_is_bounded_whatever_the_number_of_logins_tried() -> None:
+    guard, clock = throttle(max_keys=50)
+    for n in range(1000):
+        clock.now += 1
+        guard.failed(f"x{n}", f"poste {n}")
+    assert len(guard._keys) <= 50
+
+
+def test_each_failed_login_and_each_lock_is_written_in_the_journal(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    guard = access.LoginThrottle(access.ThrottlePolicy(free_failures=5, account_lock_after=2), Clock())
+    monkeypatch.setattr(ui, "_login_throttle", lambda: guard)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["users"] = USERS
+    at.run()
+    for password in ("mauvais", "encore"):
+        at.text_input[0].input("alice")
+        at.text_input[1].input(password)
+        at.button[0].click().run()
+    assert [e.value for e in at.error] == ["Identifiant ou mot de passe incorrect."]
+    assert any("bloquée" in w.value for w in at.warning)
+    # Even the right password is not checked while the account is locked.
+    at.text_input[0].input("alice")
+    at.text_input[1].input(PASSWORDS["alice"])
+    at.button[0].click().run()
+    assert only_the_login_form(at)
+    assert any("bloquée pour ce compte ou ce poste pendant 15 minute(s)" in e.value for e in at.error)
+    journal = Store(demo_db).query("audit_log", {"limit": 10})
+    logins = journal[journal["kind"] == "login"]
+    assert sorted(logins["what"]) == ["Connexion bloquée", "Échec de connexion", "Échec de connexion"]
+    assert set(logins["detail"]) == {"compte « alice »", "compte « alice » bloqué 15 min"}
+    assert all(str(who).startswith("session ") for who in logins["who"]), list(logins["who"])
+
+
+# ---------------------------------------------------------------------------------------------- file values as text
+
+
+def test_a_value_from_a_file_is_escaped_for_markdown() -> None:
+    assert ui.md_text("![x](http://host/x.png)") == "\\!\\[x\\]\\(http\u2060\\:\\/\\/host\\/x\\.png\\)"
+    assert ui.md_text("HTTPS://a www.b.fr rh@c.fr") == "HTTP\u2060S\\:\\/\\/a www\u2060\\.b\\.fr rh\u2060\\@c\\.fr"
+    assert ui.md_text("**gras** :red[rouge] $x$ <b>") == r"\*\*gras\*\* \:red\[rouge\] \$x\$ \<b\>"
+    assert ui.md_text("ligne 1\n# titre\r\n> cité") == r"ligne 1 \# titre \> cité"
+    assert ui.md_text("Élodie D'Almeida-Ruiz") == r"Élodie D\'Almeida\-Ruiz"
+    assert ui.md_text("a\\b") == "a\\\\b"
+    assert ui.md_text(None) == ""
+
+
+def test_a_value_from_a_file_is_escaped_for_plotly() -> None:
+    assert ui.chart_text('<a href="http://host/">lien</a>') == '&lt;a href="http://host/"&gt;lien&lt;/a&gt;'
+    assert ui.chart_text("<span style='color:red'>R&D</span>") == "&lt;span style='color:red'&gt;R&amp;D&lt;/span&gt;"
+    assert ui.chart_text(3) == 3
+    escaped = ui.chart_texts(pd.Series(["<b>x</b>", None]))
+    assert escaped[0] == "&lt;b&gt;x&lt;/b&gt;" and pd.isna(escaped[1])
+
+
+IMAGE = "![x](http://127.0.0.1:9/x.png)"
+LINK = '<a href="http://127.0.0.1:9/">lien</a>'
+RED = '<span style="color:red">Rouge</span>'
+
+
+def chart_strings(at: AppTest) -> list[str]:
+    """Every string inside the Plotly figures the run sent (labels, ticks, legends, hover data)."""
+    found: list[str] = []
+
+    def strings(value: object) -> None:
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                strings(item)
+        elif isinstance(value, list):
+            for item in value:
+                strings(item)
+
+    for chart in at.get("plotly_chart"):
+        strings(json.loads(chart.proto.spec))
+    return found
+
+
+def test_names_and_titles_from_files_are_shown_as_text_on_the_employee_page(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The edits below bypass the import path, which is what tells the dashboard's in-memory frames to go.
+    monkeypatch.setattr(ui, "_LAST_FRAMES", {})
+    store = Store(demo_db)
+    store.sql(
+        "UPDATE employees SET first_name = $image, manager = $red, site = '**Site** [x](http://127.0.0.1:9/)' "
+        "WHERE matricule = 'MAT1002'",
+        {"image": IMAGE, "red": RED},
+    )
+    store.sql(
+        "UPDATE training_records SET training_title = $link, training_type = $red WHERE matricule = 'MAT1002'",
+        {"link": LINK, "red": RED},
+    )
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("views/salarie.py")
+    at.query_params["matricule"] = "MAT1002"
+    at.run()
+    assert not at.exception
+    assert any(ui.md_text(IMAGE) in str(h.value) for h in at.subheader)
+    markdown = "\n".join(str(m.value) for m in at.markdown)
+    assert ui.md_text(RED) in markdown and "\\*\\*Site\\*\\*" in markdown
+    for raw in ("![x](", "](http", "<span", "**Site**"):
+        assert raw not in markdown.replace(ui.md_text(IMAGE), "").replace(ui.md_text(RED), "")
+    charts = chart_strings(at)
+    assert any("&lt;a href=" in text for text in charts) and any("&lt;span style=" in text for text in charts)
+    assert not [text for text in charts if "<a href" in text or "<span" in text]

@@ -21,15 +21,15 @@ from lib.store import Store
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PAGES = (
-    "pages/tableau_de_bord.py",
-    "pages/verification.py",
-    "pages/carence.py",
-    "pages/declarations_internes.py",
-    "pages/echeances.py",
-    "pages/salarie.py",
-    "pages/parametres.py",
-    "pages/import.py",
-    "pages/journal.py",
+    "views/tableau_de_bord.py",
+    "views/verification.py",
+    "views/carence.py",
+    "views/declarations_internes.py",
+    "views/echeances.py",
+    "views/salarie.py",
+    "views/parametres.py",
+    "views/import.py",
+    "views/journal.py",
 )
 
 
@@ -82,7 +82,7 @@ def test_every_page_renders_on_the_demo_store_without_exception(demo_db: Path, p
 def test_every_page_renders_on_an_empty_store_without_exception(empty_db: Path, page: str) -> None:
     at = open_page(page)
     assert not at.exception, [e.message for e in at.exception]
-    if page not in ("pages/import.py", "pages/parametres.py"):
+    if page not in ("views/import.py", "views/parametres.py"):
         assert any("importez vos fichiers" in info.value for info in at.info)
 
 
@@ -95,7 +95,7 @@ def demo_readme_count(code: str) -> int:
 
 
 def test_dashboard_counts_what_the_demo_has_to_do_on_its_day(demo_db: Path) -> None:
-    at = open_page("pages/tableau_de_bord.py")
+    at = open_page("views/tableau_de_bord.py")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Déclarations à vérifier"] == str(demo_readme_count("to_verify"))
     assert metrics["Déclarations internes à faire"] == str(demo_readme_count("internal_to_declare"))
@@ -106,7 +106,7 @@ def test_dashboard_counts_what_the_demo_has_to_do_on_its_day(demo_db: Path) -> N
 
 
 def test_filtering_echeances_by_an_employee_lists_only_their_trainings(demo_db: Path) -> None:
-    at = open_page("pages/echeances.py")
+    at = open_page("views/echeances.py")
     everyone = table_with_column(at, "link")
     link = str(everyone["link"].iloc[0])  # the person whose habilitation expired first
     matricule = link.split("=", 1)[1]
@@ -118,13 +118,13 @@ def test_filtering_echeances_by_an_employee_lists_only_their_trainings(demo_db: 
 
 
 def test_echeances_filter_arrives_from_a_shared_link(demo_db: Path) -> None:
-    at = open_page("pages/echeances.py", etat="expirée")
+    at = open_page("views/echeances.py", etat="expirée")
     states = set(table_with_column(at, "state")["state"])
     assert states == {"expirée"}
 
 
 def test_accepting_a_declaration_on_verification_appends_an_action(demo_db: Path) -> None:
-    at = open_page("pages/verification.py")
+    at = open_page("views/verification.py")
     before = table_with_column(at, "partner")
     partner = before.at[0, "partner"]
     at.session_state["verification_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
@@ -141,7 +141,7 @@ def test_accepting_a_declaration_on_verification_appends_an_action(demo_db: Path
 
 
 def test_generating_and_confirming_a_carence_file_declares_its_lines_and_undo_restores_them(demo_db: Path) -> None:
-    at = open_page("pages/carence.py")
+    at = open_page("views/carence.py")
     due = len(table_with_column(at, "elapsed"))  # the carence list: one line per training to declare
     at.button(key="generate_carence").click().run()
     assert not at.exception, [e.message for e in at.exception]
@@ -164,7 +164,7 @@ def test_generating_and_confirming_a_carence_file_declares_its_lines_and_undo_re
 
 
 def test_requesting_a_correction_keeps_each_line_discrepancies_as_its_reason(demo_db: Path) -> None:
-    at = open_page("pages/verification.py", ecarts="true")
+    at = open_page("views/verification.py", ecarts="true")
     lines = table_with_column(at, "details")
     assert len(lines) >= 2 and (lines["details"] != "").all()
     at.session_state["verification_table"] = {"selection": {"rows": [0, 1], "columns": [], "cells": []}}
@@ -178,7 +178,7 @@ def test_requesting_a_correction_keeps_each_line_discrepancies_as_its_reason(dem
 
 
 def test_undoing_a_decision_puts_the_line_back_to_verify(demo_db: Path) -> None:
-    at = open_page("pages/verification.py")
+    at = open_page("views/verification.py")
     partner = table_with_column(at, "partner").at[0, "partner"]
     at.session_state["verification_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
     at.run()
@@ -193,7 +193,7 @@ def test_undoing_a_decision_puts_the_line_back_to_verify(demo_db: Path) -> None:
 
 
 def test_salarie_page_shows_the_trainings_of_a_matricule_and_never_a_full_nir(demo_db: Path) -> None:
-    at = open_page("pages/salarie.py", matricule="MAT1002")
+    at = open_page("views/salarie.py", matricule="MAT1002")
     assert not at.exception
     trainings = table_with_column(at, "declaration")
     assert len(trainings) >= 5
@@ -212,7 +212,7 @@ def test_with_many_people_the_salarie_page_asks_for_a_search_then_offers_the_mat
 ) -> None:
     monkeypatch.setattr(ui, "PEOPLE_LIST_LIMIT", 50)  # the demo's 300 people count as « many »
     person = Store(demo_db).sql("SELECT birth_name, first_name FROM employees WHERE matricule = 'MAT1002'").iloc[0]
-    at = open_page("pages/salarie.py")
+    at = open_page("views/salarie.py")
     assert not at.exception
     assert at.selectbox(key="employee_None").options == []
     at.text_input(key="employee_search").input(f"{person['first_name']} {person['birth_name'].lower()}").run()
@@ -230,13 +230,13 @@ def test_with_many_people_a_link_to_one_of_them_still_opens_their_passport(
     demo_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(ui, "PEOPLE_LIST_LIMIT", 50)
-    at = open_page("pages/salarie.py", matricule="MAT1002")
+    at = open_page("views/salarie.py", matricule="MAT1002")
     assert not at.exception
     assert len(table_with_column(at, "declaration")) >= 5
 
 
 def test_salarie_page_says_how_each_deadline_of_a_training_was_reached(demo_db: Path) -> None:
-    at = open_page("pages/salarie.py", matricule="MAT1002")
+    at = open_page("views/salarie.py", matricule="MAT1002")
     why = at.selectbox(key="why_dates")
     assert why.options, "the person's trainings are offered"
     explanation = "\n".join(m.value for m in at.markdown if "Échéance de vérification" in m.value)
@@ -284,7 +284,7 @@ def test_no_banner_under_the_published_decree_and_one_again_after_a_user_date(de
 
 
 def test_parametres_counts_per_list_what_the_other_rule_set_changes_and_lists_the_lines(demo_db: Path) -> None:
-    at = open_page("pages/parametres.py")
+    at = open_page("views/parametres.py")
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     expected = demo_readme_rule_set_changes()  # computed in Python by lib/demo.py; the page's come from SQL
@@ -314,7 +314,7 @@ def test_salarie_explanation_gives_both_dates_when_the_rule_sets_differ(demo_db:
         "AND end_date BETWEEN DATE '2025-10-01' AND DATE '2025-12-31' ORDER BY id LIMIT 1"
     )
     matricule, record_id = str(found["matricule"].iloc[0]), int(found["id"].iloc[0])
-    at = open_page("pages/salarie.py", matricule=matricule)
+    at = open_page("views/salarie.py", matricule=matricule)
     at.selectbox(key="why_dates").set_value(record_id).run()
     explanation = "\n".join(m.value for m in at.markdown if "Échéance de vérification" in m.value)
     assert "**Échéance de vérification** — 31/12/2026 : date de référence entre le 01/09/2025 et le 31/12/2025" in (
@@ -333,7 +333,7 @@ def test_no_page_shows_a_full_nir_of_the_roster(demo_db: Path) -> None:
 
 
 def test_parametres_computes_the_people_to_purge_only_when_asked(demo_db: Path) -> None:
-    at = open_page("pages/parametres.py")
+    at = open_page("views/parametres.py")
     assert not at.exception
     assert not any("à purger" in str(m.value) for m in at.markdown)
     at.toggle(key="purge_preview").set_value(True).run()
@@ -350,14 +350,14 @@ def test_parametres_computes_the_people_to_purge_only_when_asked(demo_db: Path) 
 
 
 def test_changing_extension_until_in_parametres_changes_a_deadline_shown(demo_db: Path) -> None:
-    at = open_page("pages/verification.py", recherche="MAT1003")
+    at = open_page("views/verification.py", recherche="MAT1003")
     before = table_with_column(at, "partner").set_index("partner")["due_on"]
-    at.switch_page("pages/parametres.py").run()
+    at.switch_page("views/parametres.py").run()
     at.date_input(key="override_extension_until").set_value(date(2026, 1, 1)).run()
     at.button(key="save_extension_until").click().run()
     assert not at.exception
     assert Store(demo_db).get_setting("override.extension_until") == "2026-01-01"
-    at.switch_page("pages/verification.py")
+    at.switch_page("views/verification.py")
     at.query_params["recherche"] = "MAT1003"
     at.query_params["statut"] = ["à vérifier", "réputée vérifiée"]
     at.run()
@@ -365,13 +365,13 @@ def test_changing_extension_until_in_parametres_changes_a_deadline_shown(demo_db
     common = before.index.intersection(after.index)
     assert len(common) > 0
     assert (after[common] < before[common]).any(), "without the 3-month extension, deadlines come earlier"
-    at.switch_page("pages/parametres.py").run()
+    at.switch_page("views/parametres.py").run()
     at.button(key="reset_extension_until").click().run()
     assert Store(demo_db).get_setting("override.extension_until") == ""
 
 
 def test_importing_a_bad_file_shows_its_errors_by_line_and_column(demo_db: Path) -> None:
-    at = open_page("pages/import.py")
+    at = open_page("views/import.py")
     bad = (FIXTURES / "portal" / "adf_31_fevrier.csv").read_bytes()
     at.file_uploader(key="uploads_of").set_value(("adf_31_fevrier.csv", bad, "text/csv")).run()
     next(b for b in at.button if b.label == "Importer").click().run()
@@ -390,7 +390,7 @@ def _no_computation(*args: object, **kwargs: object) -> dict[str, pd.DataFrame]:
 def test_after_an_import_the_lists_are_computed_before_the_next_page_opens(
     demo_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    at = open_page("pages/import.py")
+    at = open_page("views/import.py")
     roster = "Matricule;NIR;Nom de naissance;Prénom\nZ999;2150197611807;NOUVELLE;Inès\n".encode()
     at.radio(key="import_kind").set_value("roster").run()
     at.file_uploader(key="uploads_roster").set_value(("nouvelle.csv", roster, "text/csv")).run()

@@ -21,6 +21,8 @@ SELECT * FROM (
             WHEN action = 'undone' THEN 'Annulation de l''action n° ' || undoes
             WHEN target_kind = 'export' AND action = 'deposited' THEN 'Dépôt confirmé du fichier n° ' || target_key
             WHEN target_kind = 'pairing' THEN 'Rapprochement manuel'
+            WHEN target_kind = 'login' AND action = 'failed' THEN 'Échec de connexion'
+            WHEN target_kind = 'login' AND action = 'locked' THEN 'Connexion bloquée'
             WHEN target_kind = 'settings' THEN 'Paramètre modifié : ' || target_key
             WHEN action = 'backup' THEN 'Sauvegarde de la base'
             WHEN action = 'restored' THEN 'Restauration de la base'
@@ -28,7 +30,7 @@ SELECT * FROM (
             ELSE action
         END,
         CASE WHEN target_kind = 'of_line' THEN target_key ELSE '' END
-            || CASE WHEN reason IS NOT NULL THEN ' ' || reason ELSE '' END
+            || CASE WHEN reason IS NULL THEN '' WHEN target_kind = 'of_line' THEN ' ' || reason ELSE reason END
     FROM actions
     UNION ALL
     SELECT created_at, who, 'export', 'Fichier du portail généré (' || kind || ')',

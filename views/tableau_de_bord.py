@@ -12,6 +12,7 @@ import streamlit as st
 from lib import ui
 from lib.statuses import CARENCE_TO_DECLARE, INTERNAL_TO_DECLARE
 
+ui.require("read")
 st.title("Tableau de bord")
 ui.require_data()
 today = ui.today()
@@ -140,7 +141,7 @@ metric_card(
     row1[0],
     "Déclarations à vérifier",
     "to_verify",
-    "pages/verification.py",
+    "views/verification.py",
     {"statut": "à vérifier"},
     "Déclarations des OF pour vos établissements, ni acceptées ni contestées : "
     "à traiter avant qu'elles soient réputées vérifiées.",
@@ -149,7 +150,7 @@ metric_card(
     row1[1],
     "Carences à déclarer",
     "carence",
-    "pages/carence.py",
+    "views/carence.py",
     {},
     "Formations achetées que l'OF n'a pas déclarées à temps : à déclarer vous-même dans la fenêtre de carence.",
 )
@@ -157,7 +158,7 @@ metric_card(
     row1[2],
     "Déclarations internes à faire",
     "internal",
-    "pages/declarations_internes.py",
+    "views/declarations_internes.py",
     {},
     "Formations dispensées par l'entreprise elle-même, à déclarer avant leur échéance.",
 )
@@ -166,7 +167,7 @@ metric_card(
     row2[0],
     "Expirent dans 30 jours",
     "expiring_30",
-    "pages/echeances.py",
+    "views/echeances.py",
     {"horizon": "30", "etat": "expire bientôt"},
     "Dernière formation de chaque type par salarié présent, dont la validité s'achève dans les 30 jours.",
 )
@@ -174,7 +175,7 @@ metric_card(
     row2[1],
     "Expirent dans 90 jours",
     "expiring_90",
-    "pages/echeances.py",
+    "views/echeances.py",
     {"horizon": "90", "etat": "expire bientôt"},
     "Dernière formation de chaque type par salarié présent, dont la validité s'achève dans les 90 jours.",
 )
@@ -182,7 +183,7 @@ metric_card(
     row2[2],
     "Validités expirées",
     "expired",
-    "pages/echeances.py",
+    "views/echeances.py",
     {"etat": "expirée"},
     "Dernière formation de chaque type par salarié présent, dont la validité est dépassée : à renouveler.",
 )
@@ -234,7 +235,9 @@ with right:
     if per_month is None:
         st.info("Aucune fin de validité dans les 12 prochains mois.")
     else:
-        per_month = per_month.assign(Mois=per_month["mois"].map(ui.month_label))
+        per_month = per_month.assign(
+            Mois=per_month["mois"].map(ui.month_label), Formation=ui.chart_texts(per_month["Formation"])
+        )
         figure = px.bar(
             per_month,
             x="Mois",

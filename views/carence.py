@@ -8,6 +8,7 @@ import streamlit as st
 from lib import ui
 from lib.statuses import CARENCE_TO_DECLARE
 
+ui.require("read")
 st.title("Déclarations en carence")
 ui.require_data()
 today = ui.today()

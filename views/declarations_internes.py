@@ -8,6 +8,7 @@ import streamlit as st
 from lib import ui
 from lib.statuses import INTERNAL_TO_DECLARE
 
+ui.require("read")
 st.title("Déclarations internes")
 ui.require_data()
 ui.reference_caption()
@@ -77,7 +78,8 @@ ui.show_table(
 missing_nir = ui.pick(internal, wanted & internal["person_nir"].isna(), max_rows=20, say_capped=False)
 if missing_nir.total:
     names = ", ".join(
-        f"{n} ({m})" for n, m in zip(ui.person_names(missing_nir.rows), missing_nir.rows["matricule"], strict=True)
+        ui.md_text(f"{n} ({m})")
+        for n, m in zip(ui.person_names(missing_nir.rows), missing_nir.rows["matricule"], strict=True)
     )
     more = f" et {missing_nir.total - 20} autre(s)" if missing_nir.total > 20 else ""
     st.warning(

@@ -8,6 +8,7 @@ import streamlit as st
 from lib import records, ui
 from lib.store import ImportResult, StoreError, today_default
 
+ui.require("import")
 KINDS = {
     "of": "Déclarations d'un organisme de formation (fichier du portail ADF / JDR, séparateur |)",
     "internal": "Formations des salariés (export SIRH : CSV ou Excel)",
@@ -60,11 +61,11 @@ def problems_frame(result: ImportResult) -> pd.DataFrame:
 
 def show_result(result: ImportResult) -> None:
     if result.status == "imported":
-        st.success(result.message, icon="✅")
+        st.success(ui.md_text(result.message), icon="✅")
     elif result.status == "unchanged":
-        st.info(result.message, icon="ℹ️")
+        st.info(ui.md_text(result.message), icon="ℹ️")
     else:
-        st.error(result.message, icon="⛔")
+        st.error(ui.md_text(result.message), icon="⛔")
         frame = problems_frame(result)
         st.dataframe(frame, hide_index=True)
         st.download_button(
@@ -75,7 +76,7 @@ def show_result(result: ImportResult) -> None:
             key=f"report_{result.file_name}",
         )
     for warning in result.warnings:
-        st.warning(warning)
+        st.warning(ui.md_text(warning))
 
 
 if uploads and st.button("Importer", type="primary"):
@@ -101,7 +102,7 @@ if uploads and st.button("Importer", type="primary"):
             ui.show_store_error(error)
             break
         results.append(result)
-        progress.progress((index + 1) / len(uploads), text=f"{upload.name} : traité")
+        progress.progress((index + 1) / len(uploads), text=f"{ui.md_text(upload.name)} : traité")
     st.session_state["import_results"] = results
     ui.clear_caches()
     if any(result.status == "imported" for result in results):
@@ -109,7 +110,7 @@ if uploads and st.button("Importer", type="primary"):
 
 for result in st.session_state.get("import_results", []):
     with st.container(border=True):
-        st.markdown(f"**{result.file_name}**")
+        st.markdown(f"**{ui.md_text(result.file_name)}**")
         show_result(result)
 
 # Column mapping for HR files whose headers were not recognised.
@@ -119,7 +120,7 @@ if kind in ("internal", "roster") and uploads:
         if not parsed.missing_fields:
             continue
         headers = list(parsed.mapping) + list(parsed.ignored_columns)
-        with st.expander(f"Associer les colonnes de {upload.name}", expanded=True):
+        with st.expander(f"Associer les colonnes de {ui.md_text(upload.name)}", expanded=True):
             st.write(
                 "Certaines colonnes obligatoires n'ont pas été reconnues. Indiquez quelle colonne du fichier "
                 "correspond à chaque champ ; l'association sera retenue pour les prochains imports."

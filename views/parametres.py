@@ -11,6 +11,7 @@ from lib import rules, settings, ui, validity
 from lib.identifiers import is_valid_siret
 from lib.store import StoreError
 
+ui.require("settings")
 st.title("Paramètres")
 store = ui.get_store()
 flash = st.session_state.pop("settings_flash", None)
@@ -47,7 +48,7 @@ if st.button("Enregistrer les établissements"):
     ]
     wrong = [s for s, _, _ in rows if not is_valid_siret(s)]
     if wrong:
-        st.error(f"SIRET invalide (14 chiffres, clé de contrôle) : {', '.join(wrong)}.")
+        st.error(f"SIRET invalide (14 chiffres, clé de contrôle) : {ui.md_text(', '.join(wrong))}.")
     elif len({s for s, _, _ in rows}) != len(rows):
         st.error("Un même SIRET apparaît deux fois.")
     else:

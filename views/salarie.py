@@ -11,6 +11,7 @@ import streamlit as st
 from lib import ui
 from lib.identifiers import mask_nir
 
+ui.require("read")
 st.title("Passeport d'un salarié")
 ui.require_data()
 today = ui.today()
@@ -66,19 +67,20 @@ else:
     site, service, manager = row["person_site"], row["person_service"], row["manager"]
     entry, leaving = None, row["exit_date"]
 establishments = ui.establishments().set_index("siret")["name"]
-st.subheader(labels[chosen])
+st.subheader(ui.md_text(labels[chosen]), anchor=False)
 cols = st.columns(4)
-cols[0].markdown(f"**Matricule**  \n{chosen}")
+cols[0].markdown(f"**Matricule**  \n{ui.md_text(chosen)}")
 cols[1].markdown(f"**NIR**  \n{mask_nir(nir) if isinstance(nir, str) else 'non renseigné'}")
 cols[2].markdown(
-    f"**Établissement**  \n{establishments.get(siret, '') or '—'}"
-    f"{f' (SIRET {siret})' if isinstance(siret, str) else ''}"
+    f"**Établissement**  \n{ui.md_text(establishments.get(siret, '')) or '—'}"
+    f"{f' (SIRET {ui.md_text(siret)})' if isinstance(siret, str) else ''}"
 )
 cols[3].markdown(
-    f"**Site · service**  \n{site if isinstance(site, str) else '—'} · {service if isinstance(service, str) else '—'}"
+    f"**Site · service**  \n{ui.md_text(site) if isinstance(site, str) else '—'} · "
+    f"{ui.md_text(service) if isinstance(service, str) else '—'}"
 )
 cols = st.columns(4)
-cols[0].markdown(f"**Responsable**  \n{manager if isinstance(manager, str) else '—'}")
+cols[0].markdown(f"**Responsable**  \n{ui.md_text(manager) if isinstance(manager, str) else '—'}")
 cols[1].markdown(f"**Entrée**  \n{ui.fr_date(entry) or '—'}")
 cols[2].markdown(f"**Sortie**  \n{ui.fr_date(leaving) or '—'}")
 if person.empty:
@@ -192,11 +194,11 @@ if not records.empty:
     )
     timeline = pd.DataFrame(
         {
-            "Formation": records["training_type"].fillna(records["training_title"]),
+            "Formation": ui.chart_texts(records["training_type"].fillna(records["training_title"])),
             "Début": start,
             "Fin": finish,
             "Validité": records["status_label"],
-            "Intitulé": records["training_title"],
+            "Intitulé": ui.chart_texts(records["training_title"]),
             "Jusqu'au": [ui.fr_date(v) or "sans échéance" for v in records["effective_validity_end"]],
         }
     )

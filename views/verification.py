@@ -7,6 +7,7 @@ import streamlit as st
 
 from lib import corrections, ui
 
+ui.require("read")
 st.title("Vérification des déclarations des organismes")
 ui.require_data()
 today = ui.today()
@@ -195,7 +196,7 @@ else:
         answered = int(subset["correction_answered"].sum())
         csv, xlsx = corrections.request_files(requests, str(organisme))
         cols = st.columns([4, 2, 2])
-        cols[0].markdown(f"**{organisme}** — {len(subset)} ligne(s), dont {answered} corrigée(s) par l'OF")
+        cols[0].markdown(f"**{ui.md_text(organisme)}** — {len(subset)} ligne(s), dont {answered} corrigée(s) par l'OF")
         stem = f"demandes_correction_{ui.file_slug(str(organisme))}"
         cols[1].download_button(
             "Excel", data=xlsx, file_name=f"{stem}.xlsx", key=f"corrections_xlsx_{organisme}",

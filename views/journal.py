@@ -4,12 +4,12 @@ import streamlit as st
 
 from lib import ui
 
+ui.require("settings")
 st.title("Journal des opérations")
 st.caption(
     "Tout ce qui a modifié la base, du plus récent au plus ancien : imports, décisions de vérification, "
     "fichiers générés et dépôts confirmés, paramètres, purges et sauvegardes. Le journal ne s'efface pas."
 )
-ui.require_right("settings")
 store = ui.get_store()
 if not store.path.exists():
     st.info(ui.EMPTY_STORE_MESSAGE)

@@ -8,6 +8,7 @@ import streamlit as st
 
 from lib import settings, ui
 
+ui.require("read")
 MATRIX_LIMIT = 60
 HORIZONS = ["30", "60", "90", "180", "365"]
 STATES = ["expirée", "expire bientôt", "valide", "sans échéance"]
@@ -195,8 +196,8 @@ else:
     figure = go.Figure(
         go.Heatmap(
             z=z,
-            x=types,
-            y=rows,
+            x=[ui.chart_text(t) for t in types],
+            y=[ui.chart_text(r) for r in rows],
             customdata=hover,
             zmin=0,
             zmax=3,
