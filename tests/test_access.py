@@ -494,15 +494,16 @@ def test_names_and_titles_from_files_are_shown_as_text_on_the_employee_page(
     # The edits below bypass the import path, which is what tells the dashboard's in-memory frames to go.
     monkeypatch.setattr(ui, "_LAST_FRAMES", {})
     store = Store(demo_db)
-    store.sql(
-        "UPDATE employees SET first_name = $image, manager = $red, site = '**Site** [x](http://127.0.0.1:9/)' "
-        "WHERE matricule = 'MAT1002'",
-        {"image": IMAGE, "red": RED},
-    )
-    store.sql(
-        "UPDATE training_records SET training_title = $link, training_type = $red WHERE matricule = 'MAT1002'",
-        {"link": LINK, "red": RED},
-    )
+    with store.connect() as con:
+        con.execute(
+            "UPDATE employees SET first_name = $image, manager = $red, site = '**Site** [x](http://127.0.0.1:9/)' "
+            "WHERE matricule = 'MAT1002'",
+            {"image": IMAGE, "red": RED},
+        )
+        con.execute(
+            "UPDATE training_records SET training_title = $link, training_type = $red WHERE matricule = 'MAT1002'",
+            {"link": LINK, "red": RED},
+        )
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     at.switch_page("views/salarie.py")
