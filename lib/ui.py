@@ -537,6 +537,17 @@ def _cached_rule_set_differences(other_name: str, today_: date, version: str) ->
     )
 
 
+# Above this many OF lines and training records, Paramètres compares the rule sets only when asked (the
+# comparison computes the three lists twice).
+COMPARE_AT_ONCE_UP_TO = 100_000
+
+
+def compares_at_once() -> bool:
+    """Whether the store is small enough for Paramètres to compare the rule sets on opening."""
+    counts = _cached_counts(data_version())
+    return counts.get("of_lines", 0) + counts.get("training_records", 0) <= COMPARE_AT_ONCE_UP_TO
+
+
 def rule_set_differences(other_name: str) -> pd.DataFrame:
     """Store.rule_set_differences against `other_name`, once per change of the store (NIRs come masked)."""
     return _cached_rule_set_differences(other_name, today(), data_version())

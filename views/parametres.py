@@ -101,7 +101,16 @@ st.dataframe(
 other_name = settings.comparison_rule_set_name(store)
 other_title = titles.get(other_name, other_name)
 st.markdown(f"**Ce que changerait l'autre jeu de règles** : « {other_title} »")
-if ui.has_data():
+if (
+    ui.has_data()
+    and not ui.compares_at_once()
+    and not st.toggle(
+        "Comparer (calcule toutes les listes deux fois : quelques secondes sur une grande base)",
+        key="compare_rule_sets",
+    )
+):
+    st.caption("Activez la comparaison pour compter les lignes que l'autre jeu de règles changerait.")
+elif ui.has_data():
     differences = ui.rule_set_differences(other_name)
     lists = {
         "verification": "Déclarations d'OF à vérifier",
