@@ -17,8 +17,13 @@ WITH last AS (
 )
 SELECT
     last.*,
+    -- Answered (« corrigée par l'OF »): an OF file imported after the request changed the line, and that file
+    -- was received on or after the request's day (an older file loaded late answers nothing). Any change
+    -- counts: the OF has acted; the line then shows its remaining discrepancies, to contest again if need be.
     last.action = 'correction_requested' AND EXISTS (
         SELECT 1 FROM of_line_changes c
+        LEFT JOIN imports i ON i.id = c.import_id
         WHERE c.organisme || '|' || c.id_unique_partenaire = last.line_key AND c.changed_at > last.acted_at
+          AND (i.received_on IS NULL OR i.received_on >= CAST(last.acted_at AS DATE))
     ) AS correction_answered
 FROM last
