@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 import tomllib
-from datetime import date
+from datetime import date, datetime
+from datetime import time as clock
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,6 +21,14 @@ def _manifest(demo_dir: Path) -> dict[str, Any]:
         raise StoreError(f"Données de démonstration absentes : {path} introuvable.")
     with path.open("rb") as handle:
         return tomllib.load(handle)
+
+
+def _line_exists(store: Store, entry: dict[str, Any]) -> bool:
+    found = store.sql(
+        "SELECT count(*) AS n FROM of_lines WHERE organisme = $o AND id_unique_partenaire = $i",
+        {"o": entry["organisme"], "i": entry["id_unique_partenaire"]},
+    )
+    return bool(found["n"].iloc[0])
 
 
 def build_demo_store(store: Store, *, replace: bool = False, demo_dir: Path = DEMO_DIR) -> str:
@@ -66,5 +75,21 @@ def build_demo_store(store: Store, *, replace: bool = False, demo_dir: Path = DE
         if not result.ok:
             raise StoreError(f"{result.message} {[p.message for p in result.problems[:5]]}")
         messages.append(result.message)
+    for entry in manifest.get("corrections", []):
+        # The employer's correction requests, at their own day (9 h): the statuses of the correction path count
+        # from the request's day, and a line the OF sends again afterwards reads as corrected.
+        key = f"{entry['organisme']}|{entry['id_unique_partenaire']}"
+        if not _line_exists(store, entry):
+            raise StoreError(f"Correction de démonstration sur une ligne absente : « {key} ».")
+        store.record_action(
+            "of_line",
+            [key],
+            "correction_requested",
+            reason=entry["reason"],
+            who="démonstration",
+            acted_at=datetime.combine(entry["requested_on"], clock(9, 0)),
+        )
+    if manifest.get("corrections"):
+        messages.append(f"{len(manifest['corrections'])} demande(s) de correction rejouée(s).")
     elapsed = time.perf_counter() - started
     return "\n".join(messages + [f"Base de démonstration construite dans {store.path} en {elapsed:.1f} s."])
