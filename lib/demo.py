@@ -1504,6 +1504,9 @@ def _record_deadlines(rules: RuleSet, r: InternalRecord) -> Deadlines:
 def demo_situations(data: DemoData, today: date = DEMO_TODAY) -> list[Situation]:
     """The situations the generator placed, counted from its own links between lines and records."""
     rules = load_rule_set(DEFAULT_RULE_SET)
+    # « OF en retard » needs an OF deadline before the carence's entry into force (09/07/2026): only the
+    # published text gives one (30/06/2026); the README shows it under that rule set, named.
+    published = load_rule_set(_PUBLISHED_RULE_SET)
     providers = {p.key: p for p in data.providers}
     sessions = {s.reference: s for s in data.sessions}
     employer_sirets = {e.siret for e in data.establishments}
@@ -1573,9 +1576,12 @@ def demo_situations(data: DemoData, today: date = DEMO_TODAY) -> list[Situation]
             if correction is not None:
                 label += f", correction demandée le {_french(correction.requested_on)}"
             by_code[f"expected_{status.code}"].append(label)
-            earlier = expected_status(d, declared_by_of=key in declared, declared_in_carence=False, today=_OF_LATE_DAY)
+            earlier = expected_status(
+                _record_deadlines(published, r), declared_by_of=key in declared, declared_in_carence=False,
+                today=_OF_LATE_DAY,
+            )  # fmt: skip
             if earlier.code == "of_late":
-                by_code["expected_of_late_earlier"].append(f"{record_label(r)} → {earlier.label}")
+                by_code["expected_of_late_earlier"].append(record_label(r))
         if r.category is None:
             by_code["unknown_category"].append(record_label(r))
         validity = validity_status(r.validity_end, today=today, horizon_days=_VALIDITY_HORIZON_DAYS).code
@@ -1592,6 +1598,7 @@ def demo_situations(data: DemoData, today: date = DEMO_TODAY) -> list[Situation]
 
 
 _OF_LATE_DAY = date(2026, 7, 1)  # between the 30/06/2026 OF deadline and the carence opening (09/07/2026)
+_PUBLISHED_RULE_SET = "decret-2025-748"
 
 _LABELS_WITH_DURATION: frozenset[str] = frozenset(t.type_label for t in CATALOGUE if t.validity_months)
 
@@ -1676,8 +1683,9 @@ _SITUATIONS: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "expected_of_late_earlier",
-        "Au 01/07/2026 (date de référence à régler dans Paramètres) : « OF en retard — carence possible à partir "
-        "du 09/07/2026 » (échéance de l'OF passée, carence pas encore ouverte)",
+        "Au 01/07/2026 avec le jeu de règles « decret-2025-748 » (date de référence et jeu de règles à régler "
+        "dans Paramètres) : « OF en retard — carence possible à partir du 09/07/2026 » (échéance de l'OF du "
+        "30/06/2026 passée, carence pas encore en vigueur ; avec l'annonce du portail, l'OF a jusqu'au 30/09/2026)",
         "enregistrements",
     ),
     (
