@@ -478,7 +478,7 @@ def ask(store: Store, on: date) -> None:
     )
 
 
-def statuses(store: Store, today: date) -> tuple[str, str, Any, str, str, Any]:
+def statuses(store: Store, today: date) -> tuple[Any, ...]:
     bought = store.workflow("expected_trainings", rules=RULES, today=today).set_index("matricule").loc["M4"]
     line = store.workflow("of_declarations", rules=RULES, today=today).set_index("line_key").loc[LINE]
     return (
