@@ -24,7 +24,11 @@ if flash:
     st.success(flash, icon="✅")
 
 # ------------------------------------------------------------------ filters (kept in the URL)
-STATUSES = ["à vérifier", "correction demandée", "vérifiée", "réputée vérifiée"]
+STATUSES = [
+    "à vérifier", "correction demandée", "correction non faite", "correction non faite — carence en retard",
+    "corrigée par l'OF", "déclarée en carence", "vérifiée", "réputée vérifiée",
+    "délai clos avant l'ouverture de l'espace employeur",
+]  # fmt: skip
 c1, c2, c3, c4 = st.columns([2, 2, 1, 2])
 with c1:
     chosen_of = ui.url_multiselect("Organisme", ui.choices("of_declarations", "organisme", flag="concerned"), "of")
@@ -35,7 +39,9 @@ with c2:
 with c3:
     window = ui.url_selectbox("Échéance", ui.DUE_WINDOWS, "echeance")
 with c4:
-    chosen_status = ui.url_multiselect("Statut", STATUSES, "statut", default=["à vérifier", "correction demandée"])
+    chosen_status = ui.url_multiselect(
+        "Statut", STATUSES, "statut", default=["à vérifier", "correction demandée", "correction non faite"]
+    )
 c5, c6 = st.columns([3, 1])
 with c5:
     search = ui.url_text("Salarié", "recherche", placeholder="Nom, matricule ou identifiant de déclaration")
@@ -189,7 +195,9 @@ if requests.empty:
 else:
     st.caption(
         "Un fichier par organisme, à joindre à votre courriel (NIR masqués : l'OF retrouve la ligne par son "
-        "ID_UNIQUE_PARTENAIRE). Une demande est « corrigée » quand l'OF a renvoyé un fichier qui modifie la ligne."
+        "ID_UNIQUE_PARTENAIRE). Une demande est « corrigée par l'OF » quand un fichier de l'OF reçu après elle "
+        "modifie la ligne. Sans correction, la ligne devient « correction non faite » à l'ouverture de la fenêtre "
+        "de carence (ou dès la demande si elle suit l'échéance de l'OF) : à déclarer en carence, page Carence."
     )
     for organisme, subset in requests.groupby("organisme"):
         answered = int(subset["correction_answered"].sum())
