@@ -1789,6 +1789,16 @@ rapprochement se fait sur le NIR (13 caractères), l'intitulé normalisé (sans 
 fin, à 3 jours près. `tests/test_demo.py` recalcule ces comptes à partir des fichiers eux-mêmes.
 """
 
+_README_CORRECTIONS = """
+## Demandes de correction de l'employeur
+
+Rejouées dans la base par `python -m lib demo` (section `[[corrections]]` du manifeste), à leur date. Page
+Vérification : statut de la ligne ; page Carence : « correction non faite » (carence à déclarer avec les valeurs
+du fichier RH de l'employeur, celles de sa demande). Une demande est close (« corrigée par l'OF ») quand un
+fichier de l'OF reçu après elle renvoie la ligne modifiée : ici, le fichier du jour indiqué renvoie la ligne
+sous le même ID_UNIQUE_PARTENAIRE, avec les valeurs demandées.
+"""
+
 _README_RULES = """
 Repères (rules.md §3-§4) : fin de formation en septembre 2025 → échéance de l'OF 30/06/2026, vérification
 30/09/2026 ; 4e trimestre 2025 → 30/06/2026 et 30/09/2026 ; 1er trimestre 2026 → 30/09/2026 et 31/12/2026
@@ -1869,6 +1879,17 @@ def demo_readme(data: DemoData, files: Sequence[OfFile], today: date = DEMO_TODA
         ("code", "situation", "nombre", "exemples"),
         ((f"`{s.code}`", s.label, f"{s.count} {s.unit}", "<br>".join(s.examples) or "—")
          for s in demo_situations(data, today)),
+    )  # fmt: skip
+    parts.append(_README_CORRECTIONS)
+    ids = partner_ids(data)
+    names = {p.key: p.name for p in data.providers}
+    matricules = {(r.session, r.matricule): r.matricule for r in data.records}
+    parts += _table(
+        ("situation", "organisme", "ID_UNIQUE_PARTENAIRE", "salarié", "demandée le", "motif", "corrigée le"),
+        ((f"`{c.situation}`", names[data.lines[c.line].provider], ids[c.line],
+          matricules.get(data.lines[c.line].record or ("", ""), "—"), _french(c.requested_on), c.reason,
+          _french(c.answered_on) if c.answered_on else "—")
+         for c in data.corrections),
     )  # fmt: skip
     parts.append(_README_RULES)
     parts += _table(
