@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import time
 import tomllib
-from datetime import date, datetime
-from datetime import time as clock
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -76,8 +75,8 @@ def build_demo_store(store: Store, *, replace: bool = False, demo_dir: Path = DE
             raise StoreError(f"{result.message} {[p.message for p in result.problems[:5]]}")
         messages.append(result.message)
     for entry in manifest.get("corrections", []):
-        # The employer's correction requests, at their own day (9 h): the statuses of the correction path count
-        # from the request's day, and a line the OF sends again afterwards reads as corrected.
+        # The employer's correction requests, on their own day: the correction path counts from it, and a line
+        # the OF sends again in a file received later reads as corrected.
         key = f"{entry['organisme']}|{entry['id_unique_partenaire']}"
         if not _line_exists(store, entry):
             raise StoreError(f"Correction de démonstration sur une ligne absente : « {key} ».")
@@ -87,7 +86,7 @@ def build_demo_store(store: Store, *, replace: bool = False, demo_dir: Path = DE
             "correction_requested",
             reason=entry["reason"],
             who="démonstration",
-            acted_at=datetime.combine(entry["requested_on"], clock(9, 0)),
+            effective_on=entry["requested_on"],
         )
     if manifest.get("corrections"):
         messages.append(f"{len(manifest['corrections'])} demande(s) de correction rejouée(s).")

@@ -29,6 +29,7 @@ DECISION_COLUMNS = {
     "last_reason": "reason",
     "last_action_by": "who",
     "last_action_at": "acted_at",
+    "last_decided_on": "decided_on",
     "correction_answered": "correction_answered",
 }
 STATUS_COLUMNS = ("status", "status_label", "due_on", "days_left")
@@ -70,7 +71,14 @@ def updated_lines(lines: pd.DataFrame, decisions: pd.DataFrame, today: date) -> 
     decided_now = lines["line_key"].isin(decisions["line_key"]).to_numpy(dtype=bool)
     candidates = np.flatnonzero(decided_now | lines["last_action"].notna().to_numpy(dtype=bool))
     by_key = {row["line_key"]: row for row in decisions.to_dict("records")}
-    no_decision = {"action": None, "reason": None, "who": None, "acted_at": None, "correction_answered": False}
+    no_decision = {
+        "action": None,
+        "reason": None,
+        "who": None,
+        "acted_at": None,
+        "decided_on": None,
+        "correction_answered": False,
+    }
     keys = lines["line_key"].iloc[candidates].to_numpy(dtype=object)
     old = {column: lines[column].iloc[candidates].to_numpy(dtype=object) for column in DECISION_COLUMNS}
     changed: list[int] = []
@@ -93,7 +101,7 @@ def updated_lines(lines: pd.DataFrame, decisions: pd.DataFrame, today: date) -> 
             last_action=cast(VerificationAction | None, decision["action"]),
             today=today,
             closed_before_employer_space=_flag(fixed["closed_before_employer_space"][n]),
-            requested_on=_day(decision["acted_at"]),
+            requested_on=_day(decision["decided_on"]),
             correction_answered=_flag(decision["correction_answered"]),
             carence_opens_on=_day(fixed["carence_opens_on"][n]),
             carence_deadline=_day(fixed["carence_deadline"][n]),
@@ -118,7 +126,7 @@ def _correction_state(lines: pd.DataFrame) -> set[tuple[Any, ...]]:
         zip(
             asked["line_key"],
             asked["record_id"].isna(),
-            [_day(v) for v in asked["last_action_at"]],
+            [_day(v) for v in asked["last_decided_on"]],
             [_flag(v) for v in asked["correction_answered"]],
             strict=True,
         )
@@ -152,7 +160,7 @@ def correction_requests(lines: pd.DataFrame, organismes: pd.DataFrame, template:
             "nom_titulaire": asked["nom_titulaire"],
             "fields_at_fault": asked["discrepancies"],
             "expected_values": asked["last_reason"],
-            "requested_at": asked["last_action_at"],
+            "requested_at": asked["last_decided_on"],
             "requested_by": asked["last_action_by"],
             "correction_answered": asked["correction_answered"],
         }

@@ -432,11 +432,12 @@ class Store:
         *,
         reason: str | None = None,
         who: str | None = None,
-        acted_at: datetime | None = None,
+        effective_on: date | None = None,
     ) -> list[int]:
         """Append one action row per target (never updates nor deletes); their ids back.
 
-        `acted_at` replays a dated history (the demo's correction requests); by default, now.
+        `effective_on` is the business day of the decision (the dashboard's day: the reference date when one is
+        set); a correction request counts from it. None: the day of the wall-clock time `acted_at`.
         """
         who = who or self.user
         ids: list[int] = []
@@ -445,9 +446,9 @@ class Store:
             try:
                 for key in target_keys:
                     row = con.execute(
-                        "INSERT INTO actions (acted_at, who, target_kind, target_key, action, reason) "
-                        "VALUES (coalesce($at, now()::TIMESTAMP), $w, $k, $t, $a, $r) RETURNING id",
-                        {"at": acted_at, "w": who, "k": target_kind, "t": key, "a": action, "r": reason},
+                        "INSERT INTO actions (acted_at, who, target_kind, target_key, action, reason, effective_on) "
+                        "VALUES (now()::TIMESTAMP, $w, $k, $t, $a, $r, $day) RETURNING id",
+                        {"w": who, "k": target_kind, "t": key, "a": action, "r": reason, "day": effective_on},
                     ).fetchone()
                     assert row is not None
                     ids.append(int(row[0]))

@@ -998,7 +998,8 @@ def record_verification(
         by_reason.setdefault(reason or None, []).append(key)
     ids: list[int] = []
     for reason, keys in by_reason.items():
-        ids += get_store().record_action("of_line", keys, action, reason=reason)
+        # The dashboard's day (the reference date when one is set): a correction request counts from it.
+        ids += get_store().record_action("of_line", keys, action, reason=reason, effective_on=today())
     clear_caches()
     return ids
 

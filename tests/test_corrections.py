@@ -7,7 +7,7 @@ do not depend on which one is the default.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -468,13 +468,8 @@ def store(tmp_path: Path) -> Store:
 
 
 def ask(store: Store, on: date) -> None:
-    # Dated in the past: the store's clock (import times) is later than any of these days.
     store.record_action(
-        "of_line",
-        [LINE],
-        "correction_requested",
-        reason="nom de naissance attendu « PETIT »",
-        acted_at=datetime.combine(on, datetime.min.time()),
+        "of_line", [LINE], "correction_requested", reason="nom de naissance attendu « PETIT »", effective_on=on
     )
 
 

@@ -16,7 +16,7 @@ WITH x AS (
         dr.export_id AS carence_export_id,
         r.id IN (SELECT record_id FROM pp_ambiguous) AS ambiguous,
         -- The correction path: the matched OF line's last decision asks a correction (lib/statuses.py).
-        CASE WHEN l.last_action = 'correction_requested' THEN CAST(l.last_action_at AS DATE) END
+        CASE WHEN l.last_action = 'correction_requested' THEN l.last_decided_on END
             AS correction_requested_on,
         CASE WHEN l.last_action = 'correction_requested' THEN l.last_reason END AS correction_reason,
         coalesce(l.correction_answered, false) AS correction_answered,

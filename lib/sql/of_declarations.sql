@@ -22,7 +22,7 @@ WITH x AS (
              WHEN pp_employer_scope_from(r.r, r.category) IS NULL THEN r.carence_deadline END AS carence_deadline,
         dr.record_id IS NOT NULL AS declared_in_carence,
         pp_closed_before_employer_space(l.verification_deadline) AS closed_before_employer_space,
-        CAST(l.last_action_at AS DATE) AS requested_on
+        l.last_decided_on AS requested_on
     FROM pp_lines l
     LEFT JOIN pp_pairs p USING (line_key)
     LEFT JOIN pp_records r ON r.id = p.record_id
