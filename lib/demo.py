@@ -1524,7 +1524,8 @@ def demo_situations(data: DemoData, today: date = DEMO_TODAY) -> list[Situation]
         return f"{r.matricule} – {r.type_label} du {_french(r.end)} ({r.session})"
 
     by_code: dict[str, list[str]] = defaultdict(list)
-    for ln in data.lines:
+    asked_lines = {c.line for c in data.corrections}
+    for index, ln in enumerate(data.lines):
         if not (ln.presence and ln.siret in employer_sirets):
             by_code["presence_non" if not ln.presence else "other"].append(line_label(ln))
             continue
@@ -1537,7 +1538,10 @@ def demo_situations(data: DemoData, today: date = DEMO_TODAY) -> list[Situation]
             category=sessions[ln.session].ttype.category,
         )
         by_code["of_late" if ln.received_on > d.of_deadline else "of_on_time"].append(line_label(ln))
-        by_code[verification_status(d, last_action=None, today=today).code].append(line_label(ln))
+        if index in asked_lines:  # on the correction path (see expected_correction_*), no longer « à vérifier »
+            by_code["verification_correction_requested"].append(line_label(ln))
+        else:
+            by_code[verification_status(d, last_action=None, today=today).code].append(line_label(ln))
         for tag in ln.tags:
             by_code[tag].append(line_label(ln))
         if ln.record is not None and ln.title != records[ln.record].title:

@@ -2,11 +2,15 @@
 
 The correction path (rules.md §5, « Rectification »): on the employer's request the OF corrects its
 declaration; « à défaut, l'employeur déclare en carence dans le délai de 9 mois suivant l'expiration du délai
-de l'OF ». A request is answered (« corrigée par l'OF ») when a later OF file changes the line after the
-request — any change: the OF has acted on it, and the line shows its remaining discrepancies, which the employer
-may contest again (a new request starts the path again from its own date). A request not answered becomes a
-carence to declare (« correction non faite ») from the day the carence window opens, or from the request if it
-came later; it is due at the carence deadline, EOM(OF deadline + carence months).
+de l'OF ». A request counts from its business day (the dashboard's day when it was made, actions.effective_on).
+It is answered (« corrigée par l'OF ») when an OF file received after that day (or on it, and imported after the
+request) changes the line — any change (lib/sql/last_decisions.sql): the OF has acted on it, and the line shows
+its remaining discrepancies, which the employer may contest again (a new request starts the path again from its
+own day). A file received before the request answers nothing, whenever it is loaded. A request not answered
+becomes a carence to declare (« correction non faite ») from the day the carence window opens, or from the
+request if it came later; it is due at the carence deadline, EOM(OF deadline + carence months), and the carence
+file declares the employer's own values (its record matched to the line: the values its request asked for).
+A line matched to no record cannot be declared in carence: the Carence page says so.
 
 Scope per declarant: a carence declaration is the employer's, so the employer's scope applies to it
 (categories 3–4 only from `employer_full_scope_from`), as for its internal declarations; before that date a

@@ -103,7 +103,9 @@ else:
         on_select="rerun",
         selection_mode="multi-row",
         column_config={
-            "due_on": ui.date_column("Échéance", "Date limite de vérification"),
+            "due_on": ui.date_column(
+                "Échéance", "Date limite de vérification ; pour une correction demandée, fin de la fenêtre de carence"
+            ),
             "days_left": ui.days_column(),
             "status": "Statut",
             "alert": "Écarts",

@@ -418,7 +418,10 @@ def reconciliation() -> Reconciliation:
         validity_start = portal_date(row["DATE_DEBUT_VALIDITE"])
         d = compute_deadlines(rules, kind, training_end=line.end, validity_start=validity_start)
         result.add("of_late" if line.received_on > d.of_deadline else "of_on_time", organisme=line.organisme)
-        result.add(verification_status(d, last_action=None, today=today).code, d.reference_date)
+        if (line.organisme, row["ID_UNIQUE_PARTENAIRE"]) in corrections():
+            result.add("verification_correction_requested")  # the employer asked a correction: not « à vérifier »
+        else:
+            result.add(verification_status(d, last_action=None, today=today).code, d.reference_date)
         if li not in match_of_line:
             if row["NIR"] not in known_nirs:
                 result.add("inattendue_nir_inconnu")
