@@ -30,8 +30,23 @@ from stdnum.fr import siret as stdnum_siret
 
 from lib.identifiers import mask_nir
 from lib.portal import write_portal_file
-from lib.rules import DEFAULT_RULE_SET, PUBLISHED_RULE_SET, Deadlines, RuleSet, compute_deadlines, load_rule_set
-from lib.statuses import Status, expected_status, internal_status, validity_status, verification_status
+from lib.rules import (
+    DEFAULT_RULE_SET,
+    LATE_SCOPE_CATEGORIES,
+    PUBLISHED_RULE_SET,
+    Deadlines,
+    RuleSet,
+    compute_deadlines,
+    load_rule_set,
+)
+from lib.statuses import (
+    Status,
+    employer_scope_from,
+    expected_status,
+    internal_status,
+    validity_status,
+    verification_status,
+)
 
 Proof = Literal["ADF", "JDR"]
 
@@ -340,6 +355,22 @@ class DemoData:
     records: tuple[InternalRecord, ...]
     lines: tuple[OfLine, ...]
     tags: dict[tuple[str, str], tuple[str, ...]]  # internal record → what it illustrates
+    corrections: tuple[DemoCorrection, ...] = ()
+
+
+@dataclass(frozen=True)
+class DemoCorrection:
+    """A correction the employer asked on one OF line (data/demo/manifest.toml, replayed by lib/demo_store.py).
+
+    `answered_on`: the provider's later deposit that sends the line again, corrected (« corrigée par l'OF »);
+    None: the OF never corrects it (« correction non faite » once the carence window is open).
+    """
+
+    situation: str
+    line: int  # index in DemoData.lines
+    requested_on: date
+    reason: str
+    answered_on: date | None = None
 
 
 # --- small helpers -----------------------------------------------------------------------------------
@@ -804,7 +835,7 @@ def build_demo_data(seed: int = DEFAULT_SEED) -> DemoData:
 
     data = _Injector(rng, rules, establishments, by_key, employees, sessions, records, lines, tags)
     data.inject()
-    return DemoData(
+    demo = DemoData(
         employer_name=employer_name,
         siren=siren,
         establishments=establishments,
@@ -814,6 +845,106 @@ def build_demo_data(seed: int = DEFAULT_SEED) -> DemoData:
         records=tuple(sorted(data.records.values(), key=lambda r: (r.start, r.session, r.matricule))),
         lines=tuple(data.lines),
         tags={k: tuple(v) for k, v in data.tags.items()},
+    )
+    return replace(demo, corrections=_planned_corrections(demo, rules))
+
+
+_REQUEST_DELAY = timedelta(days=14)  # the employer reads a file and asks its corrections two weeks later
+_LATE_REQUEST = DEMO_TODAY - timedelta(days=28)  # a request made after the OF deadline
+
+
+def _correction_reason(data: DemoData, line: OfLine) -> str:
+    """What the employer asks, in the words of the reconciliation's discrepancy details."""
+    records = {(r.session, r.matricule): r for r in data.records}
+    record = records[line.record] if line.record else None
+    parts = []
+    if "ecart_nom" in line.tags and record is not None:
+        birth = record.birth_name.upper()
+        parts.append(f"nom de naissance attendu « {birth} », déclaré « {line.holder_name} »")
+    if "ecart_siret" in line.tags and record is not None:
+        parts.append(f"SIRET attendu {record.siret}, déclaré {line.siret}")
+    if "ecart_validite" in line.tags and record is not None:
+        parts.append(f"fin de validité attendue {_french(record.validity_end)}, déclarée {_french(line.validity_end)}")
+    if "ecart_date_tolerance" in line.tags and record is not None:
+        parts.append(f"date de fin attendue {_french(record.end)}, déclarée {_french(line.end)}")
+    return " ; ".join(parts) or "date de fin à confirmer (feuille d'émargement)"
+
+
+def _planned_corrections(data: DemoData, rules: RuleSet, today: date = DEMO_TODAY) -> tuple[DemoCorrection, ...]:
+    """The corrections the demo's employer asked, chosen among the lines with a discrepancy (README):
+
+    - one the provider answers with a corrected line in its next file (« corrigée par l'OF »);
+    - two asked before the OF deadline and never made (« correction non faite » since the carence opened);
+    - one asked after the OF deadline (« correction non faite » from the request's day);
+    - one on a category 3–4 training the OF had to declare but the employer not yet (scope per declarant).
+    """
+    providers = {p.key: p for p in data.providers}
+    records = {(r.session, r.matricule): r for r in data.records}
+    employer_sirets = {e.siret for e in data.establishments}
+    order = sorted(range(len(data.lines)), key=lambda i: (data.lines[i].received_on, data.lines[i].declaration,
+                                                          data.lines[i].nir13))  # fmt: skip
+    used: set[int] = set()
+    planned: list[DemoCorrection] = []
+
+    def pick(situation: str, count: int, wanted: Callable[[OfLine, InternalRecord, Deadlines], date | None]) -> None:
+        for i in order:
+            ln = data.lines[i]
+            if sum(c.situation == situation for c in planned) >= count:
+                return
+            if i in used or ln.record is None or not ln.presence or ln.siret not in employer_sirets:
+                continue
+            record = records[ln.record]
+            requested = wanted(ln, record, _record_deadlines(rules, record))
+            if requested is None:
+                continue
+            answered = None
+            if situation == "corrected_by_of":
+                later = [d for d in providers[ln.provider].deposits if requested < d <= today]
+                if not later:
+                    continue
+                answered = later[0]
+            used.add(i)
+            planned.append(DemoCorrection(situation, i, requested, _correction_reason(data, ln), answered))
+
+    def early(ln: OfLine, record: InternalRecord, d: Deadlines) -> date | None:
+        requested = ln.received_on + _REQUEST_DELAY
+        opened = d.carence_opens_on is not None and d.carence_opens_on <= today
+        tagged = {"ecart_nom", "ecart_siret", "ecart_validite"} & set(ln.tags)
+        return requested if tagged and opened and requested <= d.of_deadline else None
+
+    def late(ln: OfLine, record: InternalRecord, d: Deadlines) -> date | None:
+        opened = d.carence_opens_on is not None and d.carence_opens_on <= _LATE_REQUEST
+        tagged = {"ecart_siret", "ecart_validite"} & set(ln.tags)
+        return _LATE_REQUEST if tagged and opened and ln.received_on < _LATE_REQUEST else None
+
+    def outside_scope(ln: OfLine, record: InternalRecord, d: Deadlines) -> date | None:
+        requested = ln.received_on + timedelta(days=7)
+        in_gap = record.category in LATE_SCOPE_CATEGORIES and d.of_mandatory
+        in_gap = in_gap and employer_scope_from(rules, d.reference_date, record.category) is not None
+        return requested if in_gap and requested <= today and ln.tags else None
+
+    pick("corrected_by_of", 1, early)
+    pick("correction_not_made", 2, early)
+    pick("correction_not_made_late_request", 1, late)
+    pick("outside_employer_scope", 1, outside_scope)
+    return tuple(planned)
+
+
+def _corrected_line(data: DemoData, correction: DemoCorrection) -> OfLine:
+    """The line as the provider sends it again: the employer's values where it asked a correction."""
+    line = data.lines[correction.line]
+    assert line.record is not None and correction.answered_on is not None
+    records = {(r.session, r.matricule): r for r in data.records}
+    record = records[line.record]
+    provider = next(p for p in data.providers if p.key == line.provider)
+    return replace(
+        line,
+        received_on=correction.answered_on,
+        declaration=f"{line.declaration}-RECTIF",
+        holder_name=_holder_name(provider, record.birth_name),
+        siret=record.siret,
+        validity_end=record.validity_end,
+        tags=("rectification",),
     )
 
 
@@ -1164,18 +1295,51 @@ class OfFile:
     content: bytes
 
 
-def of_files(data: DemoData) -> list[OfFile]:
-    """Every OF file of the demo: one per provider and deposit date, named <of-slug>_<kind>_<aaaammjj>.csv."""
-    counter: Counter[str] = Counter()
-    files = []
+def _deposits(data: DemoData) -> list[tuple[Provider, date, list[int]]]:
+    """Each provider's deposits in order, with the indexes (in DemoData.lines) of the lines of each, in file order."""
+    result = []
     for p in data.providers:
         for deposit in p.deposits:
-            lines = [ln for ln in data.lines if ln.provider == p.key and ln.received_on == deposit]
-            if not lines:
+            indexes = [i for i, ln in enumerate(data.lines) if ln.provider == p.key and ln.received_on == deposit]
+            if not indexes:
                 continue
-            lines.sort(key=lambda ln: (ln.end, ln.declaration, not ln.presence, ln.holder_name, ln.nir13))
-            content = write_portal_file(p.proof, _portal_rows(data, p, lines, counter))
-            files.append(OfFile(f"of/{p.slug}_{p.proof}_{deposit:%Y%m%d}.csv", p, deposit, content))
+            indexes.sort(key=lambda i: (data.lines[i].end, data.lines[i].declaration, not data.lines[i].presence,
+                                        data.lines[i].holder_name, data.lines[i].nir13))  # fmt: skip
+            result.append((p, deposit, indexes))
+    return result
+
+
+def partner_ids(data: DemoData) -> dict[int, str]:
+    """ID_UNIQUE_PARTENAIRE of every line (by index in DemoData.lines), numbered across a provider's files."""
+    counter: Counter[str] = Counter()
+    ids: dict[int, str] = {}
+    for p, _, indexes in _deposits(data):
+        for i in indexes:
+            counter[p.key] += 1
+            ids[i] = f"{p.prefix}-{counter[p.key]:06d}"
+    return ids
+
+
+def of_files(data: DemoData) -> list[OfFile]:
+    """Every OF file of the demo: one per provider and deposit date, named <of-slug>_<kind>_<aaaammjj>.csv.
+
+    A deposit also sends again, corrected and under their own ID_UNIQUE_PARTENAIRE, the lines whose correction
+    the provider makes then (DemoCorrection.answered_on).
+    """
+    counter: Counter[str] = Counter()
+    ids = partner_ids(data)
+    files = []
+    for p, deposit, indexes in _deposits(data):
+        rows = _portal_rows(data, p, [data.lines[i] for i in indexes], counter)
+        for c in data.corrections:
+            if c.answered_on == deposit and data.lines[c.line].provider == p.key:
+                row = _portal_rows(data, p, [_corrected_line(data, c)], Counter())[0]
+                row["ID_UNIQUE_PARTENAIRE"] = ids[c.line]
+                if "IDENTIFIANT_PREUVE" in row:
+                    row["IDENTIFIANT_PREUVE"] = ids[c.line].replace("-", "-CERT-", 1)
+                rows.append(row)
+        content = write_portal_file(p.proof, rows)
+        files.append(OfFile(f"of/{p.slug}_{p.proof}_{deposit:%Y%m%d}.csv", p, deposit, content))
     return files
 
 
@@ -1292,7 +1456,7 @@ def _employer_toml(data: DemoData) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def _manifest_toml(files: Sequence[OfFile]) -> bytes:
+def _manifest_toml(files: Sequence[OfFile], data: DemoData | None = None) -> bytes:
     lines = [
         "# Jeu de démonstration : ce qui est chargé, et quand chaque fichier d'OF a été reçu.",
         f"demo_today = {DEMO_TODAY.isoformat()}",
@@ -1311,6 +1475,23 @@ def _manifest_toml(files: Sequence[OfFile]) -> bytes:
             f"organisme_siret = {_toml_text(f.provider.siret)}",
             f"received_on = {f.received_on.isoformat()}",
         ]
+    if data is not None and data.corrections:
+        ids = partner_ids(data)
+        names = {p.key: p.name for p in data.providers}
+        lines += ["", "# Corrections demandées par l'employeur (rejouées dans la base : lib/demo_store.py)."]
+        for c in data.corrections:
+            line = data.lines[c.line]
+            lines += [
+                "",
+                "[[corrections]]",
+                f"organisme = {_toml_text(names[line.provider])}",
+                f"id_unique_partenaire = {_toml_text(ids[c.line])}",
+                f"requested_on = {c.requested_on.isoformat()}",
+                f"reason = {_toml_text(c.reason)}",
+                f"situation = {_toml_text(c.situation)}",
+            ]
+            if c.answered_on is not None:
+                lines.append(f"answered_on = {c.answered_on.isoformat()}")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -1340,6 +1521,9 @@ def _record_deadlines(rules: RuleSet, r: InternalRecord) -> Deadlines:
 def demo_situations(data: DemoData, today: date = DEMO_TODAY) -> list[Situation]:
     """The situations the generator placed, counted from its own links between lines and records."""
     rules = load_rule_set(DEFAULT_RULE_SET)
+    # « OF en retard » needs an OF deadline before the carence's entry into force (09/07/2026): only the
+    # published text gives one (30/06/2026); the README shows it under that rule set, named.
+    published = load_rule_set(_PUBLISHED_RULE_SET)
     providers = {p.key: p for p in data.providers}
     sessions = {s.reference: s for s in data.sessions}
     employer_sirets = {e.siret for e in data.establishments}
@@ -1347,6 +1531,7 @@ def demo_situations(data: DemoData, today: date = DEMO_TODAY) -> list[Situation]
 
     matricules = {e.nir[:13]: e.matricule for e in data.employees if e.nir}
     records = {(r.session, r.matricule): r for r in data.records}
+    corrections = {data.lines[c.line].record: c for c in data.corrections if data.lines[c.line].record is not None}
 
     def line_label(ln: OfLine) -> str:
         who = matricules.get(ln.nir13, f"NIR {mask_nir(ln.nir13)}")
@@ -1356,7 +1541,8 @@ def demo_situations(data: DemoData, today: date = DEMO_TODAY) -> list[Situation]
         return f"{r.matricule} – {r.type_label} du {_french(r.end)} ({r.session})"
 
     by_code: dict[str, list[str]] = defaultdict(list)
-    for ln in data.lines:
+    asked_lines = {c.line for c in data.corrections}
+    for index, ln in enumerate(data.lines):
         if not (ln.presence and ln.siret in employer_sirets):
             by_code["presence_non" if not ln.presence else "other"].append(line_label(ln))
             continue
@@ -1369,7 +1555,10 @@ def demo_situations(data: DemoData, today: date = DEMO_TODAY) -> list[Situation]
             category=sessions[ln.session].ttype.category,
         )
         by_code["of_late" if ln.received_on > d.of_deadline else "of_on_time"].append(line_label(ln))
-        by_code[verification_status(d, last_action=None, today=today).code].append(line_label(ln))
+        if index in asked_lines:  # on the correction path (see expected_correction_*), no longer « à vérifier »
+            by_code["verification_correction_requested"].append(line_label(ln))
+        else:
+            by_code[verification_status(d, last_action=None, today=today).code].append(line_label(ln))
         for tag in ln.tags:
             by_code[tag].append(line_label(ln))
         if ln.record is not None and ln.title != records[ln.record].title:
@@ -1392,8 +1581,28 @@ def demo_situations(data: DemoData, today: date = DEMO_TODAY) -> list[Situation]
             if status.code == "to_declare" and not r.nir:
                 by_code["internal_missing_nir"].append(record_label(r))
         else:
-            status = expected_status(d, declared_by_of=key in declared, declared_in_carence=False, today=today)
-            by_code[f"expected_{status.code}"].append(record_label(r))
+            correction = corrections.get(key)
+            status = expected_status(
+                d,
+                declared_by_of=key in declared,
+                declared_in_carence=False,
+                today=today,
+                scope_from=employer_scope_from(rules, d.reference_date, r.category),
+                correction_requested_on=None if correction is None else correction.requested_on,
+                correction_answered=(
+                    correction is not None and correction.answered_on is not None and correction.answered_on <= today
+                ),
+            )
+            label = record_label(r)
+            if correction is not None:
+                label += f", correction demandée le {_french(correction.requested_on)}"
+            by_code[f"expected_{status.code}"].append(label)
+            earlier = expected_status(
+                _record_deadlines(published, r), declared_by_of=key in declared, declared_in_carence=False,
+                today=_OF_LATE_DAY,
+            )  # fmt: skip
+            if earlier.code == "of_late":
+                by_code["expected_of_late_earlier"].append(record_label(r))
         if r.category is None:
             by_code["unknown_category"].append(record_label(r))
         validity = validity_status(r.validity_end, today=today, horizon_days=_VALIDITY_HORIZON_DAYS).code
@@ -1408,6 +1617,9 @@ def demo_situations(data: DemoData, today: date = DEMO_TODAY) -> list[Situation]
 
     return [_situation(code, label, unit, by_code.get(code, [])) for code, label, unit in _SITUATIONS]
 
+
+_OF_LATE_DAY = date(2026, 7, 1)  # between the 30/06/2026 OF deadline and the carence opening (09/07/2026)
+_PUBLISHED_RULE_SET = "decret-2025-748"
 
 _LABELS_WITH_DURATION: frozenset[str] = frozenset(t.type_label for t in CATALOGUE if t.validity_months)
 
@@ -1472,6 +1684,31 @@ _SITUATIONS: tuple[tuple[str, str, str], ...] = (
         "enregistrements",
     ),
     ("oubli_of", "… dont stagiaire oublié par l'OF dans une session qu'il a déclarée", "enregistrements"),
+    (
+        "expected_correction_not_made",
+        "Formation achetée : « correction non faite » (correction demandée, l'OF n'a pas corrigé et la fenêtre "
+        "de carence est ouverte, ou la demande a suivi l'échéance de l'OF) : carence à déclarer avec les valeurs "
+        "de l'employeur, page Carence",
+        "enregistrements",
+    ),
+    (
+        "expected_corrected_by_of",
+        "Formation achetée : « corrigée par l'OF » (un fichier ultérieur de l'OF a renvoyé la ligne corrigée)",
+        "enregistrements",
+    ),
+    (
+        "expected_outside_employer_scope",
+        "Formation achetée : « non obligatoire (catégorie 3–4 avant le … pour l'employeur) » (correction "
+        "demandée, mais la carence n'est pas due : catégorie 3-4 hors du champ de l'employeur)",
+        "enregistrements",
+    ),
+    (
+        "expected_of_late_earlier",
+        "Au 01/07/2026 avec le jeu de règles « decret-2025-748 » (date de référence et jeu de règles à régler "
+        "dans Paramètres) : « OF en retard — carence possible à partir du 09/07/2026 » (échéance de l'OF du "
+        "30/06/2026 passée, carence pas encore en vigueur ; avec l'annonce du portail, l'OF a jusqu'au 30/09/2026)",
+        "enregistrements",
+    ),
     (
         "internal_not_mandatory_before",
         "Formation interne avant le 16/03/2026 : « non obligatoire »",
@@ -1631,6 +1868,16 @@ rapprochement se fait sur le NIR (13 caractères), l'intitulé normalisé (sans 
 fin, à 3 jours près. `tests/test_demo.py` recalcule ces comptes à partir des fichiers eux-mêmes.
 """
 
+_README_CORRECTIONS = """
+## Demandes de correction de l'employeur
+
+Rejouées dans la base par `python -m lib demo` (section `[[corrections]]` du manifeste), à leur date. Page
+Vérification : statut de la ligne ; page Carence : « correction non faite » (carence à déclarer avec les valeurs
+du fichier RH de l'employeur, celles de sa demande). Une demande est close (« corrigée par l'OF ») quand un
+fichier de l'OF reçu après elle renvoie la ligne modifiée : ici, le fichier du jour indiqué renvoie la ligne
+sous le même ID_UNIQUE_PARTENAIRE, avec les valeurs demandées.
+"""
+
 _README_RULES = """
 Repères (rules.md §3b, jeu par défaut) : date de référence de septembre à décembre 2025 → échéance de l'OF
 30/09/2026, vérification jusqu'au 31/12/2026, carence ouverte depuis le 01/10/2026 ; 1er trimestre 2026 →
@@ -1727,6 +1974,17 @@ def demo_readme(data: DemoData, files: Sequence[OfFile], today: date = DEMO_TODA
         ((f"`{s.code}`", s.label, f"{s.count} {s.unit}", "<br>".join(s.examples) or "—")
          for s in demo_situations(data, today)),
     )  # fmt: skip
+    parts.append(_README_CORRECTIONS)
+    ids = partner_ids(data)
+    names = {p.key: p.name for p in data.providers}
+    matricules = {(r.session, r.matricule): r.matricule for r in data.records}
+    parts += _table(
+        ("situation", "organisme", "ID_UNIQUE_PARTENAIRE", "salarié", "demandée le", "motif", "corrigée le"),
+        ((f"`{c.situation}`", names[data.lines[c.line].provider], ids[c.line],
+          matricules.get(data.lines[c.line].record or ("", ""), "—"), _french(c.requested_on), c.reason,
+          _french(c.answered_on) if c.answered_on else "—")
+         for c in data.corrections),
+    )  # fmt: skip
     parts.append(_README_RULES)
     parts += _table(
         ("organisme", "justificatif", "formations", "fichiers reçus le", "lignes à temps", "lignes en retard",
@@ -1766,7 +2024,7 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED) -> None:
     (out_dir / "employeur.toml").write_bytes(_employer_toml(data))
     (out_dir / "salaries.csv").write_bytes(_roster_bytes(data))
     (out_dir / "formations.xlsx").write_bytes(_internal_bytes(data))
-    (out_dir / "manifest.toml").write_bytes(_manifest_toml(files))
+    (out_dir / "manifest.toml").write_bytes(_manifest_toml(files, data))
     (out_dir / "README.md").write_text(demo_readme(data, files), encoding="utf-8", newline="\n")
 
 

@@ -22,6 +22,14 @@ def _manifest(demo_dir: Path) -> dict[str, Any]:
         return tomllib.load(handle)
 
 
+def _line_exists(store: Store, entry: dict[str, Any]) -> bool:
+    found = store.sql(
+        "SELECT count(*) AS n FROM of_lines WHERE organisme = $o AND id_unique_partenaire = $i",
+        {"o": entry["organisme"], "i": entry["id_unique_partenaire"]},
+    )
+    return bool(found["n"].iloc[0])
+
+
 def build_demo_store(store: Store, *, replace: bool = False, demo_dir: Path = DEMO_DIR) -> str:
     """Load the roster, internal records, establishments and OF files of the demo; a French summary back."""
     if store.path.exists():
@@ -66,5 +74,21 @@ def build_demo_store(store: Store, *, replace: bool = False, demo_dir: Path = DE
         if not result.ok:
             raise StoreError(f"{result.message} {[p.message for p in result.problems[:5]]}")
         messages.append(result.message)
+    for entry in manifest.get("corrections", []):
+        # The employer's correction requests, on their own day: the correction path counts from it, and a line
+        # the OF sends again in a file received later reads as corrected.
+        key = f"{entry['organisme']}|{entry['id_unique_partenaire']}"
+        if not _line_exists(store, entry):
+            raise StoreError(f"Correction de démonstration sur une ligne absente : « {key} ».")
+        store.record_action(
+            "of_line",
+            [key],
+            "correction_requested",
+            reason=entry["reason"],
+            who="démonstration",
+            effective_on=entry["requested_on"],
+        )
+    if manifest.get("corrections"):
+        messages.append(f"{len(manifest['corrections'])} demande(s) de correction rejouée(s).")
     elapsed = time.perf_counter() - started
     return "\n".join(messages + [f"Base de démonstration construite dans {store.path} en {elapsed:.1f} s."])

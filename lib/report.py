@@ -11,7 +11,7 @@ import pandas as pd
 
 from lib.calendar import CalendarEvent
 from lib.identifiers import mask_nir
-from lib.statuses import CARENCE_TO_DECLARE, INTERNAL_TO_DECLARE
+from lib.statuses import CARENCE_TO_DECLARE, INTERNAL_TO_DECLARE, STILL_WITH_THE_OF
 
 LAST_REPORT_SETTING = "last_report_on"
 
@@ -213,7 +213,8 @@ def deadline_events(inputs: ReportInputs, *, today: date, horizon_days: int = 18
     groups: dict[tuple[str, date], dict[str, int]] = {}
     lines = inputs.of_declarations
     lines = lines[lines["concerned"] & (lines["status"] == "to_verify")]
-    expected = inputs.expected[inputs.expected["status"].isin(["carence_due", "awaiting_of"])]
+    # Carence deadlines still ahead: trainings the OF may still declare (or correct), and carences to declare.
+    expected = inputs.expected[inputs.expected["status"].isin([*STILL_WITH_THE_OF, *CARENCE_TO_DECLARE])]
     expected = expected[expected["of_mandatory"].fillna(False).astype(bool)]
     internal = inputs.internal[inputs.internal["status"] == "to_declare"]
     sources = (

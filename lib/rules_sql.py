@@ -139,13 +139,39 @@ class StatusSql:
         )
 
 
+def french_date_sql(expression: str) -> str:
+    """A DATE expression written jj/mm/aaaa (as `rules.format_date`)."""
+    return f"strftime({expression}, '%d/%m/%Y')"
+
+
+def _label_sql(labels: dict[str, str], code: str, dates: dict[str, str]) -> str:
+    """The label of a code as SQL: a literal, or its {placeholders} replaced by the given date expressions."""
+    template = labels[code]
+    if "{" not in template:
+        return string_literal(template)
+    parts: list[str] = []
+    rest = template
+    while "{" in rest:
+        head, _, tail = rest.partition("{")
+        name, _, rest = tail.partition("}")
+        parts.append(string_literal(head))
+        parts.append(f"coalesce({french_date_sql(dates[name])}, '?')")
+    parts.append(string_literal(rest))
+    return "(" + " || ".join(parts) + ")"
+
+
 def _status_sql(
     labels: dict[str, str],
     branches: list[tuple[str, str, str | None]],
     otherwise: tuple[str, str | None],
     today: str,
+    dates: dict[str, str] | None = None,
 ) -> StatusSql:
-    """CASE expressions from ordered (condition, code, due-on expression) branches and a final default."""
+    """CASE expressions from ordered (condition, code, due-on expression) branches and a final default.
+
+    A code may appear in several branches (always with the same due-on expression); `dates` gives the SQL
+    expressions of the label placeholders ({opens_on}, {scope_from}).
+    """
 
     def case(value_of: dict[str, str]) -> str:
         whens = " ".join(f"WHEN {condition} THEN {value_of[code]}" for condition, code, _ in branches)
@@ -153,20 +179,63 @@ def _status_sql(
 
     all_codes = [(code, due) for _, code, due in branches] + [otherwise]
     codes = {code: string_literal(code) for code, _ in all_codes}
-    names = {code: string_literal(labels[code]) for code, _ in all_codes}
+    names = {code: _label_sql(labels, code, dates or {}) for code, _ in all_codes}
     dues = {code: "CAST(NULL AS DATE)" if due is None else f"CAST({due} AS DATE)" for code, due in all_codes}
     due_on = case(dues)
     return StatusSql(code=case(codes), label=case(names), due_on=due_on, days_left=f"({due_on} - {today})")
 
 
-def verification_status_sql(*, verification_deadline: str, last_action: str, today: str = TODAY_PARAMETER) -> StatusSql:
-    """SQL twin of `statuses.verification_status`; last_action: 'accepted', 'correction_requested', NULL."""
+def _correction_branches(
+    asked: str,
+    *,
+    requested_on: str,
+    correction_answered: str,
+    declared_in_carence: str,
+    carence_opens_on: str,
+    carence_deadline: str,
+    today: str,
+) -> list[tuple[str, str, str | None]]:
+    """The branches of `statuses._correction_status`, each guarded by `asked` (a correction was asked)."""
+    opens = f"greatest({carence_opens_on}, coalesce({requested_on}, {carence_opens_on}))"
+    owed_due = f"(CASE WHEN {carence_opens_on} IS NULL THEN NULL ELSE {carence_deadline} END)"
+    return [
+        (f"{asked} AND coalesce({correction_answered}, false)", "corrected_by_of", None),
+        (f"{asked} AND coalesce({declared_in_carence}, false)", "declared_in_carence", None),
+        (f"{asked} AND ({carence_opens_on} IS NULL OR {carence_deadline} IS NULL)", "correction_requested", owed_due),
+        (f"{asked} AND {today} < {opens}", "correction_requested", owed_due),
+        (f"{asked} AND {today} <= {carence_deadline}", "correction_not_made", carence_deadline),
+        (asked, "correction_not_made_overdue", carence_deadline),
+    ]
+
+
+def verification_status_sql(
+    *,
+    verification_deadline: str,
+    last_action: str,
+    today: str = TODAY_PARAMETER,
+    closed_before_employer_space: str = "false",
+    requested_on: str = "CAST(NULL AS DATE)",
+    correction_answered: str = "false",
+    carence_opens_on: str = "CAST(NULL AS DATE)",
+    carence_deadline: str = "CAST(NULL AS DATE)",
+    declared_in_carence: str = "false",
+) -> StatusSql:
+    """SQL twin of `statuses.verification_status_at`; last_action: 'accepted', 'correction_requested', NULL."""
     return _status_sql(
         VERIFICATION_LABELS,
         [
             (f"{last_action} = 'accepted'", "verified", None),
-            (f"{last_action} = 'correction_requested'", "correction_requested", None),
+            *_correction_branches(
+                f"{last_action} = 'correction_requested'",
+                requested_on=requested_on,
+                correction_answered=correction_answered,
+                declared_in_carence=declared_in_carence,
+                carence_opens_on=carence_opens_on,
+                carence_deadline=carence_deadline,
+                today=today,
+            ),
             (f"{today} <= {verification_deadline}", "to_verify", verification_deadline),
+            (f"coalesce({closed_before_employer_space}, false)", "closed_before_employer_space", None),
         ],
         ("deemed_verified", None),
         today,
@@ -182,23 +251,47 @@ def expected_status_sql(
     declared_by_of: str,
     declared_in_carence: str,
     today: str = TODAY_PARAMETER,
+    scope_from: str = "CAST(NULL AS DATE)",
+    correction_requested_on: str = "CAST(NULL AS DATE)",
+    correction_answered: str = "false",
 ) -> StatusSql:
     """SQL twin of `statuses.expected_status` (a NULL flag counts as false)."""
+    by_of = f"coalesce({declared_by_of}, false)"
+    asked = f"({by_of} AND {correction_requested_on} IS NOT NULL)"
     return _status_sql(
         EXPECTED_LABELS,
         [
-            (f"coalesce({declared_by_of}, false)", "declared_by_of", None),
+            (f"{asked} AND coalesce({correction_answered}, false)", "corrected_by_of", None),
+            (
+                f"{asked} AND NOT coalesce({declared_in_carence}, false) AND coalesce({of_mandatory}, false) "
+                f"AND {scope_from} IS NOT NULL",
+                "outside_employer_scope",
+                None,
+            ),
+            *_correction_branches(
+                asked,
+                requested_on=correction_requested_on,
+                correction_answered="false",
+                declared_in_carence=declared_in_carence,
+                carence_opens_on=carence_opens_on,
+                carence_deadline=carence_deadline,
+                today=today,
+            ),
+            (by_of, "declared_by_of", None),
             (f"coalesce({declared_in_carence}, false)", "declared_in_carence", None),
             (
                 f"NOT coalesce({of_mandatory}, false) OR {carence_opens_on} IS NULL OR {carence_deadline} IS NULL",
                 "not_mandatory",
                 None,
             ),
-            (f"{today} < {carence_opens_on}", "awaiting_of", of_deadline),
+            (f"{today} <= {of_deadline}", "awaiting_of", of_deadline),
+            (f"{scope_from} IS NOT NULL", "outside_employer_scope", None),
+            (f"{today} < {carence_opens_on}", "of_late", carence_opens_on),
             (f"{today} <= {carence_deadline}", "carence_due", carence_deadline),
         ],
         ("carence_overdue", carence_deadline),
         today,
+        {"opens_on": carence_opens_on, "scope_from": scope_from},
     )
 
 
@@ -234,31 +327,61 @@ def validity_status_sql(
     )
 
 
+def scope_macros_sql(rules: RuleSet) -> str:
+    """TEMP macros of the employer's side of a rule set, for the statuses (not deadlines):
+
+    - `pp_employer_scope_from(r, category)`: `statuses.employer_scope_from` — `employer_full_scope_from` when
+      the category (3 or 4) is not yet in the employer's scope at R, else NULL;
+    - `pp_closed_before_employer_space(deadline)`: the verification deadline passed before the employer space
+      opened (`employer_obligation_start`), so the employer could never verify.
+    """
+    late_categories = ", ".join(int_literal(c) for c in sorted(LATE_SCOPE_CATEGORIES))
+    scope = date_literal(rules.employer_full_scope_from)
+    return (
+        f"CREATE OR REPLACE TEMP MACRO pp_employer_scope_from(r, category) AS CASE WHEN "
+        f"coalesce(category IN ({late_categories}), false) AND r < {scope} THEN {scope} END;\n"
+        f"CREATE OR REPLACE TEMP MACRO pp_closed_before_employer_space(deadline) AS "
+        f"(deadline < {date_literal(rules.employer_obligation_start)});\n"
+    )
+
+
+EXPECTED_ARGUMENTS = (
+    "of_deadline", "of_mandatory", "carence_opens_on", "carence_deadline", "declared_by_of", "declared_in_carence",
+    "scope_from", "correction_requested_on", "correction_answered", "today",
+)  # fmt: skip
+VERIFICATION_ARGUMENTS = (
+    "deadline", "last_action", "closed_before_employer_space", "requested_on", "correction_answered",
+    "carence_opens_on", "carence_deadline", "declared_in_carence", "today",
+)  # fmt: skip
+
+
 def status_macros_sql() -> str:
     """TEMP macros for the four statuses over plain columns (compute deadline columns first, then these).
 
-    `pp_verification_status(deadline, last_action, today)`, `pp_expected_status(of_deadline, of_mandatory,
-    carence_opens_on, carence_deadline, declared_by_of, declared_in_carence, today)`,
+    `pp_verification_status(VERIFICATION_ARGUMENTS)`, `pp_expected_status(EXPECTED_ARGUMENTS)`,
     `pp_internal_status(deadline, mandatory, declared, today)`, `pp_validity_status(validity_end, today,
-    horizon)` each return the status code; `pp_status_label(code)` its French label; the `…_due` twins the
-    date the status counts against.
+    horizon)` each return the status code; the `…_due` twins the date the status counts against; the
+    `…_label` twins its French label (with its dates); `pp_status_label(code)` the label of a code whose
+    label has no date in it.
     """
     statuses = {
         "verification": (
-            "deadline, last_action, today",
-            verification_status_sql(verification_deadline="deadline", last_action="last_action", today="today"),
-        ),
-        "expected": (
-            "of_deadline, of_mandatory, carence_opens_on, carence_deadline, declared_by_of, declared_in_carence, today",
-            expected_status_sql(
-                of_deadline="of_deadline",
-                of_mandatory="of_mandatory",
+            ", ".join(VERIFICATION_ARGUMENTS),
+            verification_status_sql(
+                verification_deadline="deadline",
+                last_action="last_action",
+                today="today",
+                closed_before_employer_space="closed_before_employer_space",
+                requested_on="requested_on",
+                correction_answered="correction_answered",
                 carence_opens_on="carence_opens_on",
                 carence_deadline="carence_deadline",
-                declared_by_of="declared_by_of",
                 declared_in_carence="declared_in_carence",
-                today="today",
             ),
+        ),
+        "expected": (
+            ", ".join(EXPECTED_ARGUMENTS),
+            expected_status_sql(**{name: name for name in EXPECTED_ARGUMENTS}),
         ),
         "internal": (
             "deadline, mandatory, declared, today",
@@ -278,8 +401,13 @@ def status_macros_sql() -> str:
     for name, (params, status) in statuses.items():
         statements.append(f"CREATE OR REPLACE TEMP MACRO pp_{name}_status({params}) AS {status.code};")
         statements.append(f"CREATE OR REPLACE TEMP MACRO pp_{name}_due({params}) AS {status.due_on};")
+        statements.append(f"CREATE OR REPLACE TEMP MACRO pp_{name}_label({params}) AS {status.label};")
     labels = {**VERIFICATION_LABELS, **EXPECTED_LABELS, **INTERNAL_LABELS, **VALIDITY_LABELS}
     # Codes shared by two families (« not_mandatory », « declared »…) carry the same French word in both.
-    whens = " ".join(f"WHEN {string_literal(code)} THEN {string_literal(label)}" for code, label in labels.items())
+    whens = " ".join(
+        f"WHEN {string_literal(code)} THEN {string_literal(label)}"
+        for code, label in labels.items()
+        if "{" not in label
+    )
     statements.append(f"CREATE OR REPLACE TEMP MACRO pp_status_label(code) AS CASE code {whens} END;")
     return "\n".join(statements) + "\n"

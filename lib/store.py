@@ -497,6 +497,7 @@ class Store:
     def _prepare_workflow(self, con: duckdb.DuckDBPyConnection, rules: RuleSet, tolerance_days: int) -> None:
         """Install the rule set's macros and the working tables of prepare_workflow.sql on this connection."""
         con.execute(rules_sql.deadline_macros_sql(rules, temporary=True))
+        con.execute(rules_sql.scope_macros_sql(rules))
         con.execute(rules_sql.status_macros_sql())
         titles = [
             row[0]
@@ -666,8 +667,13 @@ class Store:
         *,
         reason: str | None = None,
         who: str | None = None,
+        effective_on: date | None = None,
     ) -> list[int]:
-        """Append one action row per target (never updates nor deletes); their ids back."""
+        """Append one action row per target (never updates nor deletes); their ids back.
+
+        `effective_on` is the business day of the decision (the dashboard's day: the reference date when one is
+        set); a correction request counts from it. None: the day of the wall-clock time `acted_at`.
+        """
         who = who or self.user
         ids: list[int] = []
         with self.connect() as con:
@@ -675,9 +681,9 @@ class Store:
             try:
                 for key in target_keys:
                     row = con.execute(
-                        "INSERT INTO actions (acted_at, who, target_kind, target_key, action, reason) "
-                        "VALUES (now()::TIMESTAMP, $w, $k, $t, $a, $r) RETURNING id",
-                        {"w": who, "k": target_kind, "t": key, "a": action, "r": reason},
+                        "INSERT INTO actions (acted_at, who, target_kind, target_key, action, reason, effective_on) "
+                        "VALUES (now()::TIMESTAMP, $w, $k, $t, $a, $r, $day) RETURNING id",
+                        {"w": who, "k": target_kind, "t": key, "a": action, "r": reason, "day": effective_on},
                     ).fetchone()
                     assert row is not None
                     ids.append(int(row[0]))
@@ -856,7 +862,8 @@ class Store:
             )
         if export["kind"] == "carence":
             expected = self.workflow("expected_trainings", rules=rules, today=today, tolerance_days=tolerance_days)
-            declared = set(expected.loc[expected["declared_by_of"], "id"].astype(int))
+            # Declared (or corrected) by an OF since: a carence for a correction not made is no clash.
+            declared = set(expected.loc[expected["status"].isin(statuses.DECLARED_BY_THE_OF), "id"].astype(int))
             lines = self.sql("SELECT record_id FROM export_lines WHERE export_id = $e", {"e": export_id})
             clash = sorted(set(lines["record_id"].astype(int)) & declared)
             if clash:
@@ -1017,7 +1024,7 @@ class Store:
                     {"matricule": pd.Series(dtype=object), "exit_date": pd.Series(dtype="datetime64[us]"),
                      "has_open_items": pd.Series(dtype=bool)}
                 )  # fmt: skip
-        still_expected = ("awaiting_of", *statuses.CARENCE_TO_DECLARE)
+        still_expected = (*statuses.STILL_WITH_THE_OF, *statuses.CARENCE_TO_DECLARE)
         open_items = (
             f"SELECT matricule FROM ({named_query('expected_trainings')}) "
             f"WHERE status IN ({', '.join(map(rules_sql.string_literal, still_expected))}) "

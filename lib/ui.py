@@ -379,10 +379,27 @@ def _after_decisions(store: Store, previous: dict[str, pd.DataFrame], today_: da
         organismes = store.sql("SELECT name, siret FROM organismes")
         requests = refresh.correction_requests(lines, organismes, previous["correction_requests"])
         card = refresh.scorecard(previous["of_scorecard"], lines)
+        expected = previous["expected_trainings"]
+        if refresh.corrections_changed(previous["of_declarations"], lines):
+            # A correction asked (or undone) on a matched line moves its training on the correction path.
+            prefs = settings.preferences(stored_settings())
+            expected = store.workflows(
+                ("expected_trainings",),
+                rules=settings.active_rules(stored_settings()),
+                today=today_,
+                tolerance_days=prefs.tolerance_days,
+                horizon_days=prefs.horizon_days,
+            )["expected_trainings"]
     except (KeyError, ValueError, TypeError):  # a frame not as expected: the full computation is the answer
         _LOG.warning("mise à jour après décision impossible, calcul complet", exc_info=True)
         return None
-    return {**previous, "of_declarations": lines, "correction_requests": requests, "of_scorecard": card}
+    return {
+        **previous,
+        "of_declarations": lines,
+        "correction_requests": requests,
+        "of_scorecard": card,
+        "expected_trainings": expected,
+    }
 
 
 _INDEXES: dict[str, tuple[pd.DataFrame, pa.Array | pa.ChunkedArray]] = {}
@@ -1143,7 +1160,8 @@ def record_verification(
         by_reason.setdefault(reason or None, []).append(key)
     ids: list[int] = []
     for reason, keys in by_reason.items():
-        ids += get_store().record_action("of_line", keys, action, reason=reason)
+        # The dashboard's day (the reference date when one is set): a correction request counts from it.
+        ids += get_store().record_action("of_line", keys, action, reason=reason, effective_on=today())
     clear_caches()
     return ids
 

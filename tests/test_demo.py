@@ -25,7 +25,7 @@ from lib.demo import DEMO_DIR, DEMO_TODAY, generate_demo
 from lib.portal import parse_portal_file
 from lib.records import read_records
 from lib.rules import DEFAULT_RULE_SET, Kind, compute_deadlines, load_rule_set
-from lib.statuses import expected_status, internal_status, validity_status, verification_status
+from lib.statuses import employer_scope_from, expected_status, internal_status, validity_status, verification_status
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 ROME_FILE = SHARED / "referentials" / "rome4_v460_competences_savoirs.csv"
@@ -110,6 +110,7 @@ class Line:
     organisme: str
     received_on: date
     row: dict[str, str]
+    resent: bool = False  # a line the OF sends again (corrected) under the ID_UNIQUE_PARTENAIRE of an earlier file
 
     @property
     def end(self) -> date:
@@ -121,12 +122,21 @@ class Line:
 @cache
 def of_lines() -> tuple[Line, ...]:
     lines = []
-    for entry in manifest()["of_files"]:
+    seen: set[tuple[str, str]] = set()
+    for entry in sorted(manifest()["of_files"], key=lambda e: e["received_on"]):
         path = DEMO_DIR / entry["file"]
         parsed = parse_portal_file(path.read_bytes(), path.name, today=entry["received_on"])
-        lines += [Line(entry["file"], entry["kind"], entry["organisme"], entry["received_on"], dict(row))
-                  for row in parsed.rows]  # fmt: skip
+        for row in parsed.rows:
+            key = (entry["organisme"], row["ID_UNIQUE_PARTENAIRE"])
+            lines.append(Line(entry["file"], entry["kind"], entry["organisme"], entry["received_on"], dict(row),
+                              resent=key in seen))  # fmt: skip
+            seen.add(key)
     return tuple(lines)
+
+
+def corrections() -> dict[tuple[str, str], dict[str, Any]]:
+    """The employer's correction requests of the manifest, by (organisme, ID_UNIQUE_PARTENAIRE)."""
+    return {(c["organisme"], c["id_unique_partenaire"]): c for c in manifest().get("corrections", [])}
 
 
 def every_file(folder: Path) -> Iterator[Path]:
@@ -214,7 +224,13 @@ def test_every_of_file_passes_the_portal_validator_on_the_day_it_was_received(en
 
 def test_partner_ids_are_unique_per_organisme_across_all_its_files() -> None:
     seen = Counter((line.organisme, line.row["ID_UNIQUE_PARTENAIRE"]) for line in of_lines())
-    assert [key for key, count in seen.items() if count > 1] == []
+    # Only a line the employer asked to correct comes again, once, in the file of the day the OF corrects it.
+    again = {key: c["answered_on"] for key, c in corrections().items() if "answered_on" in c}
+    assert [key for key, count in seen.items() if count > 1] == sorted(again)
+    resent = [line for line in of_lines() if line.resent]
+    assert [(ln.organisme, ln.row["ID_UNIQUE_PARTENAIRE"], ln.received_on) for ln in resent] == [
+        (*key, day) for key, day in sorted(again.items())
+    ]
 
 
 def test_a_declaration_groups_several_holders_in_one_file() -> None:
@@ -350,6 +366,9 @@ def rows_of(frame: pd.DataFrame) -> list[Row]:
     return [{str(k): (None if v is pd.NA or v is None else v) for k, v in r.items()} for r in frame.to_dict("records")]
 
 
+OF_LATE_DAY = date(2026, 7, 1)  # between the 30/06/2026 OF deadline and the carence opening (09/07/2026)
+
+
 @cache
 def reconciliation() -> Reconciliation:
     rules = load_rule_set(DEFAULT_RULE_SET)  # the demo is described under the default rule set
@@ -363,9 +382,10 @@ def reconciliation() -> Reconciliation:
         r["nir13"] = r["nir"] or nir_of.get(r["matricule"])
     employer_sirets = {e["siret"] for e in employer()["etablissements"]}
 
-    lines = [ln for ln in of_lines() if ln.row["PRESENCE_EMPLOYEUR"] == "OUI"]
+    first_sent = [ln for ln in of_lines() if not ln.resent]  # a corrected line sent again is the same line
+    lines = [ln for ln in first_sent if ln.row["PRESENCE_EMPLOYEUR"] == "OUI"]
     assert all(ln.row["SIRET_EMPLOYEUR"] in employer_sirets for ln in lines)
-    result.counts["presence_non"] = len(of_lines()) - len(lines)
+    result.counts["presence_non"] = len(first_sent) - len(lines)
 
     # Candidate pairs, closest end dates first; each line and each record is used once.
     by_key: dict[tuple[str, str], list[int]] = {}
@@ -386,6 +406,11 @@ def reconciliation() -> Reconciliation:
         if gap <= 3 and li not in match_of_line and i not in match_of_line.values():
             match_of_line[li] = i
     matched = set(match_of_line.values())
+    asked = {
+        match_of_line[li]: corrections()[(line.organisme, line.row["ID_UNIQUE_PARTENAIRE"])]
+        for li, line in enumerate(lines)
+        if li in match_of_line and (line.organisme, line.row["ID_UNIQUE_PARTENAIRE"]) in corrections()
+    }
 
     for li, line in enumerate(lines):
         row = line.row
@@ -393,7 +418,10 @@ def reconciliation() -> Reconciliation:
         validity_start = portal_date(row["DATE_DEBUT_VALIDITE"])
         d = compute_deadlines(rules, kind, training_end=line.end, validity_start=validity_start)
         result.add("of_late" if line.received_on > d.of_deadline else "of_on_time", organisme=line.organisme)
-        result.add(verification_status(d, last_action=None, today=today).code, d.reference_date)
+        if (line.organisme, row["ID_UNIQUE_PARTENAIRE"]) in corrections():
+            result.add("verification_correction_requested")  # the employer asked a correction: not « à vérifier »
+        else:
+            result.add(verification_status(d, last_action=None, today=today).code, d.reference_date)
         if li not in match_of_line:
             if row["NIR"] not in known_nirs:
                 result.add("inattendue_nir_inconnu")
@@ -434,8 +462,20 @@ def reconciliation() -> Reconciliation:
                     result.add("internal_missing_nir")
             result.add(code, d.reference_date)
         else:
-            status = expected_status(d, declared_by_of=i in matched, declared_in_carence=False, today=today)
+            request = asked.get(i)
+            status = expected_status(
+                d,
+                declared_by_of=i in matched,
+                declared_in_carence=False,
+                today=today,
+                scope_from=employer_scope_from(rules, d.reference_date, category),
+                correction_requested_on=None if request is None else request["requested_on"],
+                correction_answered=request is not None and request.get("answered_on", today) < today,
+            )
             result.add(f"expected_{status.code}", d.reference_date, organisme=r["organisme"])
+            earlier = expected_status(d, declared_by_of=i in matched, declared_in_carence=False, today=OF_LATE_DAY)
+            if earlier.code == "of_late":
+                result.add("expected_of_late_earlier", d.reference_date)
         if category is None:
             result.add("unknown_category")
         validity = validity_status(r["validity_end"], today=today).code
@@ -473,6 +513,10 @@ SITUATIONS = [
     ("expected_awaiting_of", 20),
     ("expected_carence_due", 20),
     ("expected_not_mandatory", 50),
+    ("expected_correction_not_made", 3),
+    ("expected_corrected_by_of", 1),
+    ("expected_outside_employer_scope", 1),
+    ("expected_of_late_earlier", 10),
     ("internal_not_mandatory_before", 50),
     ("internal_not_mandatory_category", 10),
     ("internal_to_declare", 20),

@@ -275,7 +275,11 @@ status_cases = mixed_radix(DAYS, len(CATEGORIES), TODAY_DAYS, len(ACTIONS), 2, 2
 def status_query(today: str, horizon: str) -> str:
     """Deadlines computed once by the macros, then the four statuses over those columns."""
     verification = verification_status_sql(
-        verification_deadline="verification_deadline", last_action="last_action", today=today
+        verification_deadline="verification_deadline",
+        last_action="last_action",
+        today=today,
+        carence_opens_on="carence_opens_on",
+        carence_deadline="carence_deadline",
     )
     expected = expected_status_sql(
         of_deadline="of_deadline",
@@ -378,6 +382,7 @@ def test_the_status_expressions_take_today_and_the_horizon_as_parameters() -> No
     rows = con.execute(status_query(today="$today", horizon="$horizon_days"), {"today": today, "horizon_days": 90})
     fetched = rows.fetchall()
     assert [tuple(row) for row in fetched] == [python_statuses(DECREE, case) for case in cases]
-    assert fetched[0][4:8] == ("awaiting_of", "en attente de l'OF", date(2026, 6, 30), -8)
+    # Between the OF deadline and the opening: « OF en retard », counted to the opening (issue 12).
+    assert fetched[0][4:8] == ("of_late", "OF en retard — carence possible à partir du 09/07/2026", date(2026, 7, 9), 1)
     # 08/07/2026 → 06/10/2026 = 23 + 31 + 30 + 6 = 90 days: expires soon.
     assert fetched[0][13:16] == ("expire bientôt", date(2026, 10, 6), 90)

@@ -42,6 +42,7 @@ EXAMPLE_6 = adf("31/08/2025")
 
 
 def test_the_labels_are_exactly_the_words_of_rules_md() -> None:
+    # rules.md §5 and issue 12: the correction path and the scope per declarant; {…} is a date jj/mm/aaaa.
     labels = (
         set(VERIFICATION_LABELS.values())
         | set(EXPECTED_LABELS.values())
@@ -66,6 +67,12 @@ def test_the_labels_are_exactly_the_words_of_rules_md() -> None:
         "expire bientôt",
         "expirée",
         "sans échéance",
+        "correction non faite",
+        "correction non faite — carence en retard",
+        "corrigée par l'OF",
+        "délai clos avant l'ouverture de l'espace employeur",
+        "OF en retard — carence possible à partir du {opens_on}",
+        "non obligatoire (catégorie 3–4 avant le {scope_from} pour l'employeur)",
     }
 
 
@@ -78,8 +85,9 @@ VERIFICATION_CASES: list[tuple[VerificationAction | None, str, Status]] = [
     (None, "01/01/2027", Status("deemed_verified", "réputée vérifiée", None, None)),
     ("accepted", "01/12/2026", Status("verified", "vérifiée", None, None)),
     ("accepted", "01/01/2027", Status("verified", "vérifiée", None, None)),
-    ("correction_requested", "01/12/2026", Status("correction_requested", "correction demandée", None, None)),
-    ("correction_requested", "15/03/2027", Status("correction_requested", "correction demandée", None, None)),
+    # A correction asked: due at the carence deadline 30/06/2027 until the window opens (01/10/2026); the whole
+    # correction path is in tests/test_corrections.py.
+    ("correction_requested", "15/09/2026", Status("correction_requested", "correction demandée", d("30/06/2027"), 288)),
 ]
 
 
@@ -94,8 +102,14 @@ EXPECTED_CASES: list[tuple[Deadlines, bool, bool, str, Status]] = [
     # Before the OF deadline 30/06/2026: 30 days from 31/05/2026.
     (EXAMPLE_1, False, False, "31/05/2026", Status("awaiting_of", "en attente de l'OF", d("30/06/2026"), 30)),
     (EXAMPLE_1, False, False, "30/06/2026", Status("awaiting_of", "en attente de l'OF", d("30/06/2026"), 0)),
-    # OF late but the carence only opens on 09/07/2026: still the OF's move, 8 days past its deadline.
-    (EXAMPLE_1, False, False, "08/07/2026", Status("awaiting_of", "en attente de l'OF", d("30/06/2026"), -8)),
+    # OF late but the carence only opens on 09/07/2026: said so, counted to the opening (no negative days).
+    (
+        EXAMPLE_1,
+        False,
+        False,
+        "08/07/2026",
+        Status("of_late", "OF en retard — carence possible à partir du 09/07/2026", d("09/07/2026"), 1),
+    ),
     # Carence open: 09/07/2026 → 31/03/2027 = 22 + 31 + 30 + 31 + 30 + 31 + 31 + 28 + 31 = 265 days.
     (
         EXAMPLE_1,

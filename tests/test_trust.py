@@ -34,6 +34,11 @@ def content_of(path: Path, tables: tuple[str, ...] = TABLES) -> dict[str, list[t
     return rows_of(path, tables)
 
 
+def in_id_order(rows: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
+    """Audit rows in the order they were appended (their id), not in the order of their text."""
+    return sorted(rows, key=lambda row: int(str(row[0])))
+
+
 @pytest.fixture
 def demo(demo_store_file: Path, tmp_path: Path) -> Store:
     """A private copy of the session's demo store (tests/conftest.py)."""
@@ -112,13 +117,13 @@ def test_a_backup_restores_every_table_row_for_row(demo: Store, tmp_path: Path) 
     message = demo.backup(tmp_path / "sauvegarde")
     assert "sauvegarde" in message
     before = content_of(demo.path)
-    actions_before = content_of(demo.path, ("actions",))["actions"]
+    actions_before = in_id_order(content_of(demo.path, ("actions",))["actions"])
 
     demo.import_of_file(SAMPLE_ADF.read_bytes(), "apres.csv", organisme="Après", today=TODAY)
     restored = demo.restore(tmp_path / "sauvegarde")
     assert "conservée" in restored
     assert content_of(demo.path) == before
-    actions_after = content_of(demo.path, ("actions",))["actions"]
+    actions_after = in_id_order(content_of(demo.path, ("actions",))["actions"])
     assert actions_after[: len(actions_before)] == actions_before
     assert [row[5] for row in actions_after[len(actions_before) :]] == ["restored"]
     assert list(tmp_path.glob("demo.avant-restauration-*.duckdb"))  # the replaced store was kept aside

@@ -290,8 +290,13 @@ def test_changing_extension_until_in_the_settings_moves_the_deadlines(store: Sto
 
 def test_a_correction_request_is_listed_per_of_without_the_nir_then_marked_answered(store: Store) -> None:
     store.import_of_file(SAMPLE_ADF, "formasud.csv", organisme="Formasud", today=date(2026, 11, 23))
+    # Asked on the dashboard's day (23/11/2026): the OF's file received the next day answers it.
     store.record_action(
-        "of_line", ["Formasud|EMP-2026-000001"], "correction_requested", reason="nom attendu MARTIN-DUPONT"
+        "of_line",
+        ["Formasud|EMP-2026-000001"],
+        "correction_requested",
+        reason="nom attendu MARTIN-DUPONT",
+        effective_on=date(2026, 11, 23),
     )
     requests = store.workflow("correction_requests", rules=RULES, today=date(2026, 11, 23))
     assert requests["id_unique_partenaire"].tolist() == ["EMP-2026-000001"]

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import ui
-from lib.statuses import CARENCE_TO_DECLARE
+from lib.statuses import CARENCE_TO_DECLARE, CORRECTION_NOT_MADE, STILL_WITH_THE_OF
 
 ui.require("read")
 st.title("Déclarations en carence")
@@ -15,7 +15,9 @@ today = ui.today()
 ui.reference_caption()
 st.caption(
     "Formations achetées à un organisme qui ne les a pas déclarées avant son échéance : vous devez les déclarer "
-    "vous-même pendant la fenêtre de carence."
+    "vous-même pendant la fenêtre de carence. « Correction non faite » : vous avez demandé une correction que "
+    "l'organisme n'a pas faite ; la carence la déclare avec les valeurs de vos fichiers (celles de votre demande), "
+    "dans les 9 mois qui suivent l'échéance de l'organisme (à partir de votre demande si elle est plus tardive)."
 )
 
 expected = ui.workflow("expected_trainings")
@@ -45,6 +47,7 @@ picked = ui.pick(
     columns=[
         *ui.PERSON_COLUMNS, "carence_deadline", "carence_opens_on", "days_left", "status_label", "person_nir",
         "training_title", "organisme", "end_date", "of_deadline", "person_site", "reference", "category_unknown",
+        "correction_reason", "correction_requested_on",
     ],
 )  # fmt: skip
 shown = picked.rows
@@ -73,6 +76,8 @@ ui.show_table(
             "site": shown["person_site"],
             "reference": shown["reference"],
             "category_unknown": shown["category_unknown"],
+            "requested": shown["correction_requested_on"],
+            "reason": shown["correction_reason"],
         }
     ),
     {
@@ -95,8 +100,32 @@ ui.show_table(
         "category_unknown": st.column_config.CheckboxColumn(
             "Catégorie inconnue", help="Catégorie vide dans le fichier RH : traitée comme obligatoire"
         ),
+        "requested": ui.date_column("Correction demandée le"),
+        "reason": st.column_config.TextColumn("Correction demandée (motif)", width="large"),
     },
 )
+lines = ui.workflow("of_declarations")
+orphan_corrections = int(
+    (
+        lines["status"].isin(CORRECTION_NOT_MADE).to_numpy(dtype=bool)
+        & lines["record_id"].isna().to_numpy(dtype=bool)
+        & lines["concerned"].to_numpy(dtype=bool, na_value=False)
+    ).sum()
+)
+if orphan_corrections:
+    st.warning(
+        f"{orphan_corrections} déclaration(s) en « correction non faite » ne sont rapprochées d'aucune formation de "
+        "vos fichiers : la carence ne peut pas les reprendre. Rapprochez-les (page Vérification) ou complétez le "
+        "fichier RH pour les déclarer avec vos valeurs."
+    )
+outside_scope = int((expected["status"] == "outside_employer_scope").sum())
+if outside_scope:
+    st.caption(
+        f"{outside_scope} formation(s) de catégorie 3 ou 4 non déclarée(s) ou non corrigée(s) par l'organisme "
+        "restent hors de votre champ : avant la date à partir de laquelle l'employeur déclare ces catégories, la "
+        "carence, qui est votre déclaration, n'est pas obligatoire (statut « non obligatoire (catégorie 3–4 "
+        "avant le … pour l'employeur) »)."
+    )
 missing_nir = int((wanted & expected["person_nir"].isna()).sum())
 if missing_nir:
     st.warning(f"{missing_nir} formation(s) sans NIR : complétez le registre du personnel avant de déclarer.")
@@ -136,10 +165,11 @@ if not doubles.empty:
 
 awaiting_picked = ui.pick(
     expected,
-    expected["status"] == "awaiting_of",
+    expected["status"].isin(STILL_WITH_THE_OF),
     columns=[
         *ui.PERSON_COLUMNS,
         "of_deadline",
+        "status_label",
         "days_left",
         "training_title",
         "organisme",
@@ -148,10 +178,13 @@ awaiting_picked = ui.pick(
     ],
 )
 awaiting = awaiting_picked.rows
-with st.expander(f"En attente de l'OF : {awaiting_picked.total} formation(s) que l'organisme peut encore déclarer"):
+with st.expander(
+    f"En attente de l'OF : {awaiting_picked.total} formation(s) que l'organisme peut encore déclarer ou corriger"
+):
     ui.show_table(
         pd.DataFrame(
             {
+                "status": awaiting["status_label"],
                 "of_deadline": awaiting["of_deadline"],
                 "days_left": awaiting["days_left"],
                 "name": ui.person_names(awaiting),
@@ -163,6 +196,7 @@ with st.expander(f"En attente de l'OF : {awaiting_picked.total} formation(s) que
             }
         ),
         {
+            "status": "Statut",
             "of_deadline": ui.date_column("Échéance de l'OF"),
             "days_left": ui.days_column(),
             "name": "Salarié",

@@ -25,7 +25,11 @@ if flash:
     st.success(flash, icon="✅")
 
 # ------------------------------------------------------------------ filters (kept in the URL)
-STATUSES = ["à vérifier", "correction demandée", "vérifiée", "réputée vérifiée"]
+STATUSES = [
+    "à vérifier", "correction demandée", "correction non faite", "correction non faite — carence en retard",
+    "corrigée par l'OF", "déclarée en carence", "vérifiée", "réputée vérifiée",
+    "délai clos avant l'ouverture de l'espace employeur",
+]  # fmt: skip
 c1, c2, c3, c4 = st.columns([2, 2, 1, 2])
 with c1:
     chosen_of = ui.url_multiselect("Organisme", ui.choices("of_declarations", "organisme", flag="concerned"), "of")
@@ -36,7 +40,9 @@ with c2:
 with c3:
     window = ui.url_selectbox("Échéance", ui.DUE_WINDOWS, "echeance")
 with c4:
-    chosen_status = ui.url_multiselect("Statut", STATUSES, "statut", default=["à vérifier", "correction demandée"])
+    chosen_status = ui.url_multiselect(
+        "Statut", STATUSES, "statut", default=["à vérifier", "correction demandée", "correction non faite"]
+    )
 c5, c6 = st.columns([3, 1])
 with c5:
     search = ui.url_text("Salarié", "recherche", placeholder="Nom, matricule ou identifiant de déclaration")
@@ -98,7 +104,9 @@ else:
         on_select="rerun",
         selection_mode="multi-row",
         column_config={
-            "due_on": ui.date_column("Échéance", "Date limite de vérification"),
+            "due_on": ui.date_column(
+                "Échéance", "Date limite de vérification ; pour une correction demandée, fin de la fenêtre de carence"
+            ),
             "days_left": ui.days_column(),
             "status": "Statut",
             "alert": "Écarts",
@@ -190,7 +198,9 @@ if requests.empty:
 else:
     st.caption(
         "Un fichier par organisme, à joindre à votre courriel (NIR masqués : l'OF retrouve la ligne par son "
-        "ID_UNIQUE_PARTENAIRE). Une demande est « corrigée » quand l'OF a renvoyé un fichier qui modifie la ligne."
+        "ID_UNIQUE_PARTENAIRE). Une demande est « corrigée par l'OF » quand un fichier de l'OF reçu après elle "
+        "modifie la ligne. Sans correction, la ligne devient « correction non faite » à l'ouverture de la fenêtre "
+        "de carence (ou dès la demande si elle suit l'échéance de l'OF) : à déclarer en carence, page Carence."
     )
     for organisme, subset in requests.groupby("organisme"):
         answered = int(subset["correction_answered"].sum())

@@ -12,7 +12,7 @@ SELECT
     l.nom_titulaire,
     coalesce(p.discrepancies, '') AS fields_at_fault,
     l.last_reason AS expected_values,
-    l.last_action_at AS requested_at,
+    l.last_decided_on AS requested_at,  -- the business day of the request
     l.last_action_by AS requested_by,
     l.correction_answered
 FROM pp_lines l

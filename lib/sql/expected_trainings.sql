@@ -14,7 +14,14 @@ WITH x AS (
         p.record_id IS NOT NULL AS declared_by_of,
         dr.record_id IS NOT NULL AS declared_in_carence,
         dr.export_id AS carence_export_id,
-        r.id IN (SELECT record_id FROM pp_ambiguous) AS ambiguous
+        r.id IN (SELECT record_id FROM pp_ambiguous) AS ambiguous,
+        -- The correction path: the matched OF line's last decision asks a correction (lib/statuses.py).
+        CASE WHEN l.last_action = 'correction_requested' THEN l.last_decided_on END
+            AS correction_requested_on,
+        CASE WHEN l.last_action = 'correction_requested' THEN l.last_reason END AS correction_reason,
+        coalesce(l.correction_answered, false) AS correction_answered,
+        -- A carence is the employer's declaration: its scope applies (categories 3–4 from its full-scope date).
+        pp_employer_scope_from(r.r, r.category) AS employer_scope_from
     FROM pp_records r
     LEFT JOIN pp_pairs p ON p.record_id = r.id
     LEFT JOIN pp_lines l ON l.line_key = p.line_key
@@ -25,22 +32,26 @@ s AS (
     SELECT
         x.*,
         pp_expected_status(x.of_deadline, x.of_mandatory, x.carence_opens_on, x.carence_deadline,
-                           x.declared_by_of, x.declared_in_carence, $today) AS status
+                           x.declared_by_of, x.declared_in_carence, x.employer_scope_from,
+                           x.correction_requested_on, x.correction_answered, $today) AS status,
+        pp_expected_label(x.of_deadline, x.of_mandatory, x.carence_opens_on, x.carence_deadline,
+                          x.declared_by_of, x.declared_in_carence, x.employer_scope_from,
+                          x.correction_requested_on, x.correction_answered, $today) AS status_label,
+        pp_expected_due(x.of_deadline, x.of_mandatory, x.carence_opens_on, x.carence_deadline,
+                        x.declared_by_of, x.declared_in_carence, x.employer_scope_from,
+                        x.correction_requested_on, x.correction_answered, $today) AS due_on
     FROM x
 )
 SELECT
     s.*,
-    pp_status_label(s.status) AS status_label,
-    pp_expected_due(s.of_deadline, s.of_mandatory, s.carence_opens_on, s.carence_deadline,
-                    s.declared_by_of, s.declared_in_carence, $today) AS due_on,
-    date_diff('day', $today, pp_expected_due(s.of_deadline, s.of_mandatory, s.carence_opens_on, s.carence_deadline,
-                    s.declared_by_of, s.declared_in_carence, $today)) AS days_left,
+    date_diff('day', $today, s.due_on) AS days_left,
     CASE
         WHEN s.declared_by_of AND s.discrepancies <> '' THEN 'déclarée avec écarts'
         WHEN s.declared_by_of THEN 'déclarée, conforme'
         WHEN s.ambiguous THEN 'à rapprocher'
         ELSE 'non déclarée'
     END AS reconciliation,
-    s.declared_by_of AND s.declared_in_carence AS double_declaration
+    -- Declared by the OF and in carence, unless the carence answered a correction the OF did not make.
+    s.declared_by_of AND s.declared_in_carence AND s.status <> 'declared_in_carence' AS double_declaration
 FROM s
 ORDER BY due_on NULLS LAST, s.person_birth_name, s.id

@@ -74,6 +74,7 @@ SELECT
     la.reason AS last_reason,
     la.who AS last_action_by,
     la.acted_at AS last_action_at,
+    la.decided_on AS last_decided_on,
     coalesce(la.correction_answered, false) AS correction_answered
 FROM base b
 LEFT JOIN pp_last_actions la ON la.line_key = b.line_key;
