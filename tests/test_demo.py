@@ -372,6 +372,7 @@ OF_LATE_DAY = date(2026, 7, 1)  # between the 30/06/2026 OF deadline and the car
 @cache
 def reconciliation() -> Reconciliation:
     rules = load_rule_set(DEFAULT_RULE_SET)  # the demo is described under the default rule set
+    published = load_rule_set("decret-2025-748")  # « OF en retard » shows under the published text only
     today = DEMO_TODAY
     result = Reconciliation()
     people = rows_of(roster())
@@ -473,7 +474,13 @@ def reconciliation() -> Reconciliation:
                 correction_answered=request is not None and request.get("answered_on", today) < today,
             )
             result.add(f"expected_{status.code}", d.reference_date, organisme=r["organisme"])
-            earlier = expected_status(d, declared_by_of=i in matched, declared_in_carence=False, today=OF_LATE_DAY)
+            published_deadlines = compute_deadlines(
+                published, r["proof_kind"], training_end=r["end_date"], validity_start=r["validity_start"],
+                category=category,
+            )  # fmt: skip
+            earlier = expected_status(
+                published_deadlines, declared_by_of=i in matched, declared_in_carence=False, today=OF_LATE_DAY
+            )
             if earlier.code == "of_late":
                 result.add("expected_of_late_earlier", d.reference_date)
         if category is None:
