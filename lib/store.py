@@ -1153,6 +1153,7 @@ class Store:
                 kind,
                 f"{file_name} : fichier refusé ({len(problems)} problème(s)) ; rien n'a été enregistré.",
                 problems=problems,
+                warnings=parsed.warnings,
             )
         frame = parsed.frame.copy()
         frame["source_line"] = list(parsed.source_line)
@@ -1194,6 +1195,7 @@ class Store:
             inserted=inserted,
             updated=updated,
             unchanged=unchanged,
+            warnings=parsed.warnings,
         )
 
     def import_competences(self, data: bytes, file_name: str, *, who: str | None = None) -> ImportResult:
