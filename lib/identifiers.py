@@ -110,3 +110,13 @@ def invisible_name(character: str) -> str:
     if character == "\u00ad":
         return f"{code}, trait d'union conditionnel"
     return f"{code}, caractère de largeur nulle"
+
+
+_NIR_ANYWHERE = re.compile(
+    r"(?<![0-9A-Za-z])[1278] ?\d{2} ?\d{2} ?(?:\d{2}|2A|2B) ?\d{3} ?\d{3}(?: ?\d{2})?(?![0-9A-Za-z])", re.ASCII
+)
+
+
+def mask_nirs_in(text: str) -> str:
+    """A text (a whole line of a file, a value typed in the wrong column) with every NIR-shaped run masked."""
+    return _NIR_ANYWHERE.sub(lambda match: mask_nir(match.group()), text)

@@ -18,6 +18,7 @@ from lib.identifiers import (
     invisible_name,
     is_valid_siret,
     mask_nir,
+    mask_nirs_in,
     nir_problem,
 )
 
@@ -320,7 +321,10 @@ def shown_value(column: str, value: str, nir_position: int | None = None) -> str
         fields = value[: 4 * LINK_MAX_CHARS].split(SEPARATOR)
         if nir_position < len(fields):
             fields[nir_position] = mask_nir(fields[nir_position][:40])
-            return clip(SEPARATOR.join(fields))
+            value = SEPARATOR.join(fields)
+    if column in ("", "NOM_TITULAIRE", "ID_UNIQUE_PARTENAIRE", "REFERENCE_EMPLOYEUR", "IDENTIFIANT_PREUVE"):
+        cut = clip(value)
+        return mask_nirs_in(cut[: SHOWN_CHARS + 16]) + cut[SHOWN_CHARS + 16 :]
     return clip(value)
 
 

@@ -27,6 +27,7 @@ from lib.identifiers import (
     invisible_name,
     is_valid_siret,
     mask_nir,
+    mask_nirs_in,
     nir_problem,
 )
 
@@ -735,8 +736,8 @@ def _read_csv(data: bytes) -> _Table:
         for record in reader:
             if len(record) > MAX_COLUMNS:
                 return _error_table(
-                    f"Ligne {start} : {len(record):,} colonnes, {MAX_COLUMNS} au maximum. Un export du SIRH n'en a "
-                    "pas tant : vérifiez le séparateur, ou retirez les colonnes inutiles.".replace(",", "\u202f"),
+                    f"Ligne {start} : {_thousands(len(record))} colonnes, {MAX_COLUMNS} au maximum. Un export du "
+                    "SIRH n'en a pas tant : vérifiez le séparateur, ou retirez les colonnes inutiles.",
                     encoding,
                     separator,
                 )
@@ -761,9 +762,9 @@ def _read_csv(data: bytes) -> _Table:
             column = _oversized_column(text, _line_offset(text, start), separator)
             return _error_table(
                 f"Ligne {start}, colonne {_column_label(column, header)} : valeur de plus de "
-                f"{MAX_CSV_FIELD_CHARS:,} caractères, la limite du lecteur CSV ; une valeur d'un export SIRH en "
-                f"compte au plus {MAX_CELL_CHARS:,}. Un guillemet non fermé a sans doute absorbé la suite du "
-                "fichier : vérifiez cette ligne.".replace(",", "\u202f"),
+                f"{_thousands(MAX_CSV_FIELD_CHARS)} caractères, la limite du lecteur CSV ; une valeur d'un export "
+                f"SIRH en compte au plus {_thousands(MAX_CELL_CHARS)}. Un guillemet non fermé a sans doute absorbé "
+                "la suite du fichier : vérifiez cette ligne.",
                 encoding,
                 separator,
             )
@@ -917,7 +918,7 @@ class _Issues:
         if len(self.items) >= MAX_ISSUES:
             self.dropped += 1
             return
-        value, column = clip(value), clip(column)
+        value, column = clip(mask_nirs_in(value)), clip(column)
         where = f"Ligne {line}, colonne « {column} »"
         shown = f", valeur « {value} »" if value else ""
         self.items.append(RecordIssue(line, column, value, f"{where}{shown} : {problem}."))
