@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -981,16 +982,14 @@ def parse_portal_file(
     declaration_position = columns.index("ID_DECLARATION")
     checker = _RowChecker(kind, today, competences, declarant == "of")
     control_search = _CONTROL_CHARACTER.search
-    rows: list[dict[str, str]] | None = []
     errors: list[LineError] = []
     total = 0
     partner_lines: dict[str, int] = {}
     declarations: dict[str, _Declaration] = {}
 
     def report(number: int, column: str, value: str, message: str) -> None:
-        nonlocal total, rows
+        nonlocal total
         total += 1
-        rows = None  # the file is refused: its rows are no longer needed
         if len(errors) < max_errors:
             errors.append(LineError(number, column, shown_value(column, value, nir_position), message))
 
@@ -1001,8 +1000,6 @@ def parse_portal_file(
             report(number, "", line, _field_count_message(line, len(fields), width))
             continue
         row = dict(zip(columns, fields, strict=True))
-        if rows is not None:
-            rows.append(row)
         if line == header:
             report(number, "", line, "ligne d'en-tête répétée (fichiers mis bout à bout ?)")
             continue
@@ -1074,5 +1071,10 @@ def parse_portal_file(
             f"{checker.long_nirs} NIR à 15 caractères (avec clé) : le portail attend 13 caractères, "
             "la clé sera à retirer."
         )
-    kept = tuple(rows) if rows is not None and not file_errors else ()
-    return PortalFile(kind, kept, ValidationReport(kind, tuple(file_errors), tuple(errors), tuple(warnings)))
+    rows: tuple[dict[str, str], ...] = ()
+    if not errors and not file_errors:  # a second pass: the check keeps no row, so a refusal stays small
+        rows = tuple(
+            dict(zip(columns, data[start:stop].decode("utf-8").split(SEPARATOR), strict=True))
+            for start, stop in itertools.islice(_line_bounds(data, begin, end), 1, None)
+        )
+    return PortalFile(kind, rows, ValidationReport(kind, tuple(file_errors), tuple(errors), tuple(warnings)))
