@@ -51,6 +51,7 @@ test: install-dev browser lint typecheck
 bench: install-dev browser
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/bombs.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

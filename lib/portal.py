@@ -607,19 +607,22 @@ class _RowChecker:
             if column in MAX_LENGTHS and column not in _CONDITIONAL_TEXT_COLUMNS
         )
         self.ceilings = tuple((column, 2 * max(field_limit(column), CODED_FIELD_CEILING)) for column in columns)
+        self.smallest_ceiling = min(ceiling for _, ceiling in self.ceilings)
         self.long_nirs = 0
         self._dates: dict[str, tuple[date | None, str | None]] = {}
         self._codes: dict[tuple[str, str], tuple[str, ...]] = {}
         self._sirets: dict[str, str | None] = {}
 
-    def problems(self, row: Mapping[str, str]) -> list[Problem]:
-        oversized = [
-            (column, f"{len(row[column])} caractères : {field_limit(column)} au maximum")
-            for column, ceiling in self.ceilings
-            if len(row[column]) > ceiling
-        ]
-        if oversized:
-            return oversized  # far beyond any valid value: its length is the one problem worth reading
+    def problems(self, row: Mapping[str, str], line_length: int | None = None) -> list[Problem]:
+        """The line's problems; `line_length`, when known, spares the length check of a line too short to need it."""
+        if line_length is None or line_length > self.smallest_ceiling:
+            oversized = [
+                (column, f"{len(row[column])} caractères : {field_limit(column)} au maximum")
+                for column, ceiling in self.ceilings
+                if len(row[column]) > ceiling
+            ]
+            if oversized:
+                return oversized  # far beyond any valid value: its length is the one problem worth reading
         found: list[Problem] = []
         add = found.append
         for column, limit, mandatory in self.text_columns:
@@ -1010,7 +1013,7 @@ def parse_portal_file(
                 found = control_search(value)
                 if found:
                     report(number, column, value, _control_message(found.group()))
-        for column, message in checker.problems(row):
+        for column, message in checker.problems(row, len(line)):
             report(number, column, row[column], message)
 
         partner = fields[partner_position]

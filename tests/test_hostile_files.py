@@ -27,6 +27,7 @@ from lib.portal import parse_portal_file
 from lib.store import ImportResult, Store
 from tests.hostile_builders import shared_string_workbook, xfd_workbook
 from tests.store_content import rows_of
+from tests.test_pages import open_page, rendered_text, table_with_column
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "referentials"
@@ -354,3 +355,14 @@ def test_a_large_portal_file_with_an_invisible_character_is_refused_by_the_bulk_
 def test_clip_keeps_80_characters_and_says_the_length() -> None:
     assert clip("a" * 80) == "a" * 80
     assert clip("a" * 81) == "a" * 80 + "… (81 caractères)"
+
+
+def test_the_import_page_shows_the_refused_lines_with_their_nir_masked(demo_db: Path) -> None:
+    at = open_page("pages/import.py")
+    at.file_uploader(key="uploads_of").set_value(("declarations.csv", nir_line_file(), "text/csv")).run()
+    next(b for b in at.button if b.label == "Importer").click().run()
+    assert not at.exception
+    problems = table_with_column(at, "Problème")
+    assert list(problems["Ligne"]) == [3, 4]
+    assert list(problems["Valeur"])[1] == f"OF-1|{mask_nir(NIR)}|DUPONT"
+    assert NIR not in rendered_text(at)
