@@ -109,7 +109,29 @@ def precheck(data: bytes, file_name: str) -> PortalKind | None:
     # header line is caught by holder_violation_sql.
     if body.count(b"|") != lines * (len(portal.columns_of(kind)) - 1):
         return None
+    if _head_refused(data, file_name):
+        return None
     return kind
+
+
+HEAD_LINES = 1000
+"""The first lines of a large file are checked by the line reader before the bulk path loads the whole file:
+a file wrong from its first lines (every NIR invalid, say) is refused without loading 200 MB into DuckDB."""
+
+
+def _head_refused(data: bytes, file_name: str) -> bool:
+    """Whether the line reader refuses the file's first HEAD_LINES lines (today's date, format checks only).
+
+    Only a shortcut to the line reader: True never refuses a file, it sends it to `parse_portal_file`."""
+    if HEAD_LINES <= 0:
+        return False
+    end = 0
+    for _ in range(HEAD_LINES + 1):
+        end = data.find(b"\n", end) + 1
+        if end == 0:
+            return False  # the whole file is shorter: the bulk path is as cheap
+    report = portal.parse_portal_file(data[:end], file_name, today=date.today()).report
+    return bool(report.line_errors or report.file_errors)
 
 
 def _filled_row(kind: PortalKind, training: dict[str, str]) -> dict[str, str]:
