@@ -105,7 +105,7 @@ BOMBS: dict[str, tuple[str, str, str, Callable[[], bytes]]] = {
     "of_200mb_bad_nirs": (
         "of",
         "nirs.csv",
-        "OF file of 199 MB, every NIR invalid (bulk path in DuckDB, then the line reader)",
+        "OF file of 199 MB, every NIR invalid (its first lines send it to the line reader, DuckDB skipped)",
         lambda: _of_200mb(_bad_nir_everywhere),
     ),
 }
