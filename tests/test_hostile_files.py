@@ -132,7 +132,7 @@ def test_a_workbook_with_a_cell_in_column_xfd_on_every_row_is_refused_naming_the
 
 def test_a_workbook_reads_only_cells_that_exist(store: Store) -> None:
     """A value far down (row 1 000 000) costs one row, not a million empty ones; the file is read as usual."""
-    rows: list[list[object]] = [INTERNAL_HEADER.split(";"), ["M00123", "BERNARD", "SST", date(2026, 3, 3)]]
+    rows: list[list[object]] = [list(INTERNAL_HEADER.split(";")), ["M00123", "BERNARD", "SST", date(2026, 3, 3)]]
     workbook = openpyxl.load_workbook(io.BytesIO(workbook_bytes(rows)))
     workbook.active.cell(row=1_000_000, column=1, value="M00457")
     workbook.active.cell(row=1_000_000, column=2, value="LEROY")
@@ -147,7 +147,8 @@ def test_a_workbook_reads_only_cells_that_exist(store: Store) -> None:
 
 
 def test_a_long_value_in_a_workbook_is_refused_with_its_line_and_column_quoted_short(store: Store) -> None:
-    data = workbook_bytes([INTERNAL_HEADER.split(";"), ["M1", "N" * 5000, "SST", "03/03/2026"]])
+    rows: list[list[object]] = [list(INTERNAL_HEADER.split(";")), ["M1", "N" * 5000, "SST", "03/03/2026"]]
+    data = workbook_bytes(rows)
     result = refused(
         store,
         import_hr(store, data, "long.xlsx"),
@@ -366,3 +367,24 @@ def test_the_import_page_shows_the_refused_lines_with_their_nir_masked(demo_db: 
     assert list(problems["Ligne"]) == [3, 4]
     assert list(problems["Valeur"])[1] == f"OF-1|{mask_nir(NIR)}|DUPONT"
     assert NIR not in rendered_text(at)
+
+
+ROME_HEADER = "code_ogr,type,categorie,sous_categorie,libelle"
+
+
+def test_a_competence_file_with_a_field_over_the_csv_limit_is_a_french_message(store: Store) -> None:
+    data = f"{ROME_HEADER}\n100001,a,b,c,Savoir\n100002,a,b,c,{'L' * 140_000}\n".encode()
+    refused(
+        store,
+        lambda: store.import_competences(data, "rome.csv"),
+        "rome.csv, ligne 3 : une valeur dépasse 131\u202f072 caractères",
+    )
+
+
+def test_a_competence_label_over_1000_characters_is_refused(store: Store) -> None:
+    data = f"{ROME_HEADER}\n100001,a,b,c,Savoir\n100002,a,b,c,{'L' * 1500}\n".encode()
+    refused(
+        store,
+        lambda: store.import_competences(data, "rome.csv"),
+        "rome.csv, ligne 3, colonne libelle : 1500 caractères, 1000 au maximum",
+    )
