@@ -52,6 +52,7 @@ bench: install-dev browser
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/concurrency.py
+	$(BIN)/python bench/bombs.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -82,3 +82,41 @@ def mask_nir(nir: str | None) -> str:
     if start < len(compact):
         groups.append("*" * (len(compact) - start))
     return " ".join(groups)
+
+
+SHOWN_CHARS = 80
+"""The most characters of a value that a message quotes: the rest is cut with « … »."""
+
+
+def clip(text: str, limit: int = SHOWN_CHARS) -> str:
+    """A value as a message may quote it: at most `limit` characters, cut with « … » (with its full length)."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} caractères)".replace(",", "\u202f")
+
+
+INVISIBLE_CHARACTERS = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+"""Format characters that change how a name is read or compared without being seen: bidirectional overrides
+and isolates (U+202E turns « Martin » into « nitraM » on screen), zero-width characters, byte-order marks."""
+
+
+def invisible_name(character: str) -> str:
+    """The French name of one of INVISIBLE_CHARACTERS, with its code point."""
+    code = f"U+{ord(character):04X}"
+    if character in "\u061c\u200e\u200f" or "\u202a" <= character <= "\u202e" or "\u2066" <= character <= "\u2069":
+        return f"{code}, contrôle du sens d'écriture"
+    if character == "\ufeff":
+        return f"{code}, marque d'ordre des octets (BOM)"
+    if character == "\u00ad":
+        return f"{code}, trait d'union conditionnel"
+    return f"{code}, caractère de largeur nulle"
+
+
+_NIR_ANYWHERE = re.compile(
+    r"(?<![0-9A-Za-z])[1278] ?\d{2} ?\d{2} ?(?:\d{2}|2A|2B) ?\d{3} ?\d{3}(?: ?\d{2})?(?![0-9A-Za-z])", re.ASCII
+)
+
+
+def mask_nirs_in(text: str) -> str:
+    """A text (a whole line of a file, a value typed in the wrong column) with every NIR-shaped run masked."""
+    return _NIR_ANYWHERE.sub(lambda match: mask_nir(match.group()), text)

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from lib.identifiers import is_valid_siret, nir_problem
+from lib.identifiers import (
+    INVISIBLE_CHARACTERS,
+    SHOWN_CHARS,
+    clip,
+    invisible_name,
+    is_valid_siret,
+    mask_nir,
+    mask_nirs_in,
+    nir_problem,
+)
 
 PortalKind = Literal["ADF", "JDR"]
 ADF_KIND: PortalKind = "ADF"
@@ -127,6 +138,19 @@ MAX_LENGTHS: Mapping[str, int] = {
 """Free-text columns and their varchar length. Coded columns (dates, enumerations, codes, NIR, SIRET)
 are checked by their format, which implies the length (e.g. 10 competence codes take 69 of 70)."""
 
+CODED_FIELD_CEILING = 1000
+"""The longest value a coded column (date, enumeration, code list, NIR, SIRET) may hold before its format is
+even read: far above any valid value (70 characters at most), it bounds what a line check costs."""
+LINK_MAX_CHARS = 2048
+
+
+def field_limit(column: str) -> int:
+    """The most characters a column may hold: its varchar length, or the ceiling of coded columns."""
+    if column == "LIEN_PREUVE":
+        return LINK_MAX_CHARS
+    return MAX_LENGTHS.get(column, CODED_FIELD_CEILING)
+
+
 ADF_TRAINING_COLUMNS: tuple[str, ...] = (
     "ID_DECLARATION",
     "REFERENCE_DECLARATION",
@@ -227,7 +251,9 @@ _COMPETENCE_CODE = re.compile(r"\d{6}", re.ASCII)
 _FORMACODE = re.compile(r"\d{5}", re.ASCII)
 _NSF_CODE = re.compile(r"\d{3}[a-z]?", re.ASCII)
 _RS_CODE = re.compile(r"RS\d{1,7}", re.ASCII)
-_CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f\ufeff\u2028\u2029]")
+_CONTROL_CHARACTER = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060-\u2064\u2066-\u2069\ufeff]"
+)
 _CONTROL_NAMES = {
     "\t": "tabulation",
     "\r": "retour chariot",
@@ -257,19 +283,50 @@ def _french(day: date) -> str:
 
 def _date_problem(value: str) -> str:
     if _DATE.fullmatch(value) is None:
-        return f"date invalide : « {value} » (format attendu jj/mm/aaaa, ex. 22/07/2025)"
+        return f"date invalide : « {clip(value)} » (format attendu jj/mm/aaaa, ex. 22/07/2025)"
     return f"date invalide : {value} n'existe pas (format attendu jj/mm/aaaa)"
 
 
 def _enumeration_problem(value: str, allowed: tuple[str, ...]) -> str:
-    message = f"valeur « {value} » non autorisée : valeurs possibles {', '.join(allowed)}"
+    message = f"valeur « {clip(value)} » non autorisée : valeurs possibles {', '.join(allowed)}"
     if value.strip().upper() in allowed:
         message += " (en majuscules, sans espace)"
     return message
 
 
 def _control_character_name(character: str) -> str:
+    if character != "\ufeff" and INVISIBLE_CHARACTERS.fullmatch(character):
+        return invisible_name(character)
     return _CONTROL_NAMES.get(character, f"caractère U+{ord(character):04X}")
+
+
+def _control_message(character: str) -> str:
+    if character != "\ufeff" and INVISIBLE_CHARACTERS.fullmatch(character):
+        return (
+            f"caractère invisible interdit ({invisible_name(character)}) : il change l'affichage ou la comparaison "
+            "de la valeur sans se voir, retirez-le"
+        )
+    return (
+        f"caractère de contrôle interdit ({_control_character_name(character)}) : "
+        "une valeur ne peut contenir ni tabulation ni retour à la ligne"
+    )
+
+
+def shown_value(column: str, value: str, nir_position: int | None = None) -> str:
+    """A value as an error report shows it: NIRs masked (a whole line's NIR field too), at most about 80
+    characters. The report goes to screens, CSV downloads and `validate --json`: never a full NIR."""
+    if column == "NIR":
+        masked = mask_nir(value[:SHOWN_CHARS])
+        return masked + "…" if len(value) > SHOWN_CHARS else masked
+    if column == "" and nir_position is not None and SEPARATOR in value:
+        fields = value[: 4 * LINK_MAX_CHARS].split(SEPARATOR)
+        if nir_position < len(fields):
+            fields[nir_position] = mask_nir(fields[nir_position][:40])
+            value = SEPARATOR.join(fields)
+    if column in ("", "NOM_TITULAIRE", "ID_UNIQUE_PARTENAIRE", "REFERENCE_EMPLOYEUR", "IDENTIFIANT_PREUVE"):
+        cut = clip(value)
+        return mask_nirs_in(cut[: SHOWN_CHARS + 16]) + cut[SHOWN_CHARS + 16 :]
+    return clip(value)
 
 
 # --- File level ---
@@ -278,65 +335,96 @@ def _control_character_name(character: str) -> str:
 def _file_name_problems(file_name: str) -> list[str]:
     problems: list[str] = []
     if not file_name.lower().endswith(".csv"):
-        problems.append(f"Nom de fichier « {file_name} » : le fichier doit être au format CSV (extension .csv).")
+        problems.append(f"Nom de fichier « {clip(file_name)} » : le fichier doit être au format CSV (extension .csv).")
     if len(file_name) > MAX_FILE_NAME_CHARS:
         problems.append(f"Nom de fichier trop long : {len(file_name)} caractères, {MAX_FILE_NAME_CHARS} au maximum.")
     forbidden = sorted({character for character in file_name if character in FORBIDDEN_FILE_NAME_CHARACTERS})
     if forbidden:
         shown = " ".join(forbidden)
         problems.append(
-            f"Nom de fichier « {file_name} » : caractères interdits {shown} "
+            f"Nom de fichier « {clip(file_name)} » : caractères interdits {shown} "
             f'(le nom ne doit contenir aucun de @ < > : " / \\ | ? * %).'
         )
     return problems
 
 
-def _decoded_text(data: bytes) -> tuple[str | None, str | None]:
-    """The file's text, or why it is not a UTF-8 text file."""
+_CHUNK_BYTES = 1 << 24
+_NOT_CP1252 = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", "\u202f")
+
+
+def _size_problem(data: bytes) -> str | None:
+    """Why a file is refused before its text is read: empty, too large, not UTF-8 text at all."""
     if not data:
-        return None, "Le fichier est vide (0 octet) : il doit contenir l'en-tête et au moins une ligne."
+        return "Le fichier est vide (0 octet) : il doit contenir l'en-tête et au moins une ligne."
     if len(data) > MAX_FILE_BYTES:
         size = len(data) / 1_000_000
-        return None, f"Le fichier pèse {size:.1f} Mo : 200 Mo au maximum. Découpez-le en plusieurs fichiers."
+        return f"Le fichier pèse {size:.1f} Mo : 200 Mo au maximum. Découpez-le en plusieurs fichiers."
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, (
+        return (
             "Le fichier est encodé en UTF-16 (« Texte Unicode ») : le portail n'accepte que l'UTF-8. "
             "Dans Excel, « Enregistrer sous… » puis le type « CSV UTF-8 » ; dans Notepad++, "
             "« Encodage › Convertir en UTF-8 »."
         )
     if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
-        return None, (
+        return (
             "Le fichier est un classeur Excel (.xlsx / .xls) renommé en .csv, pas un fichier texte CSV : "
             "dans Excel, « Enregistrer sous… » puis le type « CSV UTF-8 »."
         )
     if b"\x00" in data:
-        return None, (
+        return (
             "Le fichier contient des octets nuls : c'est un fichier binaire, pas un fichier texte CSV encodé en UTF-8."
         )
-    body = data[len(_UTF8_BOM) :] if data.startswith(_UTF8_BOM) else data
-    try:
-        return body.decode("utf-8"), None
-    except UnicodeDecodeError as error:
-        line = body.count(b"\n", 0, error.start) + 1
-        byte = body[error.start]
-        conversion = (
-            "Pour le convertir : dans Excel, « Fichier › Enregistrer sous… » puis le type "
-            "« CSV UTF-8 (délimité par des virgules) » ; dans Notepad++, « Encodage › Convertir en UTF-8 » ; "
-            "en ligne de commande, « iconv -f WINDOWS-1252 -t UTF-8 ancien.csv > nouveau.csv »."
-        )
+    return None
+
+
+def _utf8_problem(data: bytes, begin: int) -> str | None:
+    """Why the text from `begin` is not UTF-8, checked a chunk at a time (never the whole text in memory)."""
+    position = begin
+    while position < len(data):
+        stop = data.find(b"\n", min(position + _CHUNK_BYTES, len(data)))
+        stop = len(data) if stop < 0 else stop + 1
         try:
-            character = bytes([byte]).decode("cp1252")
-            body.decode("cp1252")
-        except UnicodeDecodeError:
-            return None, (
-                f"Le fichier n'est pas encodé en UTF-8 (octet 0x{byte:02X} invalide à la ligne {line}) : "
-                f"le portail n'accepte que l'UTF-8. {conversion}"
-            )
-        return None, (
-            f"Le fichier n'est pas encodé en UTF-8 (caractère « {character} » codé 0x{byte:02X} à la ligne "
-            f"{line}) : il semble enregistré en Windows-1252 (ANSI), l'encodage par défaut d'Excel et du "
-            f"Bloc-notes sous Windows, alors que le portail n'accepte que l'UTF-8. {conversion}"
+            data[position:stop].decode("utf-8")
+        except UnicodeDecodeError as error:
+            return _encoding_message(data, begin, position + error.start)
+        position = stop
+    return None
+
+
+def _encoding_message(data: bytes, begin: int, offset: int) -> str:
+    line = data.count(b"\n", begin, offset) + 1
+    byte = data[offset]
+    conversion = (
+        "Pour le convertir : dans Excel, « Fichier › Enregistrer sous… » puis le type "
+        "« CSV UTF-8 (délimité par des virgules) » ; dans Notepad++, « Encodage › Convertir en UTF-8 » ; "
+        "en ligne de commande, « iconv -f WINDOWS-1252 -t UTF-8 ancien.csv > nouveau.csv »."
+    )
+    if _NOT_CP1252.search(data, begin):
+        return (
+            f"Le fichier n'est pas encodé en UTF-8 (octet 0x{byte:02X} invalide à la ligne {line}) : "
+            f"le portail n'accepte que l'UTF-8. {conversion}"
         )
+    character = bytes([byte]).decode("cp1252")
+    return (
+        f"Le fichier n'est pas encodé en UTF-8 (caractère « {character} » codé 0x{byte:02X} à la ligne "
+        f"{line}) : il semble enregistré en Windows-1252 (ANSI), l'encodage par défaut d'Excel et du "
+        f"Bloc-notes sous Windows, alors que le portail n'accepte que l'UTF-8. {conversion}"
+    )
+
+
+def _decoded_text(data: bytes) -> tuple[str | None, str | None]:
+    """The file's text, or why it is not a UTF-8 text file (small files: the line reader reads bytes)."""
+    problem = _size_problem(data)
+    if problem is None:
+        begin = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
+        problem = _utf8_problem(data, begin)
+        if problem is None:
+            return data[begin:].decode("utf-8"), None
+    return None, problem
 
 
 def _header_kind(header: str) -> tuple[PortalKind | None, list[str]]:
@@ -368,8 +456,14 @@ def _header_kind(header: str) -> tuple[PortalKind | None, list[str]]:
                 )
                 return None, problems
         problems.append(
-            f"En-tête non reconnu : une seule colonne « {header[:60]} » ; l'en-tête doit être "
+            f"En-tête non reconnu : une seule colonne « {clip(header, 60)} » ; l'en-tête doit être "
             "la liste exacte des colonnes ADF (20) ou JDR (29) séparées par « | »."
+        )
+        return None, problems
+    if len(fields) > 2 * len(JDR_COLUMNS):
+        problems.append(
+            f"En-tête de {len(fields)} colonnes : l'en-tête doit être la liste exacte des colonnes ADF (20) ou "
+            "JDR (29) séparées par « | »."
         )
         return None, problems
     kind: PortalKind = "JDR" if _JDR_ONLY_COLUMNS.intersection(fields) else "ADF"
@@ -386,7 +480,7 @@ def _header_kind(header: str) -> tuple[PortalKind | None, list[str]]:
         cleaned = field.strip().strip('"').strip().upper().replace(" ", "_")
         if field not in expected_set and cleaned in expected_set and cleaned not in fields:
             problems.append(
-                f"Colonne « {field} » en position {position} : le nom doit être exactement « {cleaned} » "
+                f"Colonne « {clip(field)} » en position {position} : le nom doit être exactement « {cleaned} » "
                 "(majuscules, sans espace ni guillemet)."
             )
             names.append(cleaned)
@@ -404,7 +498,7 @@ def _header_kind(header: str) -> tuple[PortalKind | None, list[str]]:
         if name == "":
             problems.append(f"Colonne sans nom en position {position} (un « | » en trop ?).")
         else:
-            problems.append(f"Colonne inattendue : « {name} » en position {position}.")
+            problems.append(f"Colonne inattendue : « {clip(name)} » en position {position}.")
     if sorted(names) == sorted(expected):
         for position, name in enumerate(names, start=1):
             if name != expected[position - 1] and name in expected_set:
@@ -460,17 +554,17 @@ def _code_list_problems(value: str, codes: _CodeList) -> list[str]:
     present = [part for part in parts if part]
     problems: list[str] = []
     if len(present) != len(parts):
-        problems.append(f"code vide : « / » en trop dans « {value} »")
+        problems.append(f"code vide : « / » en trop dans « {clip(value)} »")
     if not codes.minimum <= len(present) <= codes.maximum:
         problems.append(
             f"{len(present)} {codes.plural} au lieu de {codes.minimum} à {codes.maximum} (séparés par « / »)"
         )
     malformed = [part for part in present if not codes.pattern.fullmatch(part)]
     if malformed:
-        problems.append(f"{codes.singular} invalide : {', '.join(malformed)} ({codes.hint})")
-    duplicated = sorted({part for part in present if present.count(part) > 1})
+        problems.append(f"{codes.singular} invalide : {clip(', '.join(malformed))} ({codes.hint})")
+    duplicated = sorted(part for part, count in Counter(present).items() if count > 1)
     if duplicated:
-        problems.append(f"{codes.singular} en double : {', '.join(duplicated)}")
+        problems.append(f"{codes.singular} en double : {clip(', '.join(duplicated))}")
     return problems
 
 
@@ -512,12 +606,23 @@ class _RowChecker:
             for column in columns
             if column in MAX_LENGTHS and column not in _CONDITIONAL_TEXT_COLUMNS
         )
+        self.ceilings = tuple((column, 2 * max(field_limit(column), CODED_FIELD_CEILING)) for column in columns)
+        self.smallest_ceiling = min(ceiling for _, ceiling in self.ceilings)
         self.long_nirs = 0
         self._dates: dict[str, tuple[date | None, str | None]] = {}
         self._codes: dict[tuple[str, str], tuple[str, ...]] = {}
         self._sirets: dict[str, str | None] = {}
 
-    def problems(self, row: Mapping[str, str]) -> list[Problem]:
+    def problems(self, row: Mapping[str, str], line_length: int | None = None) -> list[Problem]:
+        """The line's problems; `line_length`, when known, spares the length check of a line too short to need it."""
+        if line_length is None or line_length > self.smallest_ceiling:
+            oversized = [
+                (column, f"{len(row[column])} caractères : {field_limit(column)} au maximum")
+                for column, ceiling in self.ceilings
+                if len(row[column]) > ceiling
+            ]
+            if oversized:
+                return oversized  # far beyond any valid value: its length is the one problem worth reading
         found: list[Problem] = []
         add = found.append
         for column, limit, mandatory in self.text_columns:
@@ -697,7 +802,7 @@ class _RowChecker:
             add(
                 (
                     "CERTIFICATION_VISEE",
-                    f"code RS invalide : « {certification} » (un seul code, RS suivi de chiffres, "
+                    f"code RS invalide : « {clip(certification)} » (un seul code, RS suivi de chiffres, "
                     "9 caractères au plus, ex. RS6550)",
                 )
             )
@@ -795,6 +900,31 @@ def _rejected(kind: PortalKind | None, file_errors: list[str], warnings: list[st
     return PortalFile(kind, (), ValidationReport(kind, tuple(file_errors), (), tuple(warnings)))
 
 
+def _line_bounds(data: bytes, begin: int, end: int) -> Iterator[tuple[int, int]]:
+    """(start, stop) of each line of data[begin:end], split at LF, a CR before the LF left out."""
+    position = begin
+    while True:
+        found = data.find(b"\n", position, end)
+        stop = end if found < 0 else found
+        yield position, (stop - 1 if stop > position and data[stop - 1] == 0x0D else stop)
+        if found < 0:
+            return
+        position = found + 1
+
+
+def _content_end(data: bytes, begin: int) -> tuple[int, int]:
+    """Where the lines end (the final line end and trailing blank lines left out), and how many blank ones."""
+    end = len(data) - 1 if data.endswith(b"\n") else len(data)
+    blank_tail = 0
+    while end > begin:
+        previous = data.rfind(b"\n", begin, end)
+        if previous < 0 or data[previous + 1 : end] not in (b"", b"\r"):
+            break
+        blank_tail += 1
+        end = previous
+    return end, blank_tail
+
+
 def parse_portal_file(
     data: bytes,
     file_name: str,
@@ -808,34 +938,34 @@ def parse_portal_file(
 
     `file_name` is the file's own name (no folder), checked as the portal does. `competences`, when
     given, is the set of ROME competence codes COMPETENCE_TRANSFERABLE must come from. COMPETENCE_TRANSFERABLE
-    is mandatory for a training organisation (`declarant="of"`), optional for an employer. At most
-    `max_errors` line errors are listed: the check stops once they are reached.
+    is mandatory for a training organisation (`declarant="of"`), optional for an employer. Every line is
+    checked; the first `max_errors` line errors are listed and the others counted. The file is read line by
+    line from its bytes, and a refused file keeps no rows: a refusal of 200 MB costs little memory.
     """
     file_errors = _file_name_problems(file_name)
     warnings: list[str] = []
-    text, problem = _decoded_text(data)
-    if text is None:
-        return _rejected(None, [*file_errors, problem or ""], warnings)
-    if "\n" not in text and "\r" in text.rstrip("\r"):
+    problem = _size_problem(data)
+    begin = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
+    if problem is None:
+        problem = _utf8_problem(data, begin)
+    if problem is not None:
+        return _rejected(None, [*file_errors, problem], warnings)
+    if b"\n" not in data and b"\r" in data.rstrip(b"\r"):
         file_errors.append(
             "Les lignes sont séparées par des retours chariot seuls (CR, ancien format Mac) : enregistrez le "
             "fichier avec des fins de ligne Windows (CRLF) ou Unix (LF)."
         )
         return _rejected(None, file_errors, warnings)
-    lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
-    if text.endswith("\n"):
-        lines.pop()
-    blank_tail = 0
-    while len(lines) > 1 and lines[-1] == "":
-        lines.pop()
-        blank_tail += 1
-    if not lines or lines == [""]:
+    end, blank_tail = _content_end(data, begin)
+    bounds = _line_bounds(data, begin, end)
+    first_start, first_stop = next(bounds)
+    header = data[first_start:first_stop].decode("utf-8")
+    if end <= begin or (data.find(b"\n", begin, end) < 0 and header == ""):
         file_errors.append("Le fichier est vide : il doit contenir l'en-tête et au moins une ligne.")
         return _rejected(None, file_errors, warnings)
-    header = lines[0]
     kind, header_problems = _header_kind(header)
     file_errors.extend(header_problems)
-    if kind is not None and len(lines) == 1:
+    if kind is not None and data.find(b"\n", begin, end) < 0:
         file_errors.append(
             "Le fichier ne contient que la ligne d'en-tête : au moins une ligne de déclaration est attendue."
         )
@@ -848,70 +978,55 @@ def parse_portal_file(
 
     columns = columns_of(kind)
     width = len(columns)
+    nir_position = columns.index("NIR")
     training_columns = training_columns_of(kind)
     training_of = itemgetter(*(columns.index(column) for column in training_columns))
     partner_position = columns.index("ID_UNIQUE_PARTENAIRE")
     declaration_position = columns.index("ID_DECLARATION")
     checker = _RowChecker(kind, today, competences, declarant == "of")
     control_search = _CONTROL_CHARACTER.search
-    rows: list[dict[str, str]] = []
     errors: list[LineError] = []
+    total = 0
     partner_lines: dict[str, int] = {}
     declarations: dict[str, _Declaration] = {}
-    stopped_at = 0
-    padding = [""] * width
 
-    for number, line in enumerate(lines[1:], start=2):
+    def report(number: int, column: str, value: str, message: str) -> None:
+        nonlocal total
+        total += 1
+        if len(errors) < max_errors:
+            errors.append(LineError(number, column, shown_value(column, value, nir_position), message))
+
+    for number, (start, stop) in enumerate(bounds, start=2):
+        line = data[start:stop].decode("utf-8")
         fields = line.split(SEPARATOR)
-        if len(fields) == width:
-            row = dict(zip(columns, fields, strict=True))
-        else:
-            row = dict(zip(columns, fields + padding, strict=False))
-        rows.append(row)
-        if stopped_at:
-            continue
-        if errors and len(errors) >= max_errors:
-            stopped_at = number
-            continue
         if len(fields) != width:
-            errors.append(LineError(number, "", line, _field_count_message(line, len(fields), width)))
+            report(number, "", line, _field_count_message(line, len(fields), width))
             continue
+        row = dict(zip(columns, fields, strict=True))
         if line == header:
-            errors.append(LineError(number, "", line, "ligne d'en-tête répétée (fichiers mis bout à bout ?)"))
+            report(number, "", line, "ligne d'en-tête répétée (fichiers mis bout à bout ?)")
             continue
         if line.startswith('"') and line.endswith('"'):
-            errors.append(
-                LineError(number, "", line, "ligne entourée de guillemets (ajoutés par le tableur) : à retirer")
-            )
+            report(number, "", line, "ligne entourée de guillemets (ajoutés par le tableur) : à retirer")
         if control_search(line):
             for column, value in row.items():
                 found = control_search(value)
                 if found:
-                    errors.append(
-                        LineError(
-                            number,
-                            column,
-                            value,
-                            f"caractère de contrôle interdit ({_control_character_name(found.group())}) : "
-                            "une valeur ne peut contenir ni tabulation ni retour à la ligne",
-                        )
-                    )
-        for column, message in checker.problems(row):
-            errors.append(LineError(number, column, row[column], message))
+                    report(number, column, value, _control_message(found.group()))
+        for column, message in checker.problems(row, len(line)):
+            report(number, column, row[column], message)
 
         partner = fields[partner_position]
         if partner:
             first_line = partner_lines.setdefault(partner, number)
             if first_line != number:
-                errors.append(
-                    LineError(
-                        number,
-                        "ID_UNIQUE_PARTENAIRE",
-                        partner,
-                        f"identifiant déjà utilisé à la ligne {first_line} : "
-                        "chaque ID_UNIQUE_PARTENAIRE doit être unique dans le fichier "
-                        "et dans tous les fichiers importés",
-                    )
+                report(
+                    number,
+                    "ID_UNIQUE_PARTENAIRE",
+                    partner,
+                    f"identifiant déjà utilisé à la ligne {first_line} : "
+                    "chaque ID_UNIQUE_PARTENAIRE doit être unique dans le fichier "
+                    "et dans tous les fichiers importés",
                 )
         declaration_id = fields[declaration_position]
         if declaration_id:
@@ -926,39 +1041,32 @@ def parse_portal_file(
             if training != declaration.training:
                 for column, value, first_value in zip(training_columns, training, declaration.training, strict=True):
                     if value != first_value:
-                        errors.append(
-                            LineError(
-                                number,
-                                column,
-                                value,
-                                f"donnée de formation différente de la ligne {declaration.first_line} "
-                                f"(« {first_value} ») dans la déclaration « {declaration_id} » : "
-                                "toutes les lignes d'un même ID_DECLARATION doivent porter "
-                                "les mêmes données de formation",
-                            )
+                        report(
+                            number,
+                            column,
+                            value,
+                            f"donnée de formation différente de la ligne {declaration.first_line} "
+                            f"(« {clip(first_value)} ») dans la déclaration « {clip(declaration_id)} » : "
+                            "toutes les lignes d'un même ID_DECLARATION doivent porter "
+                            "les mêmes données de formation",
                         )
 
-    if not stopped_at:
-        for declaration_id, declaration in declarations.items():
-            if declaration.holders > MAX_HOLDERS_PER_DECLARATION:
-                errors.append(
-                    LineError(
-                        declaration.first_excess_line,
-                        "ID_DECLARATION",
-                        declaration_id,
-                        f"la déclaration « {declaration_id} » compte {declaration.holders} titulaires : "
-                        f"{MAX_HOLDERS_PER_DECLARATION} au maximum par ID_DECLARATION (le "
-                        f"{MAX_HOLDERS_PER_DECLARATION + 1}e commence à cette ligne)",
-                    )
-                )
+    for declaration_id, declaration in declarations.items():
+        if declaration.holders > MAX_HOLDERS_PER_DECLARATION:
+            report(
+                declaration.first_excess_line,
+                "ID_DECLARATION",
+                declaration_id,
+                f"la déclaration « {clip(declaration_id)} » compte {declaration.holders} titulaires : "
+                f"{MAX_HOLDERS_PER_DECLARATION} au maximum par ID_DECLARATION (le "
+                f"{MAX_HOLDERS_PER_DECLARATION + 1}e commence à cette ligne)",
+            )
     errors.sort(key=lambda error: error.line)
-    if stopped_at or len(errors) > max_errors:
-        where = f" ; la vérification s'est arrêtée à la ligne {stopped_at}" if stopped_at else ""
+    if total > len(errors):
         file_errors.append(
-            f"Plus de {max_errors} erreurs : seules les {max_errors} premières sont listées{where}. "
+            f"{_thousands(len(errors))} premières erreurs sur {_thousands(total)} : seules celles-ci sont listées. "
             "Corrigez-les puis rechargez le fichier."
         )
-        errors = errors[:max_errors]
     if competences is None:
         warnings.append(NO_COMPETENCE_REFERENTIAL_WARNING)
     if checker.long_nirs:
@@ -966,4 +1074,10 @@ def parse_portal_file(
             f"{checker.long_nirs} NIR à 15 caractères (avec clé) : le portail attend 13 caractères, "
             "la clé sera à retirer."
         )
-    return PortalFile(kind, tuple(rows), ValidationReport(kind, tuple(file_errors), tuple(errors), tuple(warnings)))
+    rows: tuple[dict[str, str], ...] = ()
+    if not errors and not file_errors:  # a second pass: the check keeps no row, so a refusal stays small
+        rows = tuple(
+            dict(zip(columns, data[start:stop].decode("utf-8").split(SEPARATOR), strict=True))
+            for start, stop in itertools.islice(_line_bounds(data, begin, end), 1, None)
+        )
+    return PortalFile(kind, rows, ValidationReport(kind, tuple(file_errors), tuple(errors), tuple(warnings)))

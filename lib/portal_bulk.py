@@ -30,24 +30,25 @@ BULK_THRESHOLD_BYTES = 2_000_000
 # C0 controls but CR/LF, and DEL; C1 controls (UTF-8 \xc2\x80-\x9f); a BOM or a Unicode line or paragraph
 # separator inside the text; a CR not followed by LF; a blank line; a line starting with a quote.
 _C0_AND_DEL = bytes([*range(0x00, 0x0A), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
-_SUSPICIOUS = _C0_AND_DEL + b'"\xc2\xe2\xef'
+_LEAD_BYTES = b'"\xc2\xd8\xe1\xe2\xef'
+_SUSPICIOUS = _C0_AND_DEL + _LEAD_BYTES
 _ALL_BUT_SUSPICIOUS = bytes(b for b in range(256) if b not in _SUSPICIOUS)
-_C1_CONTROL = re.compile(rb"\xc2[\x80-\x9f]")
+# C1 controls and the invisible characters the line reader refuses (portal._CONTROL_CHARACTER): soft hyphen,
+# bidirectional marks, overrides and isolates, zero-width characters, line and paragraph separators, BOM.
+_REFUSED_SEQUENCE = re.compile(
+    rb"\xc2[\x80-\x9f\xad]|\xd8\x9c|\xe1\xa0\x8e|\xe2\x80[\x8b-\x8f\xa8-\xae]|\xe2\x81[\xa0-\xa4\xa6-\xa9]|\xef\xbb\xbf"
+)
 _LF, _CR = 0x0A, 0x0D
 
 
 def _refused_bytes_or_lines(body: bytes) -> int | None:
     """None when a byte-level rule is broken, else the number of lines (the header included)."""
     suspicious = body.translate(None, _ALL_BUT_SUSPICIOUS)
-    if suspicious.translate(None, b'"\xc2\xe2\xef'):
+    if suspicious.translate(None, _LEAD_BYTES):
         return None  # a C0 control character or DEL
     if b'"' in suspicious and b'\n"' in body:
         return None
-    if b"\xc2" in suspicious and _C1_CONTROL.search(body):
-        return None
-    if (b"\xef" in suspicious or b"\xe2" in suspicious) and any(
-        sequence in body for sequence in (b"\xef\xbb\xbf", b"\xe2\x80\xa8", b"\xe2\x80\xa9")
-    ):
+    if suspicious.translate(None, b'"') and _REFUSED_SEQUENCE.search(body):
         return None
     lines = 0
     octets = np.frombuffer(body, dtype=np.uint8)
@@ -108,7 +109,29 @@ def precheck(data: bytes, file_name: str) -> PortalKind | None:
     # header line is caught by holder_violation_sql.
     if body.count(b"|") != lines * (len(portal.columns_of(kind)) - 1):
         return None
+    if _head_refused(data, file_name):
+        return None
     return kind
+
+
+HEAD_LINES = 1000
+"""The first lines of a large file are checked by the line reader before the bulk path loads the whole file:
+a file wrong from its first lines (every NIR invalid, say) is refused without loading 200 MB into DuckDB."""
+
+
+def _head_refused(data: bytes, file_name: str) -> bool:
+    """Whether the line reader refuses the file's first HEAD_LINES lines (today's date, format checks only).
+
+    Only a shortcut to the line reader: True never refuses a file, it sends it to `parse_portal_file`."""
+    if HEAD_LINES <= 0:
+        return False
+    end = 0
+    for _ in range(HEAD_LINES + 1):
+        end = data.find(b"\n", end) + 1
+        if end == 0:
+            return False  # the whole file is shorter: the bulk path is as cheap
+    report = portal.parse_portal_file(data[:end], file_name, today=date.today()).report
+    return bool(report.line_errors or report.file_errors)
 
 
 def _filled_row(kind: PortalKind, training: dict[str, str]) -> dict[str, str]:
@@ -147,7 +170,7 @@ def sirets_valid(values: Iterable[str]) -> bool:
 
 
 def links_valid(values: Iterable[str]) -> bool:
-    return all(portal._is_url(value) for value in values)
+    return all(len(value) <= portal.LINK_MAX_CHARS and portal._is_url(value) for value in values)
 
 
 def holder_violation_sql(kind: PortalKind) -> str:

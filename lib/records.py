@@ -4,20 +4,32 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import unicodedata
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 import openpyxl
 import pandas as pd
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from lib.identifiers import is_valid_siret, mask_nir, nir_problem
+from lib.identifiers import (
+    INVISIBLE_CHARACTERS,
+    SHOWN_CHARS,
+    clip,
+    invisible_name,
+    is_valid_siret,
+    mask_nir,
+    mask_nirs_in,
+    nir_problem,
+)
 
 RecordsKind = Literal["internal", "roster"]
 FieldKind = Literal["text", "date", "int", "bool", "nir", "siret", "proof"]
@@ -25,6 +37,22 @@ ProofKind = Literal["ADF", "JDR"]
 Cell = str | int | float | bool | date | datetime | time | None
 
 MAX_ISSUES = 1000
+MAX_COLUMNS = 200
+"""Columns a file may have: an HR export has a few dozen; more is refused before any header is compared."""
+MAX_CELL_CHARS = 1000
+"""The longest value of an HR field (a name, a training title): a longer one is refused, never stored."""
+MAX_CSV_FIELD_CHARS = csv.field_size_limit()
+"""Python's CSV reader refuses a longer field (131 072 characters): said in French, with line and column."""
+XLSX_MAX_PART_BYTES = 256_000_000
+"""The largest part of a workbook once decompressed (a sheet of a 200 MB export stays well below)."""
+XLSX_MAX_SHARED_STRINGS_BYTES = 64_000_000
+"""The shared strings are read whole before the first row: bounded on their own."""
+XLSX_MAX_TOTAL_BYTES = 1_000_000_000
+XLSX_MAX_RATIO = 100
+"""A part of more than XLSX_RATIO_FLOOR bytes may be at most this many times its compressed size."""
+XLSX_RATIO_FLOOR = 1_000_000
+XLSX_MAX_ENTRIES = 10_000
+MAX_WARNED_LOCATIONS = 20
 CSV_SEPARATORS: tuple[str, ...] = (";", "\t", "|", ",")  # tie order: the French habit first
 XLSX_ENCODING = "xlsx"
 _HEADER_SEARCH_ROWS = 10
@@ -270,6 +298,7 @@ class RecordsFile:
     issues: tuple[RecordIssue, ...]
     encoding: str
     separator: str | None
+    warnings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -570,7 +599,30 @@ def _is_empty(cells: Sequence[Cell]) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
-def _decode(data: bytes) -> tuple[str, str] | None:
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_HEAD_LINES = 10
+_UTF8_HOW_TO = (
+    "Rouvrez le fichier dans Excel et enregistrez-le au type « CSV UTF-8 (délimité par des virgules) », "
+    "ou corrigez ce caractère dans un éditeur de texte réglé en UTF-8, puis rechargez le fichier."
+)
+
+
+def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
+    """(line, column number) of a byte, columns counted by the header's separator (quotes ignored)."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    first_end = data.find(b"\n")
+    header = data[: first_end if first_end >= 0 else len(data)].decode("utf-8", "replace")
+    separator = detect_separator(header).encode()
+    return data.count(b"\n", 0, offset) + 1, data.count(separator, line_start, offset) + 1
+
+
+def _decode(data: bytes) -> tuple[str, str] | str | None:
+    """The text and its encoding; a French refusal for a UTF-8 file spoilt by a foreign byte; None if binary.
+
+    Windows-1252 is guessed only when the first lines (the header and the title above it) hold no UTF-8
+    character: otherwise the file is UTF-8 with a broken byte, and reading it as Windows-1252 would turn
+    « Prénom » into « PrÃ©nom », an unrecognised header whose column would be dropped.
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), "utf-16"
@@ -581,8 +633,22 @@ def _decode(data: bytes) -> tuple[str, str] | None:
     try:
         text = data.decode("utf-8-sig")
         return text, ("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as error:
+        invalid = error.start
+    head_end = 0
+    for _ in range(_HEAD_LINES):
+        found = data.find(b"\n", head_end)
+        if found < 0:
+            head_end = len(data)
+            break
+        head_end = found + 1
+    if data.startswith(b"\xef\xbb\xbf") or _UTF8_SEQUENCE.search(data, 0, head_end):
+        line, column = _byte_position(data, invalid)
+        return (
+            f"Ligne {line}, colonne {column} : l'octet 0x{data[invalid]:02X} n'est pas un caractère UTF-8, alors "
+            "que le reste du fichier est en UTF-8 (ses en-têtes accentués le montrent) : le fichier mélange deux "
+            f"encodages et ses colonnes accentuées seraient mal lues. {_UTF8_HOW_TO}"
+        )
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
@@ -602,10 +668,57 @@ def detect_separator(header_line: str) -> str:
     return best if counts[best] else ";"
 
 
+def _column_label(index: int, header: Sequence[Cell] | None) -> str:
+    """« Nom » (the header's name for a 0-based column), or « n° 3 » when the header does not name it."""
+    name = " ".join(cell_text(header[index]).split()) if header is not None and index < len(header) else ""
+    return f"« {clip(name)} »" if name else f"n° {index + 1}"
+
+
+def _line_offset(text: str, line: int) -> int:
+    """Where physical line `line` (1-based, as the CSV reader counts lines) starts in `text`."""
+    source = io.StringIO(text, newline="")
+    offset = 0
+    for _ in range(line - 1):
+        read = source.readline()
+        if not read:
+            break
+        offset += len(read)
+    return offset
+
+
+def _oversized_column(text: str, offset: int, separator: str) -> int:
+    """The 0-based column of the first field longer than the CSV reader's limit, in the record at `offset`."""
+    column = length = 0
+    in_quotes = False
+    for char in itertools.islice(text, offset, None):
+        if char == '"':
+            in_quotes = not in_quotes
+        elif char == separator and not in_quotes:
+            column, length = column + 1, 0
+            continue
+        elif char in "\r\n" and not in_quotes:
+            break
+        length += 1
+        if length > MAX_CSV_FIELD_CHARS:
+            break
+    return column
+
+
+def _swallows_rows(record: Sequence[str], separator: str) -> bool:
+    """Whether a value spans lines that hold the separator: rows of the file inside an unclosed quote.
+
+    A quoted value may hold a line break (Alt+Entrée in Excel: « session⏎de mars »); one whose next lines
+    carry the separator is an opening quote closed lines later, which would make several rows one value.
+    """
+    return any(separator in part for cell in record if "\n" in cell or "\r" in cell for part in cell.splitlines()[1:])
+
+
 def _read_csv(data: bytes) -> _Table:
     decoded = _decode(data)
     if decoded is None:
         return _error_table(_NOT_READABLE)
+    if isinstance(decoded, str):
+        return _error_table(decoded)
     text, encoding = decoded
     text = text.lstrip("\ufeff")
     control = len(_CONTROL.findall(text[:4096]))
@@ -618,36 +731,159 @@ def _read_csv(data: bytes) -> _Table:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, quotechar='"')
     rows: list[tuple[int, list[Cell]]] = []
     start = 1
+    header: list[Cell] | None = None
     try:
         for record in reader:
+            if len(record) > MAX_COLUMNS:
+                return _error_table(
+                    f"Ligne {start} : {_thousands(len(record))} colonnes, {MAX_COLUMNS} au maximum. Un export du "
+                    "SIRH n'en a pas tant : vérifiez le séparateur, ou retirez les colonnes inutiles.",
+                    encoding,
+                    separator,
+                )
+            if reader.line_num > start and _swallows_rows(record, separator):
+                column = next(i for i, cell in enumerate(record) if _swallows_rows([cell], separator))
+                return _error_table(
+                    f'Ligne {start}, colonne {_column_label(column, header)} : un guillemet (") ouvre une valeur '
+                    f"qui ne se ferme qu'à la ligne {reader.line_num} ; les lignes entre les deux, avec leurs "
+                    f"« {separator} », seraient lues comme une seule valeur et perdues. Retirez ce guillemet, ou "
+                    "fermez-le sur la même ligne, puis rechargez le fichier.",
+                    encoding,
+                    separator,
+                )
             cells: list[Cell] = list(record)
             if not _is_empty(cells):
                 rows.append((start, cells))
+                if header is None:
+                    header = cells
             start = reader.line_num + 1
     except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            column = _oversized_column(text, _line_offset(text, start), separator)
+            return _error_table(
+                f"Ligne {start}, colonne {_column_label(column, header)} : valeur de plus de "
+                f"{_thousands(MAX_CSV_FIELD_CHARS)} caractères, la limite du lecteur CSV ; une valeur d'un export "
+                f"SIRH en compte au plus {_thousands(MAX_CELL_CHARS)}. Un guillemet non fermé a sans doute absorbé "
+                "la suite du fichier : vérifiez cette ligne.",
+                encoding,
+                separator,
+            )
         return _error_table(f"Ligne {start} : le CSV est mal formé ({error}).", encoding, separator)
     return _Table(rows, encoding, separator, checks_width=True)
 
 
+def _mb(size: int) -> str:
+    return f"{size / 1e6:.1f}".replace(".", ",")
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", "\u202f")
+
+
+def _zip_bomb(data: bytes) -> str | None:
+    """Why a workbook is refused before openpyxl reads it: parts too large once decompressed, or too compressed.
+
+    The sizes come from the zip directory; Python's zipfile never yields more than the size declared there
+    (and checks the CRC), so a part that lies about its size fails to read instead of growing.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        infos = archive.infolist()
+        if len(infos) > XLSX_MAX_ENTRIES:
+            return (
+                f"Le classeur Excel compte {len(infos)} parties ({XLSX_MAX_ENTRIES} au maximum) : "
+                "ce n'est pas un export ordinaire. Enregistrez-le de nouveau au format .xlsx ou CSV."
+            )
+        total = 0
+        for info in infos:
+            size = info.file_size
+            total += size
+            shared = info.filename.casefold().endswith("sharedstrings.xml")
+            limit = XLSX_MAX_SHARED_STRINGS_BYTES if shared else XLSX_MAX_PART_BYTES
+            name = clip(info.filename)
+            what = "le texte partagé" if shared else f"la partie « {name} »"
+            if size > limit:
+                return (
+                    f"Le classeur Excel est refusé : {what} occupe {_mb(size)} Mo une fois décompressé"
+                    f"{'' if shared else 'e'}, {_mb(limit)} Mo au maximum. Enregistrez-le au format CSV, "
+                    "ou découpez-le."
+                )
+            if size > XLSX_RATIO_FLOOR and size > XLSX_MAX_RATIO * max(info.compress_size, 1):
+                return (
+                    f"Le classeur Excel est refusé : {what} se décompresse en {_mb(size)} Mo pour "
+                    f"{_mb(info.compress_size)} Mo dans le fichier (plus de {XLSX_MAX_RATIO} fois) ; un "
+                    "export SIRH n'a pas cette forme. Enregistrez-le de nouveau depuis Excel au format .xlsx "
+                    "ou CSV."
+                )
+        if total > XLSX_MAX_TOTAL_BYTES:
+            return (
+                f"Le classeur Excel occupe {_mb(total)} Mo une fois décompressé, "
+                f"{_mb(XLSX_MAX_TOTAL_BYTES)} Mo au maximum : enregistrez-le au format CSV, ou découpez-le."
+            )
+    return None
+
+
+def _sheet_rows(workbook: Any, worksheet: Any) -> Iterator[tuple[int, list[Cell]] | str]:
+    """The non-empty rows of a read-only sheet, MAX_COLUMNS wide; a French refusal for a value beyond.
+
+    openpyxl's own iter_rows fills every row up to the last used column (16 384 cells a row for one value in
+    XFD) and every missing row up to the last: the parser's rows are read directly, cell by cell.
+    """
+    with worksheet._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            worksheet._shared_strings,
+            data_only=True,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        for line, parsed in parser.parse():
+            cells: list[Cell] = []
+            for cell in parsed:
+                column, value = cell["column"], cell["value"]
+                if value is None or (isinstance(value, str) and not value.strip()):
+                    continue
+                if column > MAX_COLUMNS:
+                    yield (
+                        f"Ligne {line}, colonne {get_column_letter(column)} : le classeur a des valeurs au-delà de "
+                        f"la colonne {get_column_letter(MAX_COLUMNS)} ({MAX_COLUMNS} colonnes au maximum). "
+                        "Supprimez les colonnes inutiles (et les cellules remplies par erreur loin à droite), "
+                        "puis rechargez le fichier."
+                    )
+                    return
+                if column > len(cells):
+                    cells.extend([None] * (column - len(cells)))
+                cells[column - 1] = value
+            if cells:
+                yield line, cells
+
+
 def _read_xlsx(data: bytes, sheet: str | None) -> _Table:
+    try:
+        refusal = _zip_bomb(data)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return _error_table(_XLSX_UNREADABLE, XLSX_ENCODING)
+    if refusal is not None:
+        return _error_table(refusal, XLSX_ENCODING)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged or foreign zip
         return _error_table(_XLSX_UNREADABLE, XLSX_ENCODING)
     try:
         if sheet is not None and sheet not in workbook.sheetnames:
-            names = ", ".join(f"« {name} »" for name in workbook.sheetnames)
+            names = ", ".join(f"« {clip(name)} »" for name in workbook.sheetnames)
             return _error_table(
-                f"La feuille « {sheet} » n'existe pas dans le classeur (feuilles : {names}).", XLSX_ENCODING
+                f"La feuille « {clip(sheet)} » n'existe pas dans le classeur (feuilles : {names}).", XLSX_ENCODING
             )
         worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
-        worksheet.reset_dimensions()
         rows: list[tuple[int, list[Cell]]] = []
-        for row in worksheet.iter_rows(min_row=1):
-            line = next((cell.row for cell in row if getattr(cell, "row", None)), None)
-            cells: list[Cell] = [cell.value for cell in row]
-            if line is not None and not _is_empty(cells):
-                rows.append((line, cells))
+        try:
+            for item in _sheet_rows(workbook, worksheet):
+                if isinstance(item, str):
+                    return _error_table(item, XLSX_ENCODING)
+                rows.append(item)
+        except Exception:  # a damaged sheet: the XML parser and openpyxl's converters raise many kinds
+            return _error_table(_XLSX_UNREADABLE, XLSX_ENCODING)
         return _Table(rows, XLSX_ENCODING, None)
     finally:
         workbook.close()
@@ -682,9 +918,37 @@ class _Issues:
         if len(self.items) >= MAX_ISSUES:
             self.dropped += 1
             return
+        value, column = clip(mask_nirs_in(value)), clip(column)
         where = f"Ligne {line}, colonne « {column} »"
         shown = f", valeur « {value} »" if value else ""
         self.items.append(RecordIssue(line, column, value, f"{where}{shown} : {problem}."))
+
+
+class _Removed:
+    """Where invisible characters were taken out of values, for one warning (the first locations, the total)."""
+
+    def __init__(self) -> None:
+        self.locations: list[str] = []
+        self.total = 0
+        self.names: set[str] = set()
+
+    def add(self, line: int, column: str, characters: Sequence[str]) -> None:
+        self.total += 1
+        self.names.update(invisible_name(character) for character in characters)
+        if len(self.locations) < MAX_WARNED_LOCATIONS:
+            self.locations.append(f"ligne {line}, colonne « {clip(column)} »")
+
+    def warnings(self) -> tuple[str, ...]:
+        if not self.total:
+            return ()
+        more = (
+            f" et {_thousands(self.total - len(self.locations))} autre(s)" if self.total > len(self.locations) else ""
+        )
+        return (
+            f"Caractères invisibles retirés ({' ; '.join(sorted(self.names))}) dans {_thousands(self.total)} "
+            f"valeur(s) : {' ; '.join(self.locations)}{more}. Ils changent l'affichage ou la comparaison des noms "
+            "sans se voir ; vérifiez ces valeurs dans le SIRH.",
+        )
 
 
 def _shown_value(spec: FieldSpec, cell: Cell) -> str:
@@ -707,7 +971,7 @@ def _frame(kind: RecordsKind, columns: Mapping[str, list[object]]) -> pd.DataFra
 
 
 def _quoted(names: Sequence[str]) -> str:
-    return ", ".join(f"« {name} »" for name in names)
+    return ", ".join(f"« {clip(name)} »" for name in names)
 
 
 def _resolve_mapping(
@@ -822,6 +1086,7 @@ def _result(
     frame: pd.DataFrame | None = None,
     lines: list[int] | None = None,
     issues: Sequence[RecordIssue] = (),
+    warnings: Sequence[str] = (),
 ) -> RecordsFile:
     mapped = set((mapping or {}).values())
     return RecordsFile(
@@ -835,11 +1100,12 @@ def _result(
         issues=tuple(issues),
         encoding=table.encoding,
         separator=table.separator,
+        warnings=tuple(warnings),
     )
 
 
 def _headers(cells: Sequence[Cell]) -> list[str]:
-    headers = [" ".join(cell_text(cell).replace("\ufeff", "").split()) for cell in cells]
+    headers = [" ".join(INVISIBLE_CHARACTERS.sub("", cell_text(cell)).split()) for cell in cells]
     while headers and not headers[-1]:
         headers.pop()
     return headers
@@ -904,11 +1170,25 @@ def read_records(
     parsed_rows: list[tuple[int, dict[str, object]]] = []
     issues = _Issues()
     parsed: dict[tuple[str, type, Cell], Parsed] = {}  # HR exports repeat sites, titles, dates, SIRETs
+    removed = _Removed()
     for line, cells in _data_rows(data_rows, len(headers), table.checks_width, issues):
         row: dict[str, object] = {}
         for spec in specs:
             index = position.get(spec.name)
             cell = cells[index] if index is not None and index < len(cells) else None
+            if isinstance(cell, str):
+                if len(cell) > MAX_CELL_CHARS:
+                    row[spec.name] = None
+                    issues.add(
+                        line,
+                        header_of[spec.name],
+                        _shown_value(spec, cell[: 2 * SHOWN_CHARS]) + "…",
+                        f"valeur de {_thousands(len(cell))} caractères : {_thousands(MAX_CELL_CHARS)} au maximum",
+                    )
+                    continue
+                if INVISIBLE_CHARACTERS.search(cell):
+                    removed.add(line, header_of[spec.name], INVISIBLE_CHARACTERS.findall(cell))
+                    cell = INVISIBLE_CHARACTERS.sub("", cell)
             key = (spec.kind, type(cell), cell)
             if key not in parsed:
                 parsed[key] = parse_value(spec, cell)
@@ -927,9 +1207,10 @@ def read_records(
     found = sorted(issues.items, key=lambda issue: issue.line)
     errors = []
     if issues.dropped:
+        total = _thousands(MAX_ISSUES + issues.dropped)
         errors.append(
-            f"Plus de {MAX_ISSUES} anomalies : seules les {MAX_ISSUES} premières sont listées "
-            f"({issues.dropped} autres non affichées)."
+            f"{_thousands(MAX_ISSUES)} premières erreurs sur {total} : seules celles-ci sont listées. "
+            "Corrigez-les puis rechargez le fichier."
         )
     return _result(
         kind,
@@ -940,6 +1221,7 @@ def read_records(
         frame=_frame(kind, columns),
         lines=lines,
         issues=found,
+        warnings=removed.warnings(),
     )
 
 

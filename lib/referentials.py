@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 ROME_COLUMNS: tuple[str, ...] = ("code_ogr", "type", "categorie", "sous_categorie", "libelle")
 _CODE = re.compile(r"\d{6}")
+MAX_LABEL_CHARS = 1000
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,10 @@ def parse_competences(data: bytes, file_name: str) -> CompetenceFile:
     if "\x00" in text:
         return CompetenceFile((), (f"{file_name} : fichier binaire, pas un CSV.",))
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error as error:
+        return _malformed(file_name, reader.line_num, error)
     if header is None:
         return CompetenceFile((), (f"{file_name} : le fichier est vide.",))
     names = [h.strip().lower() for h in header]
@@ -52,6 +57,26 @@ def parse_competences(data: bytes, file_name: str) -> CompetenceFile:
             ),
         )
     index = {name: names.index(name) for name in ROME_COLUMNS if name in names}
+    try:
+        return _competences(reader, file_name, index)
+    except csv.Error as error:
+        return _malformed(file_name, reader.line_num, error)
+
+
+def _malformed(file_name: str, line: int, error: csv.Error) -> CompetenceFile:
+    limit = f"{csv.field_size_limit():,}".replace(",", "\u202f")
+    too_long = "field larger than field limit" in str(error)
+    why = f"une valeur dépasse {limit} caractères" if too_long else "le CSV est mal formé"
+    return CompetenceFile(
+        (),
+        (
+            f"{file_name}, ligne {line} : {why} (guillemet non fermé ?) ; réenregistrez l'export "
+            "ROME 4.0 tel que France Travail le publie.",
+        ),
+    )
+
+
+def _competences(reader: Iterator[list[str]], file_name: str, index: dict[str, int]) -> CompetenceFile:
     errors: list[str] = []
     seen: dict[str, int] = {}
     competences: list[Competence] = []
@@ -71,6 +96,11 @@ def parse_competences(data: bytes, file_name: str) -> CompetenceFile:
         elif code in seen:
             errors.append(
                 f"{file_name}, ligne {line_no}, colonne code_ogr : code {code} déjà présent ligne {seen[code]}."
+            )
+        elif len(field("libelle")) > MAX_LABEL_CHARS:
+            errors.append(
+                f"{file_name}, ligne {line_no}, colonne libelle : {len(field('libelle'))} caractères, "
+                f"{MAX_LABEL_CHARS} au maximum."
             )
         else:
             seen[code] = line_no

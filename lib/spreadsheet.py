@@ -202,3 +202,19 @@ def to_xlsx_bytes(sheets: Mapping[str, tuple[pd.DataFrame, Mapping[str, str]]]) 
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         ExcelWriter(workbook, archive).write_data()
     return _deterministic_zip(buffer.getvalue())
+
+
+ERROR_REPORT_COLUMNS = {"line": "Ligne", "column": "Colonne", "value": "Valeur", "message": "Problème"}
+
+
+def error_report_name(file_name: str) -> str:
+    """The download name of a refused file's error report: « erreurs_salaries.csv » for « salaries.csv »."""
+    base = file_name.replace("\\", "/").rsplit("/", 1)[-1]
+    stem = base.rsplit(".", 1)[0] if "." in base.lstrip(".") else base
+    stem = re.sub(r"[^\w .()-]+", "_", stem).strip(" .") or "fichier"
+    return f"erreurs_{stem[:100]}.csv"
+
+
+def error_report_csv(frame: pd.DataFrame) -> bytes:
+    """The error report (columns line, column, value, message) as a French Excel CSV, neutralised like every list."""
+    return to_csv_bytes(frame, ERROR_REPORT_COLUMNS)

@@ -1357,6 +1357,7 @@ class Store:
                 kind,
                 f"{file_name} : fichier refusé ({len(problems)} problème(s)) ; rien n'a été enregistré.",
                 problems=problems,
+                warnings=parsed.warnings,
             )
         frame = parsed.frame.copy()
         frame["source_line"] = list(parsed.source_line)
@@ -1398,6 +1399,7 @@ class Store:
             inserted=inserted,
             updated=updated,
             unchanged=unchanged,
+            warnings=parsed.warnings,
         )
 
     def import_competences(self, data: bytes, file_name: str, *, who: str | None = None) -> ImportResult:

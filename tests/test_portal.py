@@ -336,7 +336,8 @@ def test_every_fixture_file_is_in_a_table() -> None:
 
 def test_the_line_error_keeps_the_raw_value() -> None:
     report = parse(fixture("adf_nir_12_caracteres.csv")).report
-    assert report.line_errors == (LineError(3, "NIR", "292021305512", "NIR invalide : longueur 12 au lieu de 13"),)
+    # the value is kept, masked: an error report never shows a full NIR (issue 11 §5)
+    assert report.line_errors == (LineError(3, "NIR", "2 92 02 ** *** **", "NIR invalide : longueur 12 au lieu de 13"),)
 
 
 def test_the_windows_1252_message_says_how_to_convert() -> None:
@@ -358,11 +359,10 @@ def test_a_line_split_by_a_line_break_reports_both_halves() -> None:
     assert [(error.line, error.column) for error in errors] == [(3, ""), (4, "")]
 
 
-def test_rows_keep_one_entry_per_data_line_even_when_a_line_is_malformed() -> None:
+def test_a_refused_file_keeps_no_rows_so_a_large_refusal_stays_small() -> None:
     result = parse(fixture("adf_champs_manquants.csv"))
-    assert len(result.rows) == 3
-    assert result.rows[1]["DATE_FIN_VALIDITE"] == ""
-    assert result.rows[2]["ID_UNIQUE_PARTENAIRE"] == "OF-2026-0003"
+    assert result.rows == ()
+    assert [error.line for error in result.report.line_errors] == [3]
 
 
 # --- File names ---
@@ -458,8 +458,9 @@ def test_line_errors_are_capped_with_a_file_note() -> None:
     data = "\r\n".join([lines[0], *body, ""]).encode("utf-8")
     result = parse(data, max_errors=10)
     assert len(result.report.line_errors) == 10
-    assert len(result.rows) == 50
-    assert any("Plus de 10 erreurs" in message for message in result.report.file_errors)
+    assert [error.line for error in result.report.line_errors] == list(range(2, 12))
+    assert result.rows == ()
+    assert any("10 premières erreurs sur 50" in message for message in result.report.file_errors)
     assert len(parse(data).report.line_errors) == 50
 
 

@@ -18,6 +18,7 @@ from lib.store import Store
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "portal"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "referentials"
 SAMPLES = [SHARED / "sample_adf_synthetic.csv", SHARED / "sample_jdr_synthetic.csv"]
+SAMPLE_ADF_TEXT = SAMPLES[0].read_bytes().decode("utf-8")
 ROME = SHARED / "rome4_v460_competences_savoirs.csv"
 TODAY = date(2026, 11, 23)
 FILES = sorted(p for p in FIXTURES.iterdir() if p.suffix in {".csv", ".txt"}) + SAMPLES
@@ -51,6 +52,7 @@ def import_both_ways(data: bytes, name: str, folder: Path, monkeypatch: pytest.M
 
     monkeypatch.setattr(Store, "_import_of_bulk", spy)
     monkeypatch.setattr(portal_bulk, "BULK_THRESHOLD_BYTES", 0)
+    monkeypatch.setattr(portal_bulk, "HEAD_LINES", 0)  # the bulk rules themselves, not the head's shortcut
     bulk = Store(folder / "bulk.duckdb")
     bulk_result = bulk.import_of_file(data, name, organisme="OF", today=TODAY)
     monkeypatch.setattr(portal_bulk, "BULK_THRESHOLD_BYTES", 10**12)
@@ -163,3 +165,17 @@ def test_with_a_referential_loaded_an_unknown_competence_code_is_caught_by_the_b
     result = store.import_of_file(data, "inconnu.csv", organisme="OF", today=TODAY)
     assert result.status == "refused"
     assert {p.column for p in result.problems} == {"COMPETENCE_TRANSFERABLE"}
+
+
+def test_a_large_file_wrong_from_its_first_lines_goes_to_the_line_reader_without_duckdb() -> None:
+    header, first = SAMPLE_ADF_TEXT.split("\r\n")[:2]
+    body = []
+    for index in range(6000):
+        fields = first.split("|")
+        fields[0], fields[2] = f"D{index // 400}", f"EMP-H{index}"
+        body.append("|".join(fields))
+    good = ("\r\n".join([header, *body]) + "\r\n").encode()
+    assert len(good) > portal_bulk.BULK_THRESHOLD_BYTES
+    assert portal_bulk.precheck(good, "gros.csv") == "ADF"
+    body[10] = body[10].replace(first.split("|")[13], "123")
+    assert portal_bulk.precheck(("\r\n".join([header, *body]) + "\r\n").encode(), "gros.csv") is None

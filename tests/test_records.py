@@ -691,7 +691,8 @@ def test_issues_are_capped_with_a_note() -> None:
     records = read_records(b"\n".join(lines), "a.csv", "internal")
     assert len(records.issues) == MAX_ISSUES
     assert records.file_errors == (
-        "Plus de 1000 anomalies : seules les 1000 premières sont listées (100 autres non affichées).",
+        "1\u202f000 premières erreurs sur 1\u202f100 : seules celles-ci sont listées. "
+        "Corrigez-les puis rechargez le fichier.",
     )
 
 

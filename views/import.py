@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib import records, ui
+from lib import records, spreadsheet, ui
 from lib.store import ImportResult, StoreError, today_default
 
 ui.require("import")
@@ -46,16 +46,18 @@ uploads = st.file_uploader(
 
 
 def problems_frame(result: ImportResult) -> pd.DataFrame:
+    """The refusal's problems; values come masked (NIRs) and cut from the readers, masked here once more."""
     return pd.DataFrame(
         [
             {
-                "Ligne": p.line,
-                "Colonne": p.column or "",
-                "Valeur": ui.mask_value(p.column, p.value),
-                "Problème": p.message,
+                "line": p.line,
+                "column": p.column or "",
+                "value": ui.mask_value(p.column, p.value),
+                "message": p.message,
             }
             for p in result.problems
-        ]
+        ],
+        columns=list(spreadsheet.ERROR_REPORT_COLUMNS),
     )
 
 
@@ -67,11 +69,11 @@ def show_result(result: ImportResult) -> None:
     else:
         st.error(ui.md_text(result.message), icon="⛔")
         frame = problems_frame(result)
-        st.dataframe(frame, hide_index=True)
+        st.dataframe(frame.rename(columns=spreadsheet.ERROR_REPORT_COLUMNS), hide_index=True)
         st.download_button(
             "Télécharger le rapport d'erreurs (CSV)",
-            data=frame.to_csv(sep=";", index=False).encode("utf-8-sig"),
-            file_name=f"erreurs_{result.file_name}.csv",
+            data=spreadsheet.error_report_csv(frame),
+            file_name=spreadsheet.error_report_name(result.file_name),
             mime="text/csv",
             key=f"report_{result.file_name}",
         )
