@@ -359,7 +359,7 @@ def test_clip_keeps_80_characters_and_says_the_length() -> None:
 
 
 def test_the_import_page_shows_the_refused_lines_with_their_nir_masked(demo_db: Path) -> None:
-    at = open_page("pages/import.py")
+    at = open_page("views/import.py")
     at.file_uploader(key="uploads_of").set_value(("declarations.csv", nir_line_file(), "text/csv")).run()
     next(b for b in at.button if b.label == "Importer").click().run()
     assert not at.exception

@@ -319,7 +319,7 @@ def test_parametres_counts_per_list_what_the_other_rule_set_changes_and_lists_th
 
 def test_a_store_that_chose_the_superseded_preview_is_told_it_now_follows_the_law_in_force(demo_db: Path) -> None:
     Store(demo_db).set_setting("rule_set", "portail-2026-06")
-    at = open_page("pages/parametres.py")
+    at = open_page("views/parametres.py")
     assert not at.exception
     assert any("« portail-2026-06 »" in i.value and "remplacé" in i.value for i in at.info)
     assert at.selectbox(key="rule_set_choice").value == "decret-2026-496"
@@ -329,7 +329,7 @@ def test_on_a_large_store_parametres_compares_the_rule_sets_only_when_asked(
     demo_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(ui, "COMPARE_AT_ONCE_UP_TO", 100)  # the demo's lines count as a large store
-    at = open_page("pages/parametres.py")
+    at = open_page("views/parametres.py")
     assert not at.exception
     assert "Déclarations internes" not in {m.label for m in at.metric}
     at.toggle(key="compare_rule_sets").set_value(True).run()
