@@ -1759,7 +1759,8 @@ RULE_SET_LISTS: tuple[tuple[str, str], ...] = (
 def rule_set_changes(data: DemoData, other: RuleSet, today: date = DEMO_TODAY) -> dict[str, Counter[tuple[str, str]]]:
     """Per list (RULE_SET_LISTS), how many lines change between the default and `other`, by (status under the
     default, status under `other`): another status, another due date, or other dates while the line is open on
-    either side (the rule of lib/sql/rule_set_differences.sql; the demo has no decision yet)."""
+    either side (the rule of lib/sql/rule_set_differences.sql; the demo's correction requests count as in the
+    store)."""
     rules = load_rule_set(DEFAULT_RULE_SET)
     providers = {p.key: p for p in data.providers}
     categories = {s.reference: s.ttype.category for s in data.sessions}
@@ -1772,7 +1773,9 @@ def rule_set_changes(data: DemoData, other: RuleSet, today: date = DEMO_TODAY) -
         if a.code != b.code or a.due_on != b.due_on or (still_open and dates_a != dates_b):
             changes[code][(a.label, b.label)] += 1
 
-    for ln in data.lines:
+    asked = {c.line: c for c in data.corrections}
+    corrected = {data.lines[c.line].record: c for c in data.corrections if data.lines[c.line].record is not None}
+    for index, ln in enumerate(data.lines):
         if not (ln.presence and ln.siret in employer_sirets):
             continue
         p = providers[ln.provider]
@@ -1783,7 +1786,19 @@ def rule_set_changes(data: DemoData, other: RuleSet, today: date = DEMO_TODAY) -
             )
             for rule_set in (rules, other)
         ]  # fmt: skip
-        a, b = (verification_status(d, last_action=None, today=today) for d in found)
+        c = asked.get(index)
+        a, b = (
+            verification_status(
+                d,
+                last_action=None if c is None else "correction_requested",
+                today=today,
+                employer_space_opens=rule_set.employer_obligation_start,
+                requested_on=None if c is None else c.requested_on,
+                correction_answered=c is not None and c.answered_on is not None and c.answered_on <= today,
+                scope_from=employer_scope_from(rule_set, d.reference_date, categories[ln.session]),
+            )
+            for d, rule_set in zip(found, (rules, other), strict=True)
+        )
         count("verification", a, b, (found[0].verification_deadline,), (found[1].verification_deadline,))
     for r in data.records:
         found = [_record_deadlines(rule_set, r) for rule_set in (rules, other)]
@@ -1792,8 +1807,18 @@ def rule_set_changes(data: DemoData, other: RuleSet, today: date = DEMO_TODAY) -
             count("internal", a, b, (found[0].internal_deadline,), (found[1].internal_deadline,))
         else:
             is_declared = (r.session, r.matricule) in declared
+            c = corrected.get((r.session, r.matricule))
             a, b = (
-                expected_status(d, declared_by_of=is_declared, declared_in_carence=False, today=today) for d in found
+                expected_status(
+                    d,
+                    declared_by_of=is_declared,
+                    declared_in_carence=False,
+                    today=today,
+                    scope_from=employer_scope_from(rule_set, d.reference_date, r.category),
+                    correction_requested_on=None if c is None else c.requested_on,
+                    correction_answered=c is not None and c.answered_on is not None and c.answered_on <= today,
+                )
+                for d, rule_set in zip(found, (rules, other), strict=True)
             )
             count(
                 "carence",
