@@ -286,8 +286,9 @@ def test_with_logins_a_fresh_server_shows_only_the_login_form_on_every_page_addr
     if not CHROMIUM.exists():
         pytest.fail(f"Chromium introuvable à {CHROMIUM} : installez-le (make browser, paquet Debian « chromium »).")
     store = Store(demo_db)
-    store.sql("UPDATE employees SET first_name = $n WHERE matricule = 'MAT1002'", {"n": IMAGE_NAME})
-    store.sql("UPDATE training_records SET training_title = $t WHERE matricule = 'MAT1002'", {"t": LINK_TITLE})
+    with store.connect() as con:
+        con.execute("UPDATE employees SET first_name = $n WHERE matricule = 'MAT1002'", {"n": IMAGE_NAME})
+        con.execute("UPDATE training_records SET training_title = $t WHERE matricule = 'MAT1002'", {"t": LINK_TITLE})
     store.sql("CHECKPOINT")
     SCREENSHOTS.mkdir(exist_ok=True)
     # The store's own pages first: the original hole was open from the server's start until a first login.
