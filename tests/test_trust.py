@@ -71,11 +71,12 @@ def test_a_process_killed_in_the_middle_of_an_import_leaves_nothing_of_it(demo: 
         f"""
         from datetime import UTC, date, datetime
         import lib.store as store
-        original = store._merge_of_lines
+        import lib.store.imports as imports
+        original = imports._merge_of_lines
         def crash(con, params):
             original(con, params)  # every line written, inside the open transaction
             os.kill(os.getpid(), signal.SIGKILL)
-        store._merge_of_lines = crash
+        imports._merge_of_lines = crash
         store.Store(Path(os.environ["DB"])).import_of_file(
             Path({str(big)!r}).read_bytes(), "gros.csv", organisme="OF tué", today=date(2026, 11, 23))
         """,
@@ -95,12 +96,13 @@ def test_a_process_killed_while_confirming_a_deposit_leaves_the_export_unconfirm
         f"""
         from datetime import UTC, date, datetime
         import lib.store as store
+        import lib.store.exports as exports
         from lib.rules import load_rule_set
-        original = store._reserve_partner_ids
+        original = exports._reserve_partner_ids
         def crash(con, export_id):
             original(con, export_id)
             os.kill(os.getpid(), signal.SIGKILL)
-        store._reserve_partner_ids = crash
+        exports._reserve_partner_ids = crash
         store.Store(Path(os.environ["DB"])).confirm_export(
             {export_id}, rules=load_rule_set("decret-2025-748"), today=date(2026, 11, 23))
         """,

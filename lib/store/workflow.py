@@ -1,0 +1,273 @@
+"""The workflow lists (rules applied in SQL over lib/sql/prepare_workflow.sql), their summaries, and the
+decisions taken on their lines (actions, undoing, manual pairings)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from lib import identifiers, rules_sql, validity
+from lib.rules import RuleSet
+from lib.store.connection import StoreBase, StoreError, arrow_frame, audit, transaction
+from lib.store.sqlfiles import checked, named_query, run_script
+
+# The parameters each workflow list (lib/sql/<name>.sql) takes, named here rather than found in its text;
+# sqlfiles.checked() refuses a list whose file uses other ones.
+WORKFLOW_PARAMETERS: Mapping[str, tuple[str, ...]] = {
+    "of_declarations": ("today",),
+    "expected_trainings": ("today",),
+    "internal_trainings": ("today",),
+    "validities": ("today", "horizon"),
+    "correction_requests": (),
+    "of_scorecard": ("today",),
+}
+# The lists whose rows carry a due date (`due_on`): their summary gives the nearest one.
+LISTS_WITH_DUE_DATES = frozenset({"of_declarations", "expected_trainings", "internal_trainings"})
+
+
+def list_parameters(name: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters of the workflow list `name`, taken from `values` (which may offer more)."""
+    try:
+        wanted = WORKFLOW_PARAMETERS[name]
+    except KeyError:
+        raise StoreError(f"Liste inconnue : « {name} ».") from None
+    return {key: values[key] for key in wanted}
+
+
+class WorkflowMixin(StoreBase):
+    def _prepare_workflow(self, con: duckdb.DuckDBPyConnection, rules: RuleSet, tolerance_days: int) -> None:
+        """Install the rule set's macros and the working tables of prepare_workflow.sql on this connection."""
+        con.execute(rules_sql.deadline_macros_sql(rules, temporary=True))
+        con.execute(rules_sql.scope_macros_sql(rules))
+        con.execute(rules_sql.status_macros_sql())
+        titles = [
+            row[0]
+            for row in con.execute(
+                "SELECT DISTINCT training_title FROM training_records UNION "
+                "SELECT DISTINCT coalesce(nom_formation, nom_jdr) FROM of_lines"
+            ).fetchall()
+            if row[0] is not None
+        ]
+        durations = validity.load_validity_durations()
+        labels = {d.key: d.label for d in durations}
+        keys = [validity.recommended_duration(t, durations) for t in titles]
+        frame = pd.DataFrame(
+            {
+                "title": pd.Series(titles, dtype="object"),
+                "norm": pd.Series([validity.normalize_title(t) for t in titles], dtype="object"),
+                "training_key": pd.Series([k.key if k else None for k in keys], dtype="object"),
+                "family": pd.Series([k.family if k else None for k in keys], dtype="object"),
+                "family_label": pd.Series([labels[k.family] if k else None for k in keys], dtype="object"),
+            }
+        )
+        con.register("title_keys_frame", frame)
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE pp_title_keys AS SELECT CAST(title AS VARCHAR) AS title, "
+            "CAST(norm AS VARCHAR) AS norm, CAST(training_key AS VARCHAR) AS training_key, "
+            "CAST(family AS VARCHAR) AS family, CAST(family_label AS VARCHAR) AS family_label FROM title_keys_frame"
+        )
+        con.unregister("title_keys_frame")
+        con.execute("CREATE OR REPLACE TEMP TABLE pp_last_actions AS " + named_query("last_decisions"))
+        run_script(con, "prepare_workflow", {"tolerance": tolerance_days})
+
+    def workflow(
+        self,
+        name: str,
+        *,
+        rules: RuleSet,
+        today: date,
+        tolerance_days: int = 3,
+        horizon_days: int = 90,
+        params: Mapping[str, Any] | None = None,
+    ) -> pd.DataFrame:
+        """A named workflow query (lib/sql/<name>.sql) at `today`, under `rules`."""
+        frames = self.workflows(
+            (name,), rules=rules, today=today, tolerance_days=tolerance_days, horizon_days=horizon_days,
+            params=params,
+        )  # fmt: skip
+        return frames[name]
+
+    def workflows(
+        self,
+        names: tuple[str, ...],
+        *,
+        rules: RuleSet,
+        today: date,
+        tolerance_days: int = 3,
+        horizon_days: int = 90,
+        params: Mapping[str, Any] | None = None,
+    ) -> dict[str, pd.DataFrame]:
+        """Several workflow queries over one preparation of the working tables (what a dashboard page needs)."""
+        values = {"today": today, "horizon": horizon_days}
+        frames: dict[str, pd.DataFrame] = {}
+        with self.read() as con:
+            self._prepare_workflow(con, rules, tolerance_days)
+            for name in names:
+                sql = named_query(name)
+                used = checked(con, sql, {**list_parameters(name, values), **(params or {})}, what=f"{name}.sql")
+                frames[name] = arrow_frame(con.sql(sql, params=used).to_arrow_table())
+        return frames
+
+    COMPARED_LISTS: tuple[str, ...] = ("of_declarations", "expected_trainings", "internal_trainings")
+
+    def rule_set_differences(
+        self,
+        rules: RuleSet,
+        other: RuleSet,
+        *,
+        today: date,
+        tolerance_days: int = 3,
+        horizon_days: int = 90,
+    ) -> pd.DataFrame:
+        """The lines of the three lists (OF declarations to verify, carence, internal declarations) that get
+        other dates, another obligation or another status under `other` than under `rules`, at `today`.
+
+        Computed in the store: the list queries run under each rule set on one connection, then
+        lib/sql/rule_set_differences.sql keeps the differing lines. Columns: list (« verification »,
+        « carence », « internal »), key, nir (masked), person, title, reference_date, dates_a / status_a
+        (under `rules`), dates_b / status_b (under `other`).
+        """
+        values = {"today": today, "horizon": horizon_days}
+        with self.connect() as con:
+            for side, rule_set in (("a", rules), ("b", other)):
+                self._prepare_workflow(con, rule_set, tolerance_days)
+                for name in self.COMPARED_LISTS:
+                    sql = f'CREATE OR REPLACE TEMP TABLE "pp_cmp_{side}_{name}" AS {named_query(name)}'
+                    con.execute(sql, checked(con, sql, list_parameters(name, values), what=f"{name}.sql"))
+            frame = arrow_frame(con.sql(named_query("rule_set_differences")).to_arrow_table())
+        frame["nir"] = [identifiers.mask_nir(n) if isinstance(n, str) else "" for n in frame["nir"]]
+        return frame
+
+    def last_decisions(self) -> pd.DataFrame:
+        """The last verification decision of each OF line (lib/sql/last_decisions.sql)."""
+        with self.read() as con:
+            return arrow_frame(con.sql(named_query("last_decisions")).to_arrow_table())
+
+    def base_fingerprint(self) -> str:
+        """A token of everything the workflows read except the verification decisions (and their undoing).
+
+        Two states with the same token give the same workflows but for the decision columns of the OF lines
+        (lib.refresh.DECISION_QUERIES): after a decision, or a portal file generated but not deposited, the
+        dashboard updates those in place. Every other write adds an import, an action, a deposited file or a
+        pairing, or changes a count, the establishments or a setting.
+        """
+        with self.read() as con:
+            row = con.execute(
+                """
+                SELECT concat_ws('|',
+                    (SELECT count(*) || ':' || coalesce(max(id), 0) FROM imports),
+                    (SELECT count(*) || ':' || coalesce(max(id), 0) FROM actions
+                     WHERE NOT (target_kind = 'of_line' AND action IN ('accepted', 'correction_requested', 'undone'))),
+                    -- Only deposited files declare anything: generating one changes no list.
+                    (SELECT count(*) || ':' || coalesce(sum(hash(el.record_id, e.id, e.kind, e.created_at)), 0)
+                     FROM export_lines el JOIN exports e ON e.id = el.export_id WHERE e.status = 'deposited'),
+                    (SELECT count(*) FROM manual_pairings),
+                    (SELECT coalesce(sum(hash(siret, name, site)), 0) FROM establishments),
+                    (SELECT coalesce(sum(hash(key, value)), 0) FROM settings),
+                    (SELECT count(*) FROM training_records),
+                    (SELECT count(*) FROM of_lines),
+                    (SELECT count(*) FROM employees)
+                )
+                """
+            ).fetchone()
+        assert row is not None
+        return str(row[0])
+
+    def workflow_summary(
+        self,
+        name: str,
+        *,
+        rules: RuleSet,
+        today: date,
+        tolerance_days: int = 3,
+        horizon_days: int = 90,
+    ) -> pd.DataFrame:
+        """Counts and nearest due date per status of a workflow query: the whole computation, none of the rows."""
+        inner = named_query(name)
+        params = list_parameters(name, {"today": today, "horizon": horizon_days})
+        if name in LISTS_WITH_DUE_DATES:
+            sql = (
+                "SELECT status, any_value(status_label) AS status_label, count(*) AS n, "
+                f"min(due_on) FILTER (due_on >= $today) AS nearest_due_on FROM ({inner}) GROUP BY status "
+                "ORDER BY status"
+            )
+            params["today"] = today
+        else:
+            sql = (
+                f"SELECT status, any_value(status_label) AS status_label, count(*) AS n FROM ({inner}) "
+                "GROUP BY status ORDER BY status"
+            )
+        with self.read() as con:
+            self._prepare_workflow(con, rules, tolerance_days)
+            return con.execute(sql, checked(con, sql, params, what=f"{name}.sql")).df()
+
+    def record_action(
+        self,
+        target_kind: str,
+        target_keys: list[str],
+        action: str,
+        *,
+        reason: str | None = None,
+        who: str | None = None,
+        effective_on: date | None = None,
+    ) -> list[int]:
+        """Append one action row per target (never updates nor deletes); their ids back.
+
+        `effective_on` is the business day of the decision (the dashboard's day: the reference date when one is
+        set); a correction request counts from it. None: the day of the wall-clock time `acted_at`.
+        """
+        who = who or self.user
+        ids: list[int] = []
+        with self.connect() as con, transaction(con):
+            for key in target_keys:
+                ids.append(
+                    audit(
+                        con,
+                        who=who,
+                        target_kind=target_kind,
+                        target_key=key,
+                        action=action,
+                        reason=reason,
+                        effective_on=effective_on,
+                    )  # fmt: skip
+                )
+        return ids
+
+    def undo_action(self, action_id: int, *, who: str | None = None) -> int:
+        """Undo an action by appending an `undone` row that points at it."""
+        with self.connect() as con, transaction(con):
+            row = con.execute(
+                "SELECT target_kind, target_key, action FROM actions WHERE id = $i", {"i": action_id}
+            ).fetchone()
+            if row is None:
+                raise StoreError(f"Action n° {action_id} introuvable.")
+            if row[2] == "undone":
+                raise StoreError(f"L'action n° {action_id} est elle-même une annulation.")
+            already = con.execute("SELECT id FROM actions WHERE undoes = $i", {"i": action_id}).fetchone()
+            if already:
+                raise StoreError(f"L'action n° {action_id} a déjà été annulée (action n° {already[0]}).")
+            return audit(
+                con, who=who or self.user, target_kind=str(row[0]), target_key=str(row[1]), action="undone",
+                undoes=action_id,
+            )  # fmt: skip
+
+    def action_history(self, target_kind: str | None = None) -> pd.DataFrame:
+        return self.sql(
+            "SELECT * FROM actions WHERE $k IS NULL OR target_kind = $k ORDER BY id DESC", {"k": target_kind}
+        )
+
+    def pair_manually(self, record_id: int, organisme: str, partner_id: str, *, who: str | None = None) -> None:
+        """Keep a person's decision that this record and this OF line are the same training."""
+        who = who or self.user
+        with self.connect() as con, transaction(con):
+            con.execute(
+                "INSERT INTO manual_pairings VALUES ($r, $o, $p, now()::TIMESTAMP, $w) ON CONFLICT DO NOTHING",
+                {"r": record_id, "o": organisme, "p": partner_id, "w": who},
+            )
+            audit(
+                con, who=who, target_kind="pairing", target_key=f"{record_id}|{organisme}|{partner_id}", action="paired"
+            )
