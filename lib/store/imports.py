@@ -567,8 +567,12 @@ def _upsert(
     columns: tuple[str, ...],
     extra_insert: Mapping[str, str],
     extra_update: tuple[str, ...],
+    import_id: int,
 ) -> tuple[int, int, int]:
-    """Merge temp table `staged` into `table` on `key`; (inserted, updated, unchanged)."""
+    """Merge temp table `staged` into `table` on `key`; (inserted, updated, unchanged).
+
+    `extra_insert` maps more columns to SQL expressions of our own (`$imp` is the import's id).
+    """
     differs = " OR ".join(f"s.{c} IS DISTINCT FROM o.{c}" for c in columns)
     row = con.execute(
         f"SELECT count(*) FILTER (o.{key} IS NULL), count(*) FILTER (o.{key} IS NOT NULL AND ({differs})), "
@@ -582,7 +586,8 @@ def _upsert(
     con.execute(
         f"INSERT INTO {table} ({', '.join(insert_columns)}) SELECT {select} FROM staged s "
         f"LEFT JOIN {table} o USING ({key}) WHERE o.{key} IS NULL OR {differs} "
-        f"ON CONFLICT ({key}) DO UPDATE SET {assignments}"
+        f"ON CONFLICT ({key}) DO UPDATE SET {assignments}",
+        {"imp": import_id},
     )
     return int(row[0]), int(row[1]), int(row[2])
 
@@ -622,10 +627,11 @@ def _merge_training_records(
         columns=_RECORD_COLUMNS,
         extra_insert={
             "source_line": "s.source_line",
-            "import_id": str(import_id),
-            "last_import_id": str(import_id),
+            "import_id": "$imp",
+            "last_import_id": "$imp",
         },
         extra_update=("source_line", "last_import_id"),
+        import_id=import_id,
     )
     return counts
 
@@ -644,6 +650,7 @@ def _merge_employees(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, import
         table="employees",
         key="matricule",
         columns=_EMPLOYEE_COLUMNS[1:],
-        extra_insert={"import_id": str(import_id)},
+        extra_insert={"import_id": "$imp"},
         extra_update=("import_id",),
+        import_id=import_id,
     )

@@ -107,8 +107,9 @@ class WorkflowMixin(StoreBase):
         with self.read() as con:
             self._prepare_workflow(con, rules, tolerance_days)
             for name in names:
+                wanted = {**list_parameters(name, values), **(params or {})}
                 sql = named_query(name)
-                used = checked(con, sql, {**list_parameters(name, values), **(params or {})}, what=f"{name}.sql")
+                used = checked(con, sql, wanted, what=f"{name}.sql")
                 frames[name] = arrow_frame(con.sql(sql, params=used).to_arrow_table())
         return frames
 
@@ -187,8 +188,8 @@ class WorkflowMixin(StoreBase):
         horizon_days: int = 90,
     ) -> pd.DataFrame:
         """Counts and nearest due date per status of a workflow query: the whole computation, none of the rows."""
-        inner = named_query(name)
         params = list_parameters(name, {"today": today, "horizon": horizon_days})
+        inner = named_query(name)
         if name in LISTS_WITH_DUE_DATES:
             sql = (
                 "SELECT status, any_value(status_label) AS status_label, count(*) AS n, "
