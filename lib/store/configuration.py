@@ -14,6 +14,8 @@ _COUNTED_TABLES = ("of_lines", "training_records", "employees", "competences", "
 
 
 class ConfigurationMixin(StoreBase):
+    """Settings, establishments, header mappings and the small reads every page needs."""
+
     def competence_codes(self) -> frozenset[str] | None:
         """The loaded competence referential, or None when none was loaded (format-only checks)."""
         if not self.path.exists():

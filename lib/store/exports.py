@@ -45,6 +45,8 @@ class ExportBatch:
 
 
 class ExportsMixin(WorkflowMixin, ConfigurationMixin):
+    """Portal files of the employer and the ledger."""
+
     def export_candidates(
         self, purpose: Purpose, *, rules: RuleSet, today: date, tolerance_days: int = 3
     ) -> pd.DataFrame:

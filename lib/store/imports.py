@@ -55,6 +55,8 @@ class ImportResult:
 
 
 class ImportsMixin(ConfigurationMixin):
+    """Imports, each all or nothing in one transaction."""
+
     def _already_imported(
         self, con: duckdb.DuckDBPyConnection, digest: str, kind: str, organisme: str | None
     ) -> tuple[Any, ...] | None:

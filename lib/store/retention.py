@@ -17,6 +17,8 @@ PURGED = "(purgé)"
 
 
 class RetentionMixin(WorkflowMixin):
+    """The purge of personal data."""
+
     def purge_candidates(self, *, months: int, rules: RuleSet, today: date, tolerance_days: int = 3) -> pd.DataFrame:
         """Employees who left more than `months` ago, not yet purged, and whether anything is still open for them."""
         if months < 1:

@@ -11,6 +11,8 @@ from lib.store.connection import StoreBase, audit, transaction
 
 
 class ValiditiesMixin(StoreBase):
+    """Recommended validity ends."""
+
     def recommended_validities(self) -> pd.DataFrame:
         """Records without a validity end whose training has a recommended duration, with the proposed end."""
         durations = validity.load_validity_durations()

@@ -39,6 +39,8 @@ def list_parameters(name: str, values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class WorkflowMixin(StoreBase):
+    """Workflow lists and the decisions on their lines."""
+
     def _prepare_workflow(self, con: duckdb.DuckDBPyConnection, rules: RuleSet, tolerance_days: int) -> None:
         """Install the rule set's macros and the working tables of prepare_workflow.sql on this connection."""
         con.execute(rules_sql.deadline_macros_sql(rules, temporary=True))
