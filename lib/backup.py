@@ -145,7 +145,7 @@ def write_backup(store: Store, directory: Path, *, who: str) -> str:
     The backup is one snapshot: the audit row « backup » is written in the same transaction, committed
     only once the folder is complete and in place.
     """
-    from lib.store import SCHEMA_VERSION, StoreError
+    from lib.store import SCHEMA_VERSION, StoreError, audit, transaction
 
     directory = Path(directory)
     if not store.path.exists():
@@ -166,30 +166,25 @@ def write_backup(store: Store, directory: Path, *, who: str) -> str:
     placed = False
     try:
         with store.connect() as con:
-            con.execute("BEGIN TRANSACTION")
             try:
-                row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-                if row is None or str(row[0]) != str(SCHEMA_VERSION):
-                    raise StoreError(f"La base {store.path} n'est pas au schéma {SCHEMA_VERSION} : sauvegarde refusée.")
-                con.execute(
-                    "INSERT INTO actions (acted_at, who, target_kind, target_key, action) "
-                    "VALUES (now()::TIMESTAMP, $w, 'store', $t, 'backup')",
-                    {"w": who, "t": str(directory)},
-                )
-                manifest = _export_tables(con, staging, known_schema(SCHEMA_VERSION))
-                files.write_atomically(
-                    staging / MANIFEST_NAME, json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
-                )
-                files.sync_directory(staging)
-                if directory.exists():
-                    directory.rmdir()  # empty (checked above): the rename needs the name free
-                staging.rename(directory)
-                placed = True
-                files.sync_directory(directory.parent)
-                con.execute("COMMIT")
+                with transaction(con):
+                    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+                    if row is None or str(row[0]) != str(SCHEMA_VERSION):
+                        raise StoreError(
+                            f"La base {store.path} n'est pas au schéma {SCHEMA_VERSION} : sauvegarde refusée."
+                        )
+                    audit(con, who=who, target_kind="store", target_key=str(directory), action="backup")
+                    manifest = _export_tables(con, staging, known_schema(SCHEMA_VERSION))
+                    files.write_atomically(
+                        staging / MANIFEST_NAME, json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
+                    )
+                    files.sync_directory(staging)
+                    if directory.exists():
+                        directory.rmdir()  # empty (checked above): the rename needs the name free
+                    staging.rename(directory)
+                    placed = True
+                    files.sync_directory(directory.parent)
             except BaseException:
-                with suppress(duckdb.Error):
-                    con.execute("ROLLBACK")
                 if placed:  # the folder is in place but its audit row is not: no half-recorded backup
                     shutil.rmtree(directory, ignore_errors=True)
                 raise

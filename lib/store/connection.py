@@ -11,7 +11,7 @@ import re
 import stat
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -359,7 +359,8 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     try:
         yield con
     except BaseException:
-        con.execute("ROLLBACK")
+        with suppress(duckdb.Error):  # a connection already broken: closing it discards the transaction anyway
+            con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
 
