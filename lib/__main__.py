@@ -10,11 +10,11 @@ import sys
 import time
 import traceback
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import NoReturn
 
-from lib import access, calendar, demo_store, files, portal, report, scale, settings
+from lib import access, demo_store, digest, files, portal, report, scale, settings
 from lib.access import AccessConfigError
 from lib.declarations import CatalogueError, InvalidExport
 from lib.rules import DEFAULT_RULE_SET, RuleSet, RuleSetError, compute_deadlines
@@ -273,24 +273,24 @@ def cmd_export_internal(args: argparse.Namespace) -> int:
 
 
 def _report_inputs(store: Store, rules: RuleSet, prefs: settings.Preferences, today: date) -> report.ReportInputs:
-    frames = [
-        store.workflow(
-            name, rules=rules, today=today, tolerance_days=prefs.tolerance_days, horizon_days=prefs.horizon_days
-        )
-        for name in ("of_declarations", "expected_trainings", "internal_trainings", "validities")
-    ]
-    return report.ReportInputs(*frames)
+    frames = store.workflows(
+        digest.REPORT_QUERIES,
+        rules=rules,
+        today=today,
+        tolerance_days=prefs.tolerance_days,
+        horizon_days=prefs.horizon_days,
+    )
+    return digest.report_inputs(frames)
 
 
 def cmd_calendar(args: argparse.Namespace) -> int:
     store = _store(args)
     rules, prefs = _workflow_context(store)
-    events = report.deadline_events(_report_inputs(store, rules, prefs, args.today), today=args.today)
-    content = calendar.deadlines_ics(
-        events, calendar_name="Passeport de prévention — échéances", generated_at=datetime.now(UTC)
+    content, count = digest.calendar_ics(
+        _report_inputs(store, rules, prefs, args.today), today=args.today, generated_at=datetime.now(UTC)
     )
     _write_output(Path(args.out), content)
-    print(f"{args.out} : {len(events)} échéance(s), à importer dans Outlook ou votre agenda.")
+    print(f"{args.out} : {count} échéance(s), à importer dans Outlook ou votre agenda.")
     return 0
 
 
@@ -340,9 +340,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     rules, prefs = _workflow_context(store)
     inputs = _report_inputs(store, rules, prefs, args.today)
     last = store.get_setting(report.LAST_REPORT_SETTING)
-    since = (
-        date.fromisoformat(last) if last and date.fromisoformat(last) < args.today else args.today - timedelta(days=7)
-    )
+    since = date.fromisoformat(last) if last and date.fromisoformat(last) < args.today else report.last_week(args.today)
     data = report.build_report(
         inputs,
         today=args.today,

@@ -26,6 +26,44 @@ class ReportInputs:
     validities: pd.DataFrame
 
 
+WEEK_DAYS = 7
+
+
+def last_week(today: date) -> date:
+    """The day « depuis la semaine dernière » counts from (excluded): seven days before today."""
+    return today - timedelta(days=WEEK_DAYS)
+
+
+def as_day(value: date | pd.Timestamp) -> pd.Timestamp:
+    return pd.Timestamp(value).normalize()
+
+
+def in_window(values: pd.Series, since: date, today: date) -> pd.Series:
+    """Dates in (since, today]."""
+    return (values > as_day(since)) & (values <= as_day(today))
+
+
+def received(lines: pd.DataFrame, since: date, today: date) -> pd.Series:
+    """OF lines first received in (since, today]."""
+    return in_window(lines["first_received_on"], since, today)
+
+
+def newly_deemed_verified(lines: pd.DataFrame, since: date, today: date) -> pd.Series:
+    """Lines of the employer's establishments that became « réputées vérifiées » in (since, today]: no
+    decision was made before their verification deadline (a line whose deadline closed before the employer's
+    space opened is not one of them)."""
+    return (
+        lines["concerned"]
+        & (lines["status"] == "deemed_verified")
+        & in_window(lines["deemed_verified_on"], since, today)
+    )
+
+
+def carences_opened(expected: pd.DataFrame, since: date, today: date) -> pd.Series:
+    """Expected trainings whose carence window opened in (since, today] and that are still to declare."""
+    return expected["status"].isin(CARENCE_TO_DECLARE) & in_window(expected["carence_opens_on"], since, today)
+
+
 def _day(value: Any) -> date | None:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
@@ -98,18 +136,9 @@ def build_report(
 ) -> dict[str, Any]:
     """The report as plain data (JSON-ready): sections of items, each with who, site, due date and status."""
     lines = inputs.of_declarations
-    deemed = lines[
-        lines["concerned"]
-        & lines["last_action"].isna()
-        & (lines["deemed_verified_on"] > pd.Timestamp(since))
-        & (lines["deemed_verified_on"] <= pd.Timestamp(today))
-    ]
+    deemed = lines[newly_deemed_verified(lines, since, today)]
     expected = inputs.expected
-    new_carences = expected[
-        expected["status"].isin(CARENCE_TO_DECLARE)
-        & (expected["carence_opens_on"] > pd.Timestamp(since))
-        & (expected["carence_opens_on"] <= pd.Timestamp(today))
-    ]
+    new_carences = expected[carences_opened(expected, since, today)]
     validities = inputs.validities
     expiring = validities[
         validities["is_latest"]

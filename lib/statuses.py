@@ -292,13 +292,20 @@ def internal_status(d: Deadlines, *, declared: bool, today: date) -> Status:
     return _status(INTERNAL_LABELS, "overdue", d.internal_deadline, today)
 
 
+def validity_code(days_left: int | None, *, horizon_days: int = DEFAULT_HORIZON_DAYS) -> str:
+    """The validity code of a training from its days left until its validity end (None: no end): valid through
+    its end date (inclusive); « expire bientôt » when it ends within the horizon."""
+    if days_left is None:
+        return "no_expiry"
+    if days_left < 0:
+        return "expired"
+    if days_left <= horizon_days:
+        return "expiring_soon"
+    return "valid"
+
+
 def validity_status(validity_end: date | None, *, today: date, horizon_days: int = DEFAULT_HORIZON_DAYS) -> Status:
     """The validity of a training: valid through its end date (inclusive); « expire bientôt » when it ends
     within `horizon_days` days (the end day itself included), « expirée » from the day after."""
-    if validity_end is None:
-        return _status(VALIDITY_LABELS, "no_expiry", None, today)
-    if today > validity_end:
-        return _status(VALIDITY_LABELS, "expired", validity_end, today)
-    if (validity_end - today).days <= horizon_days:
-        return _status(VALIDITY_LABELS, "expiring_soon", validity_end, today)
-    return _status(VALIDITY_LABELS, "valid", validity_end, today)
+    days_left = None if validity_end is None else (validity_end - today).days
+    return _status(VALIDITY_LABELS, validity_code(days_left, horizon_days=horizon_days), validity_end, today)

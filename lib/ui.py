@@ -11,7 +11,7 @@ import secrets
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import streamlit as st
 
-from lib import access, calendar, refresh, report, settings, spreadsheet
+from lib import access, digest, refresh, report, settings, spreadsheet
 from lib.identifiers import mask_nir
 from lib.matching import normalized_text
 from lib.rules import USER_SETTING_CERTAINTY as USER_SETTING
@@ -765,33 +765,7 @@ def masked_nirs(values: pd.Series) -> pd.Series:
     return pd.Series([mask_nir(v) if isinstance(v, str) else "" for v in values], index=values.index, dtype="object")
 
 
-def as_day(value: date | pd.Timestamp) -> pd.Timestamp:
-    return pd.Timestamp(value).normalize()
-
-
-def in_last_days(values: pd.Series, today_: date, days: int = 7) -> pd.Series:
-    """Dates in (today − days, today]: what happened « depuis la semaine dernière »."""
-    start, end = as_day(today_ - timedelta(days=days)), as_day(today_)
-    return (values > start) & (values <= end)
-
-
-def nearest(values: pd.Series) -> pd.Timestamp | None:
-    present = values.dropna()
-    return None if present.empty else pd.Timestamp(present.min())
-
-
-def validity_state(days_left: pd.Series, horizon_days: int) -> pd.Series:
-    """The validity label (rules.md §5) of each record for a chosen horizon, from its days left (vectorised)."""
-    days = pd.to_numeric(days_left, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-    labels = np.select(
-        [np.isnan(days), days < 0, days <= horizon_days],
-        ["sans échéance", "expirée", "expire bientôt"],
-        default="valide",
-    )
-    return pd.Series(labels, index=days_left.index, dtype="object")
-
-
-# ---------------------------------------------------------------------------------------------- column configs
+as_day = report.as_day
 
 
 def date_column(label: str, help: str | None = None) -> Any:
@@ -1068,20 +1042,13 @@ DUE_WINDOWS = ("toutes", "dépassée", "≤ 7 j", "≤ 30 j", "≤ 60 j", "≤ 9
 
 
 def _report_inputs() -> report.ReportInputs:
-    return report.ReportInputs(
-        workflow("of_declarations"),
-        workflow("expected_trainings"),
-        workflow("internal_trainings"),
-        workflow("validities"),
-    )
+    return digest.report_inputs({name: workflow(name) for name in digest.REPORT_QUERIES})
 
 
 def calendar_bytes() -> bytes:
     """The .ics of the coming deadlines (one event per day and kind), as the `calendar` command writes it."""
-    events = report.deadline_events(_report_inputs(), today=today())
-    return calendar.deadlines_ics(
-        events, calendar_name="Passeport de prévention — échéances", generated_at=datetime.now(UTC)
-    )
+    content, _ = digest.calendar_ics(_report_inputs(), today=today(), generated_at=datetime.now(UTC))
+    return content
 
 
 def weekly_report_bytes() -> bytes:
@@ -1092,7 +1059,7 @@ def weekly_report_bytes() -> bytes:
     data = report.build_report(
         _report_inputs(),
         today=day,
-        since=day - timedelta(days=7),
+        since=report.last_week(day),
         rule_set=f"{rules.name} ({rules.certainty})",
         horizon_days=prefs.horizon_days,
     )
@@ -1337,13 +1304,6 @@ def plotly_config() -> dict[str, Any]:
 def month_label(value: pd.Timestamp) -> str:
     months = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
     return f"{months[value.month - 1]} {value.year}"
-
-
-def week_start(values: pd.Series) -> pd.Series:
-    """The Monday of each date's week."""
-    days = values.dt.normalize()
-    monday: pd.Series = days - pd.to_timedelta(days.dt.day_of_week, unit="D")
-    return monday
 
 
 def on_click_rerun(callback: Callable[[], None]) -> Callable[[], None]:

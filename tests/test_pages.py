@@ -471,24 +471,6 @@ def test_excel_download_neutralises_formulas() -> None:
     assert {c.number_format for c in sheet["B"][1:]} == {"DD/MM/YYYY"}
 
 
-@pytest.mark.parametrize(
-    ("days_left", "horizon", "label"),
-    [
-        (-1, 90, "expirée"),
-        (0, 90, "expire bientôt"),
-        (90, 90, "expire bientôt"),
-        (91, 90, "valide"),
-        (31, 30, "valide"),
-    ],
-)
-def test_validity_state_follows_the_chosen_horizon(days_left: int, horizon: int, label: str) -> None:
-    assert list(ui.validity_state(pd.Series([days_left]), horizon)) == [label]
-
-
-def test_validity_without_end_has_no_expiry() -> None:
-    assert list(ui.validity_state(pd.Series([None], dtype="Int64"), 90)) == ["sans échéance"]
-
-
 def test_a_long_list_shows_its_first_lines_and_says_how_many_there_are() -> None:
     def script() -> None:
         import pandas as pd

@@ -6,13 +6,20 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib import settings, ui
+from lib import digest, settings, ui
+from lib.statuses import VALIDITY_LABELS
 
 ui.require("read")
 MATRIX_LIMIT = 60
 HORIZONS = ["30", "60", "90", "180", "365"]
-STATES = ["expirée", "expire bientôt", "valide", "sans échéance"]
-MATRIX_STATES = {"absente": 0, "expirée": 1, "expire bientôt": 2, "valide": 3, "sans échéance": 3}
+STATES = list(digest.VALIDITY_STATES)
+MATRIX_STATES = {
+    "absente": 0,
+    VALIDITY_LABELS["expired"]: 1,
+    VALIDITY_LABELS["expiring_soon"]: 2,
+    VALIDITY_LABELS["valid"]: 3,
+    VALIDITY_LABELS["no_expiry"]: 3,
+}
 MATRIX_COLORS = [
     [0.0, "#e0e0e0"],
     [0.1667, "#e0e0e0"],
@@ -53,7 +60,9 @@ with c5:
         )
     )
 with c6:
-    chosen_states = ui.url_multiselect("État", STATES, "etat", default=["expirée", "expire bientôt"])
+    chosen_states = ui.url_multiselect(
+        "État", STATES, "etat", default=[VALIDITY_LABELS["expired"], VALIDITY_LABELS["expiring_soon"]]
+    )
 with c7:
     st.write("")
     history = ui.url_toggle(
@@ -63,7 +72,7 @@ with c8:
     st.write("")
     with_leavers = ui.url_toggle("Inclure les salariés sortis", "sortis")
 
-states = ui.validity_state(validities["days_left"], horizon)
+states = digest.validity_labels(validities["days_left"], horizon)
 wanted = (
     ui.search_mask("validities", search)
     & ui.in_choices(validities["person_site"], chosen_sites)
@@ -84,7 +93,7 @@ picked = ui.pick(validities, wanted, columns=VALIDITY_COLUMNS, say_capped=False)
 
 def with_labels(rows: pd.DataFrame) -> pd.DataFrame:
     """The rows with their validity state and « NOM Prénom » (computed for the rows shown or downloaded only)."""
-    return rows.assign(state=ui.validity_state(rows["days_left"], horizon), name=ui.person_names(rows))
+    return rows.assign(state=digest.validity_labels(rows["days_left"], horizon), name=ui.person_names(rows))
 
 
 shown = with_labels(picked.rows)

@@ -10,6 +10,7 @@ import streamlit as st
 
 from lib import ui
 from lib.identifiers import mask_nir
+from lib.statuses import VALIDITY_LABELS
 
 ui.require("read")
 st.title("Passeport d'un salarié")
@@ -210,10 +211,10 @@ if not records.empty:
         color="Validité",
         hover_data={"Intitulé": True, "Jusqu'au": True, "Début": "|%d/%m/%Y", "Fin": False},
         color_discrete_map={
-            "valide": "#2ca02c",
-            "expire bientôt": "#ff9f1c",
-            "expirée": "#d62728",
-            "sans échéance": "#9e9e9e",
+            VALIDITY_LABELS["valid"]: "#2ca02c",
+            VALIDITY_LABELS["expiring_soon"]: "#ff9f1c",
+            VALIDITY_LABELS["expired"]: "#d62728",
+            VALIDITY_LABELS["no_expiry"]: "#9e9e9e",
         },
     )
     figure.add_vline(x=ui.as_day(today).timestamp() * 1000, line_dash="dash", line_color="#555")

@@ -9,8 +9,8 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from lib import ui
-from lib.statuses import CARENCE_TO_DECLARE, INTERNAL_TO_DECLARE
+from lib import digest, report, ui
+from lib.statuses import VALIDITY_LABELS, VERIFICATION_LABELS
 
 ui.require("read")
 st.title("Tableau de bord")
@@ -18,94 +18,17 @@ ui.require_data()
 today = ui.today()
 ui.reference_caption()
 
-KINDS = ["Vérification", "Carence", "Déclaration interne"]
+KINDS = list(digest.DEADLINE_KINDS)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def summary(_frames: tuple[pd.DataFrame, ...], today_: date, version: str) -> dict[str, Any]:
+def summary(_inputs: report.ReportInputs, today_: date, version: str) -> digest.DashboardSummary:
     """Every number and chart table of the page, from the (million-line) lists: once per change of the store."""
-    of_lines, expected, internal, validities = _frames
-    day = ui.as_day(today_)
-    to_verify = of_lines.loc[of_lines["concerned"] & (of_lines["status"] == "to_verify"), "due_on"]
-    carence = expected.loc[expected["status"].isin(CARENCE_TO_DECLARE), ["due_on", "carence_opens_on"]]
-    internal_due = internal.loc[internal["status"].isin(INTERNAL_TO_DECLARE), "due_on"]
-    current = validities.loc[
-        validities["is_latest"] & ~(validities["exit_date"] < day),
-        ["days_left", "effective_validity_end", "training_type", "training_key", "training_title"],
-    ]
-    days_left = current["days_left"]
-    expiring_30 = current.loc[(days_left >= 0) & (days_left <= 30), "effective_validity_end"]
-    expiring_90 = current.loc[(days_left >= 0) & (days_left <= 90), "effective_validity_end"]
-    received = of_lines.loc[
-        ui.in_last_days(of_lines["first_received_on"], today_), ["organisme", "line_key", "first_received_on"]
-    ]
-    per_of = (
-        received.groupby("organisme")
-        .agg(lignes=("line_key", "size"), recu=("first_received_on", "max"))
-        .reset_index()
-        .sort_values("recu", ascending=False)
-    )
-    deemed = (
-        of_lines["concerned"]
-        & (of_lines["status"] == "deemed_verified")
-        & ui.in_last_days(of_lines["deemed_verified_on"], today_)
-    )
-    horizon_end = day + pd.Timedelta(days=182)
-    deadlines = pd.concat(
-        [
-            pd.DataFrame({"Type": "Vérification", "due": to_verify}),
-            pd.DataFrame({"Type": "Carence", "due": carence["due_on"]}),
-            pd.DataFrame({"Type": "Déclaration interne", "due": internal_due}),
-        ],
-        ignore_index=True,
-    ).dropna()
-    deadlines = deadlines[deadlines["due"] <= horizon_end]
-    weeks = pd.date_range(day - pd.Timedelta(days=today_.weekday()), horizon_end, freq="7D")
-    per_week = None
-    if not deadlines.empty:
-        deadlines["due"] = deadlines["due"].where(deadlines["due"] >= day, day)
-        deadlines["week"] = ui.week_start(deadlines["due"])
-        per_week = (
-            deadlines.groupby(["week", "Type"])
-            .size()
-            .unstack(fill_value=0)
-            .reindex(weeks, fill_value=0)
-            .rename_axis("week")
-            .reset_index()
-            .melt(id_vars="week", var_name="Type", value_name="Nombre")
-        )
-    ends = current[
-        (current["effective_validity_end"] >= day) & (current["effective_validity_end"] <= day + pd.Timedelta(days=365))
-    ].copy()
-    per_month = None
-    if not ends.empty:
-        ends["Formation"] = ends["training_type"].fillna(ends["training_key"]).fillna(ends["training_title"])
-        ends["mois"] = ends["effective_validity_end"].dt.to_period("M").dt.to_timestamp()
-        per_month = ends.groupby(["mois", "Formation"]).size().reset_index(name="Nombre").sort_values("mois")
-    return {
-        "cards": {
-            "to_verify": (len(to_verify), ui.nearest(to_verify)),
-            "carence": (len(carence), ui.nearest(carence["due_on"])),
-            "internal": (len(internal_due), ui.nearest(internal_due)),
-            "expiring_30": (len(expiring_30), ui.nearest(expiring_30)),
-            "expiring_90": (len(expiring_90), ui.nearest(expiring_90)),
-            "expired": (int((days_left < 0).sum()), None),
-        },
-        "received": len(received),
-        "per_of": per_of,
-        "deemed": int(deemed.sum()),
-        "opened": int(ui.in_last_days(carence["carence_opens_on"], today_).sum()),
-        "weeks": list(weeks),
-        "per_week": per_week,
-        "overdue": bool((to_verify < day).any() or (carence["due_on"] < day).any()),
-        "per_month": per_month,
-    }
+    return digest.dashboard_summary(_inputs, today_)
 
 
 numbers = summary(
-    tuple(ui.workflow(name) for name in ("of_declarations", "expected_trainings", "internal_trainings", "validities")),
-    today,
-    ui.data_version(),
+    digest.report_inputs({name: ui.workflow(name) for name in digest.REPORT_QUERIES}), today, ui.data_version()
 )
 day = ui.as_day(today)
 
@@ -119,7 +42,7 @@ def next_deadline_text(first: pd.Timestamp | None) -> str:
 
 
 def metric_card(column: Any, label: str, card: str, page: str, params: dict[str, Any], help: str) -> None:
-    count, first = numbers["cards"][card]
+    count, first = numbers.cards[card]
     with column.container(border=True):
         st.metric(label, ui.fr_number(count), help=help)
         st.markdown(next_deadline_text(first) if card != "expired" else "À renouveler au plus vite")
@@ -142,7 +65,7 @@ metric_card(
     "Déclarations à vérifier",
     "to_verify",
     "views/verification.py",
-    {"statut": "à vérifier"},
+    {"statut": VERIFICATION_LABELS["to_verify"]},
     "Déclarations des OF pour vos établissements, ni acceptées ni contestées : "
     "à traiter avant qu'elles soient réputées vérifiées.",
 )
@@ -168,7 +91,7 @@ metric_card(
     "Expirent dans 30 jours",
     "expiring_30",
     "views/echeances.py",
-    {"horizon": "30", "etat": "expire bientôt"},
+    {"horizon": "30", "etat": VALIDITY_LABELS["expiring_soon"]},
     "Dernière formation de chaque type par salarié présent, dont la validité s'achève dans les 30 jours.",
 )
 metric_card(
@@ -176,7 +99,7 @@ metric_card(
     "Expirent dans 90 jours",
     "expiring_90",
     "views/echeances.py",
-    {"horizon": "90", "etat": "expire bientôt"},
+    {"horizon": "90", "etat": VALIDITY_LABELS["expiring_soon"]},
     "Dernière formation de chaque type par salarié présent, dont la validité s'achève dans les 90 jours.",
 )
 metric_card(
@@ -184,20 +107,20 @@ metric_card(
     "Validités expirées",
     "expired",
     "views/echeances.py",
-    {"etat": "expirée"},
+    {"etat": VALIDITY_LABELS["expired"]},
     "Dernière formation de chaque type par salarié présent, dont la validité est dépassée : à renouveler.",
 )
 
 st.subheader("Depuis la semaine dernière")
-st.caption(f"Du {ui.fr_date(today - timedelta(days=6))} au {ui.fr_date(today)} inclus.")
+st.caption(f"Du {ui.fr_date(report.last_week(today) + timedelta(days=1))} au {ui.fr_date(today)} inclus.")
 week = st.columns(3)
-week[0].metric("Nouvelles déclarations d'OF reçues", ui.fr_number(numbers["received"]), border=True)
-week[1].metric("Devenues « réputées vérifiées »", ui.fr_number(numbers["deemed"]), border=True)
-week[2].metric("Fenêtres de carence ouvertes", ui.fr_number(numbers["opened"]), border=True)
-if numbers["received"]:
+week[0].metric("Nouvelles déclarations d'OF reçues", ui.fr_number(numbers.received), border=True)
+week[1].metric("Devenues « réputées vérifiées »", ui.fr_number(numbers.deemed), border=True)
+week[2].metric("Fenêtres de carence ouvertes", ui.fr_number(numbers.opened), border=True)
+if numbers.received:
     with st.expander("Déclarations reçues cette semaine, par organisme"):
         ui.show_table(
-            numbers["per_of"],
+            numbers.per_of,
             {
                 "organisme": "Organisme",
                 "lignes": st.column_config.NumberColumn("Lignes"),
@@ -209,7 +132,7 @@ st.subheader("Échéances à venir")
 left, right = st.columns(2)
 with left:
     st.markdown("**Échéances de déclaration par semaine (6 prochains mois)**")
-    per_week = numbers["per_week"]
+    per_week = numbers.per_week
     if per_week is None:
         st.info("Aucune échéance de vérification, de carence ni de déclaration interne dans les 6 prochains mois.")
     else:
@@ -219,7 +142,7 @@ with left:
             x="Semaine du",
             y="Nombre",
             color="Type",
-            category_orders={"Type": KINDS, "Semaine du": [ui.fr_date(w)[:5] for w in numbers["weeks"]]},
+            category_orders={"Type": KINDS, "Semaine du": [ui.fr_date(w)[:5] for w in numbers.weeks]},
             color_discrete_sequence=px.colors.qualitative.Safe,
             custom_data=["week"],
         )
@@ -227,11 +150,11 @@ with left:
         figure.update_traces(hovertemplate="Semaine du %{customdata[0]|%d/%m/%Y} : %{y}<extra>%{fullData.name}</extra>")
         figure.update_layout(legend_title_text=None, margin={"t": 10}, height=380, bargap=0.15)
         st.plotly_chart(figure, config=ui.plotly_config())
-        if numbers["overdue"]:
+        if numbers.overdue:
             st.caption("Les échéances déjà dépassées sont comptées dans la semaine en cours.")
 with right:
     st.markdown("**Fins de validité par mois (12 prochains mois)**")
-    per_month = numbers["per_month"]
+    per_month = numbers.per_month
     if per_month is None:
         st.info("Aucune fin de validité dans les 12 prochains mois.")
     else:

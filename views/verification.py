@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import corrections, ui
+from lib.statuses import VERIFICATION_LABELS
 
 ui.require("read")
 st.title("Vérification des déclarations des organismes")
@@ -26,9 +27,11 @@ if flash:
 
 # ------------------------------------------------------------------ filters (kept in the URL)
 STATUSES = [
-    "à vérifier", "correction demandée", "correction non faite", "correction non faite — carence en retard",
-    "corrigée par l'OF", "déclarée en carence", "vérifiée", "réputée vérifiée",
-    "délai clos avant l'ouverture de l'espace employeur",
+    VERIFICATION_LABELS[code]
+    for code in (
+        "to_verify", "correction_requested", "correction_not_made", "correction_not_made_overdue", "corrected_by_of",
+        "declared_in_carence", "verified", "deemed_verified", "closed_before_employer_space",
+    )
 ]  # fmt: skip
 c1, c2, c3, c4 = st.columns([2, 2, 1, 2])
 with c1:
@@ -41,7 +44,10 @@ with c3:
     window = ui.url_selectbox("Échéance", ui.DUE_WINDOWS, "echeance")
 with c4:
     chosen_status = ui.url_multiselect(
-        "Statut", STATUSES, "statut", default=["à vérifier", "correction demandée", "correction non faite"]
+        "Statut",
+        STATUSES,
+        "statut",
+        default=[VERIFICATION_LABELS[c] for c in ("to_verify", "correction_requested", "correction_not_made")],
     )
 c5, c6 = st.columns([3, 1])
 with c5:
