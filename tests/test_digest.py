@@ -88,8 +88,9 @@ def test_the_dashboard_and_the_weekly_report_agree_on_what_changed_since_last_we
     lines = _demo_inputs(store, today).of_declarations
     undecided = lines[lines["concerned"] & lines["last_action"].isna()]
     # The first day some undecided lines become « réputées vérifiées » after the demo's day.
-    day = pd.Timestamp(undecided.loc[undecided["deemed_verified_on"] > pd.Timestamp(today), "deemed_verified_on"].min())
-    day = day.date()
+    day = pd.Timestamp(
+        undecided.loc[undecided["deemed_verified_on"] > pd.Timestamp(today), "deemed_verified_on"].min()
+    ).date()
     inputs = _demo_inputs(store, day)
     numbers = digest.dashboard_summary(inputs, day)
     weekly = report.build_report(inputs, today=day, since=report.last_week(day), rule_set="test")
