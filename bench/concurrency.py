@@ -1,8 +1,8 @@
 """Night imports while the dashboard reads: how many imports succeed, how long writers wait, reader errors.
 
 Usage: `python bench/concurrency.py [--employees 20000] [--readers 4] [--code DIR]` (part of `make bench`).
-A store is built from `python -m lib generate` data (lib.scale): the roster, the HR records and half of the OF files
-(cached in bench/out/). Then several reader processes hammer the store with the calls the pages make
+A store is built from `python -m lib generate` data (lib.fakes.scale): the roster, the HR records and half of the OF
+files (cached in bench/out/). Then several reader processes hammer the store with the calls the pages make
 (Store.workflows / workflow_summary / counts / query), while the other OF files are imported one after the
 other through the command line, as a scheduled job would. Results go to bench/CONCURRENCY.md.
 `--code DIR` runs the readers and the imports with another checkout of the tool (to measure a baseline).
@@ -83,7 +83,7 @@ sys.exit(code)
 def build_base(employees: int) -> tuple[Path, list[tuple[Path, str, str]]]:
     """The store with half the OF files imported, and the other half still to import (cached in bench/out/)."""
     sys.path.insert(0, str(REPO))
-    from lib.scale import generate_scale
+    from lib.fakes.scale import generate_scale
     from lib.store import Store
 
     folder = OUT / f"concurrency_{employees}"

@@ -1,6 +1,6 @@
 """Page timings in a real browser on the 100,000-employee store (`python bench/pages.py`), written to PAGES.md.
 
-The store is built the way a user would build it: `lib.scale` writes the roster, the HR records and the OF
+The store is built the way a user would build it: `lib.fakes.scale` writes the roster, the HR records and the OF
 files of 100,000 employees (about a million OF lines), and every file goes through the importers. The server
 starts with its warm-up thread (lib.ui._WarmUp). Measured, in Debian's chromium (tests/test_browser.py helpers):
 
@@ -32,7 +32,7 @@ import test_browser  # noqa: E402
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 from test_browser import CHROMIUM, CHROMIUM_ARGS, wait_until_idle  # noqa: E402
 
-from lib.scale import generate_scale  # noqa: E402
+from lib.fakes.scale import generate_scale  # noqa: E402
 from lib.store import Store  # noqa: E402
 
 OUT = REPO / "bench" / "out"

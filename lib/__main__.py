@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import NoReturn
 
-from lib import access, demo_store, digest, files, portal, report, scale, settings
+from lib import access, digest, files, portal, report, settings
 from lib.access import AccessConfigError
 from lib.declarations import CatalogueError, InvalidExport
 from lib.rules import DEFAULT_RULE_SET, RuleSet, RuleSetError, compute_deadlines
@@ -175,6 +175,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from lib.fakes import demo_store  # fake-data generators stay out of the runtime imports (lib/fakes/)
+
     summary = demo_store.build_demo_store(_store(args), replace=args.replace)
     print(summary)
     return 0
@@ -303,6 +305,8 @@ def _write_output(path: Path, content: bytes) -> None:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
+    from lib.fakes import scale  # fake-data generators stay out of the runtime imports (lib/fakes/)
+
     if args.employees < 1:
         raise CliError("--employees doit être au moins 1.")
     started = time.perf_counter()

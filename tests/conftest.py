@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.demo_store import build_demo_store
+from lib.fakes.demo_store import build_demo_store
 from lib.store import Store
 
 DEMO_TODAY = "2026-11-23"

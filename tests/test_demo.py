@@ -21,7 +21,7 @@ import pytest
 from stdnum.fr import nir as stdnum_nir
 from stdnum.fr import siret as stdnum_siret
 
-from lib.demo import DEMO_DIR, DEMO_TODAY, generate_demo
+from lib.fakes.demo import DEMO_DIR, DEMO_TODAY, generate_demo
 from lib.portal import parse_portal_file
 from lib.records import read_records
 from lib.rules import DEFAULT_RULE_SET, Kind, compute_deadlines, load_rule_set

@@ -298,7 +298,7 @@ def test_parametres_counts_per_list_what_the_other_rule_set_changes_and_lists_th
     at = open_page("views/parametres.py")
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
-    expected = demo_readme_rule_set_changes()  # computed in Python by lib/demo.py; the page's come from SQL
+    expected = demo_readme_rule_set_changes()  # computed in Python by lib/fakes/demo.py; the page's come from SQL
     assert expected == {
         "Déclarations d'OF à vérifier": 107,
         "Formations achetées (carence)": 24,

@@ -1,4 +1,4 @@
-"""The large-data generator (lib/scale.py) and the naive pandas baseline (bench/pandas_baseline.py)."""
+"""The large-data generator (lib/fakes/scale.py) and the naive pandas baseline (bench/pandas_baseline.py)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 from bench.pandas_baseline import validate_rows_with_pandas
+from lib.fakes.scale import BOUGHT_TRAININGS, IN_HOUSE_TRAININGS, JDR_TRAINING, ScaleFiles, generate_scale
 from lib.identifiers import is_valid_siret, nir_problem
 from lib.portal import ADF_COLUMNS, MAX_FILE_BYTES, PortalFile, parse_portal_date, parse_portal_file
 from lib.records import RecordsFile, read_records
-from lib.scale import BOUGHT_TRAININGS, IN_HOUSE_TRAININGS, JDR_TRAINING, ScaleFiles, generate_scale
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 TODAY = date(2026, 11, 23)

@@ -2,7 +2,7 @@
 
 Everything is fake (Faker fr_FR, fixed seed) and meant to be read at DEMO_TODAY with the default rule set:
 the sessions, declaration dates and injected anomalies are placed so that every situation of rules.md §5
-(and every kind of discrepancy the reconciliation looks for) occurs. Regenerate with `python -m lib.demo`.
+(and every kind of discrepancy the reconciliation looks for) occurs. Regenerate with `python -m lib.fakes.demo`.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ from lib.statuses import (
 Proof = Literal["ADF", "JDR"]
 
 DEMO_TODAY = date(2026, 11, 23)
-DEMO_DIR = Path(__file__).resolve().parents[1] / "data" / "demo"
+DEMO_DIR = Path(__file__).resolve().parents[2] / "data" / "demo"
 DEFAULT_SEED = 20261123
 HEADCOUNT = 300
 
@@ -360,7 +360,7 @@ class DemoData:
 
 @dataclass(frozen=True)
 class DemoCorrection:
-    """A correction the employer asked on one OF line (data/demo/manifest.toml, replayed by lib/demo_store.py).
+    """A correction the employer asked on one OF line (data/demo/manifest.toml, replayed by lib/fakes/demo_store.py).
 
     `answered_on`: the provider's later deposit that sends the line again, corrected (« corrigée par l'OF »);
     None: the OF never corrects it (« correction non faite » once the carence window is open).
@@ -1441,7 +1441,7 @@ def _toml_text(value: str) -> str:
 
 def _employer_toml(data: DemoData) -> bytes:
     lines = [
-        "# Employeur fictif de la démonstration (données générées par python -m lib.demo).",
+        "# Employeur fictif de la démonstration (données générées par python -m lib.fakes.demo).",
         f"nom = {_toml_text(data.employer_name)}",
         f"siren = {_toml_text(data.siren)}",
     ]
@@ -1478,7 +1478,7 @@ def _manifest_toml(files: Sequence[OfFile], data: DemoData | None = None) -> byt
     if data is not None and data.corrections:
         ids = partner_ids(data)
         names = {p.key: p.name for p in data.providers}
-        lines += ["", "# Corrections demandées par l'employeur (rejouées dans la base : lib/demo_store.py)."]
+        lines += ["", "# Corrections demandées par l'employeur (rejouées dans la base : lib/fakes/demo_store.py)."]
         for c in data.corrections:
             line = data.lines[c.line]
             lines += [
@@ -1873,7 +1873,7 @@ def _provider_rows(data: DemoData, today: date) -> list[tuple[object, ...]]:
 _README_INTRO = """# Données de démonstration
 
 Jeu **entièrement fictif** (noms, NIR, SIRET générés par Faker `fr_FR`, graine fixe {seed}), produit par
-`python -m lib.demo` (module `lib/demo.py`) : le relancer redonne exactement les mêmes octets. Ne pas
+`python -m lib.fakes.demo` (module `lib/fakes/demo.py`) : le relancer redonne exactement les mêmes octets. Ne pas
 modifier ces fichiers à la main : modifier le générateur, puis régénérer.
 
 Toutes les situations sont décrites **au {today}** (`DEMO_TODAY`), avec le jeu de règles par défaut
@@ -1982,7 +1982,7 @@ def demo_readme(data: DemoData, files: Sequence[OfFile], today: date = DEMO_TODA
             ("`manifest.toml`", "la liste des fichiers ; pour chaque fichier d'OF, l'organisme et la date de "
              "réception `received_on` (après l'échéance de l'OF : déclaration en retard)"),
             ("`catalogue_codes_demo.toml`", "**non produit par ce générateur** : catalogue de codes de "
-             "l'entreprise fictive, chargé par `python -m lib demo` (`lib/demo_store.py`)"),
+             "l'entreprise fictive, chargé par `python -m lib demo` (`lib/fakes/demo_store.py`)"),
         ),
     )  # fmt: skip
     parts += ["", "Établissements :", ""]
