@@ -15,13 +15,11 @@ from lib.identifiers import mask_nir
 from lib.matching import normalized_text
 
 _MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation: CommonMark lets all be escaped
-
 _LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
 # GFM turns http://…, www.… and e-mail addresses into links after escapes are resolved: an invisible word joiner
 # inside each one keeps it text.
 _AUTOLINKS = re.compile(r"(?i)(?<=http)(?=s?:)|(?<=ftp)(?=:)|(?<=mailto)(?=:)|(?<=xmpp)(?=:)|(?<=www)(?=\.)|(?=@)")
-
 WORD_JOINER = "\u2060"
 
 

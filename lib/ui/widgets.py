@@ -23,13 +23,9 @@ def show_store_error(error: StoreError) -> None:
 
 
 EMPLOYEE_PAGE = "views/salarie.py"
-
 EMPLOYEE_URL_PATH = "salarie"
-
 IMPORT_PAGE = "views/import.py"
-
 DATE_FORMAT = "DD/MM/YYYY"
-
 EMPTY_STORE_MESSAGE = (
     "Aucune donnée pour l'instant : importez vos fichiers (déclarations des OF, formations, salariés)."
 )
