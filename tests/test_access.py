@@ -13,6 +13,8 @@ from streamlit.util import calc_hash
 
 from lib import access, ui
 from lib.store import Store
+from lib.ui import access as ui_access
+from lib.ui import cache as ui_cache
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 # A low iteration count keeps the tests fast; the shipped default is access.HASH_ITERATIONS.
@@ -420,7 +422,7 @@ def test_each_failed_login_and_each_lock_is_written_in_the_journal(
     demo_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     guard = access.LoginThrottle(access.ThrottlePolicy(free_failures=5, account_lock_after=2), Clock())
-    monkeypatch.setattr(ui, "_login_throttle", lambda: guard)
+    monkeypatch.setattr(ui_access, "_login_throttle", lambda: guard)
     at = AppTest.from_file(APP, default_timeout=60)
     at.secrets["users"] = USERS
     at.run()
@@ -492,7 +494,7 @@ def test_names_and_titles_from_files_are_shown_as_text_on_the_employee_page(
     demo_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The edits below bypass the import path, which is what tells the dashboard's in-memory frames to go.
-    monkeypatch.setattr(ui, "_LAST_FRAMES", {})
+    monkeypatch.setattr(ui_cache, "_LAST_FRAMES", {})
     store = Store(demo_db)
     with store.connect() as con:
         con.execute(

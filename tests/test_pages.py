@@ -17,6 +17,7 @@ from lib import corrections, ui
 from lib.matching import normalized_text
 from lib.settings import active_rules
 from lib.store import Store
+from lib.ui import cache as ui_cache
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -328,7 +329,7 @@ def test_a_store_that_chose_the_superseded_preview_is_told_it_now_follows_the_la
 def test_on_a_large_store_parametres_compares_the_rule_sets_only_when_asked(
     demo_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ui, "COMPARE_AT_ONCE_UP_TO", 100)  # the demo's lines count as a large store
+    monkeypatch.setattr(ui_cache, "COMPARE_AT_ONCE_UP_TO", 100)  # the demo's lines count as a large store
     at = open_page("views/parametres.py")
     assert not at.exception
     assert "Déclarations internes" not in {m.label for m in at.metric}
@@ -581,7 +582,7 @@ def test_pick_filters_sorts_and_caps_by_positions_and_keeps_every_row_for_downlo
 def test_the_warm_up_computes_the_lists_before_anyone_asks_and_again_after_a_change(
     demo_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ui, "WARM_UP_SECONDS", 0.05)
+    monkeypatch.setattr(ui_cache, "WARM_UP_SECONDS", 0.05)
     warm = ui._WarmUp()
     try:
         first = ui.data_version()

@@ -1,7 +1,7 @@
 -- The last verification decision on each OF line (accepted or correction requested, and not undone), and
 -- whether the OF has sent the line again, changed, since a correction was requested. Keyed by line_key
 -- (organisme|ID_UNIQUE_PARTENAIRE). prepare_workflow.sql joins it to every line; after a decision, the
--- dashboard reads it alone to update the lines whose decision changed (lib/ui.py).
+-- dashboard reads it alone to update the lines whose decision changed (lib/ui/cache.py).
 WITH last AS (
     SELECT
         target_key AS line_key,

@@ -51,5 +51,5 @@ SELECT
 FROM s
 LEFT JOIN establishments e ON e.siret = s.siret_employeur
 -- An order no decision changes (the verification deadline, not the due date): after a decision the dashboard
--- updates the decided lines in place (lib/ui.py).
+-- updates the decided lines in place (lib/ui/cache.py).
 ORDER BY s.concerned DESC, s.verification_deadline NULLS LAST, s.organisme, s.id_unique_partenaire
