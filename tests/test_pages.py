@@ -65,6 +65,11 @@ def rendered_text(at: AppTest) -> str:
     return "\n".join(parts)
 
 
+def carence_rows(at: AppTest) -> pd.DataFrame:
+    """The Carence list: the table with the share of the carence window already used."""
+    return table_with_column(at, "window_share")
+
+
 def table_with_column(at: AppTest, column: str) -> pd.DataFrame:
     for frame in at.dataframe:
         if column in frame.value.columns:
@@ -152,7 +157,7 @@ def test_accepting_a_declaration_on_verification_appends_an_action(demo_db: Path
 
 def test_generating_and_confirming_a_carence_file_declares_its_lines_and_undo_restores_them(demo_db: Path) -> None:
     at = open_page("views/carence.py")
-    due = len(table_with_column(at, "elapsed"))  # the carence list: one line per training to declare
+    due = len(carence_rows(at))  # the carence list: one line per training to declare
     at.button(key="generate_carence").click().run()
     assert not at.exception, [e.message for e in at.exception]
     history = Store(demo_db).export_history("carence")
@@ -166,7 +171,7 @@ def test_generating_and_confirming_a_carence_file_declares_its_lines_and_undo_re
     assert store.export_history("carence").set_index("id").at[first, "status"] == "deposited"
     ledger = store.sql("SELECT count(*) AS n FROM partner_id_ledger")["n"].iloc[0]
     assert ledger == files[first]
-    assert len(table_with_column(at, "elapsed")) == due - files[first]  # the deposited lines left the list
+    assert len(carence_rows(at)) == due - files[first]  # the deposited lines left the list
     at.button(key=f"undo_export_{first}").click().run()
     assert not at.exception
     assert Store(demo_db).export_history("carence").set_index("id").at[first, "status"] == "undone"

@@ -53,7 +53,7 @@ picked = ui.pick(
 shown = picked.rows
 
 window_days = (shown["carence_deadline"] - shown["carence_opens_on"]).dt.days.clip(lower=1)
-elapsed = ((ui.as_day(today) - shown["carence_opens_on"]).dt.days / window_days).clip(0, 1)
+window_share = ((ui.as_day(today) - shown["carence_opens_on"]).dt.days / window_days).clip(0, 1)
 st.markdown(
     f"**{ui.fr_number(picked.total)}** formation(s) à déclarer en carence sur {ui.fr_number(int(is_due.sum()))}."
 )
@@ -63,7 +63,7 @@ ui.show_table(
         {
             "deadline": shown["carence_deadline"],
             "days_left": shown["days_left"],
-            "elapsed": elapsed,
+            "window_share": window_share,
             "status": shown["status_label"],
             "name": ui.person_names(shown),
             "link": ui.employee_links(shown["matricule"]),
@@ -83,7 +83,7 @@ ui.show_table(
     {
         "deadline": ui.date_column("Date limite", "Fin de la fenêtre de carence"),
         "days_left": ui.days_column(),
-        "elapsed": st.column_config.ProgressColumn(
+        "window_share": st.column_config.ProgressColumn(
             "Fenêtre écoulée", format="percent", min_value=0, max_value=1, help="Part de la fenêtre de carence passée"
         ),
         "status": "Statut",
