@@ -21,28 +21,10 @@ st.caption(
 )
 
 expected = ui.workflow("expected_trainings")
-is_due = expected["status"].isin(CARENCE_TO_DECLARE).to_numpy(dtype=bool)
-
-c1, c2, c3 = st.columns([2, 2, 3])
-with c1:
-    chosen_of = ui.url_multiselect(
-        "Organisme", ui.choices("expected_trainings", "organisme", statuses=CARENCE_TO_DECLARE), "of"
-    )
-with c2:
-    chosen_sites = ui.url_multiselect(
-        "Site", ui.choices("expected_trainings", "person_site", statuses=CARENCE_TO_DECLARE), "site"
-    )
-with c3:
-    search = ui.url_text("Salarié", "recherche", placeholder="Nom ou matricule, dans n'importe quel ordre")
-wanted = (
-    is_due
-    & ui.in_choices(expected["organisme"], chosen_of)
-    & ui.in_choices(expected["person_site"], chosen_sites)
-    & ui.search_mask("expected_trainings", search)
-)
+filtered = ui.due_list_filters("expected_trainings", expected, CARENCE_TO_DECLARE, ("Organisme", "organisme", "of"))
 picked = ui.pick(
     expected,
-    wanted,
+    filtered.wanted,
     say_capped=False,
     columns=[
         *ui.PERSON_COLUMNS, "carence_deadline", "carence_opens_on", "days_left", "status_label", "person_nir",
@@ -55,7 +37,7 @@ shown = picked.rows
 window_days = (shown["carence_deadline"] - shown["carence_opens_on"]).dt.days.clip(lower=1)
 window_share = ((ui.as_day(today) - shown["carence_opens_on"]).dt.days / window_days).clip(0, 1)
 st.markdown(
-    f"**{ui.fr_number(picked.total)}** formation(s) à déclarer en carence sur {ui.fr_number(int(is_due.sum()))}."
+    f"**{ui.fr_number(picked.total)}** formation(s) à déclarer en carence sur {ui.fr_number(int(filtered.due.sum()))}."
 )
 picked.say_if_capped()
 ui.show_table(
@@ -126,7 +108,7 @@ if outside_scope:
         "carence, qui est votre déclaration, n'est pas obligatoire (statut « non obligatoire (catégorie 3–4 "
         "avant le … pour l'employeur) »)."
     )
-missing_nir = int((wanted & expected["person_nir"].isna()).sum())
+missing_nir = int((filtered.wanted & expected["person_nir"].isna()).sum())
 if missing_nir:
     st.warning(f"{missing_nir} formation(s) sans NIR : complétez le registre du personnel avant de déclarer.")
 

@@ -15,29 +15,13 @@ ui.reference_caption()
 st.caption("Formations dispensées par l'entreprise elle-même : c'est à vous de les déclarer sur le portail.")
 
 internal = ui.workflow("internal_trainings")
-is_due = internal["status"].isin(INTERNAL_TO_DECLARE).to_numpy(dtype=bool)
-
-c1, c2, c3 = st.columns([2, 2, 3])
-with c1:
-    chosen_types = ui.url_multiselect(
-        "Formation", ui.choices("internal_trainings", "training_type", statuses=INTERNAL_TO_DECLARE), "formation"
-    )
-with c2:
-    chosen_sites = ui.url_multiselect(
-        "Site", ui.choices("internal_trainings", "person_site", statuses=INTERNAL_TO_DECLARE), "site"
-    )
-with c3:
-    search = ui.url_text("Salarié", "recherche", placeholder="Nom ou matricule, dans n'importe quel ordre")
-wanted = (
-    is_due
-    & ui.in_choices(internal["training_type"], chosen_types)
-    & ui.in_choices(internal["person_site"], chosen_sites)
-    & ui.search_mask("internal_trainings", search)
+filtered = ui.due_list_filters(
+    "internal_trainings", internal, INTERNAL_TO_DECLARE, ("Formation", "training_type", "formation")
 )
-picked = ui.pick(internal, wanted, say_capped=False)
+picked = ui.pick(internal, filtered.wanted, say_capped=False)
 shown = picked.rows
 
-st.markdown(f"**{ui.fr_number(picked.total)}** formation(s) à déclarer sur {ui.fr_number(int(is_due.sum()))}.")
+st.markdown(f"**{ui.fr_number(picked.total)}** formation(s) à déclarer sur {ui.fr_number(int(filtered.due.sum()))}.")
 picked.say_if_capped()
 ui.show_table(
     pd.DataFrame(
@@ -75,7 +59,7 @@ ui.show_table(
         ),
     },
 )
-missing_nir = ui.pick(internal, wanted & internal["person_nir"].isna(), max_rows=20, say_capped=False)
+missing_nir = ui.pick(internal, filtered.wanted & internal["person_nir"].isna(), max_rows=20, say_capped=False)
 if missing_nir.total:
     names = ", ".join(
         ui.md_text(f"{n} ({m})")

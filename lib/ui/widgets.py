@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.store import StoreError
-from lib.ui.cache import clear_caches, has_data
+from lib.ui.cache import choices, clear_caches, has_data, search_mask
 from lib.ui.text import as_day, fr_number, md_text
 
 
@@ -232,3 +232,32 @@ def on_click_rerun(callback: Callable[[], None]) -> Callable[[], None]:
         clear_caches()
 
     return run
+
+
+@dataclass(frozen=True)
+class DueFilter:
+    """The lines of a to-declare list that are due, and those the filters keep among them."""
+
+    due: np.ndarray
+    wanted: np.ndarray
+
+
+def due_list_filters(name: str, frame: pd.DataFrame, statuses: Sequence[str], first: tuple[str, str, str]) -> DueFilter:
+    """The three filters of a to-declare list (Carence, Déclarations internes): `first` = (label, column, URL key),
+    then the site and a search by name in any word order, all kept in the URL."""
+    label, column, key = first
+    due = frame["status"].isin(statuses).to_numpy(dtype=bool)
+    c1, c2, c3 = st.columns([2, 2, 3])
+    with c1:
+        chosen_first = url_multiselect(label, choices(name, column, statuses=statuses), key)
+    with c2:
+        chosen_sites = url_multiselect("Site", choices(name, "person_site", statuses=statuses), "site")
+    with c3:
+        search = url_text("Salarié", "recherche", placeholder="Nom ou matricule, dans n'importe quel ordre")
+    wanted = (
+        due
+        & in_choices(frame[column], chosen_first).to_numpy(dtype=bool)
+        & in_choices(frame["person_site"], chosen_sites).to_numpy(dtype=bool)
+        & search_mask(name, search)
+    )
+    return DueFilter(due=due, wanted=wanted)
