@@ -61,34 +61,35 @@ class Source:
 
 
 @dataclass(frozen=True)
-class FixedWindow:
-    """Trainings whose reference date is in [start, end] get these deadlines instead of the computed ones."""
+class DateWindow:
+    """Reference dates from `start` to `end`, both included."""
 
     start: date
     end: date
-    of_deadline: date
-    verification_deadline: date
-    source: Source
 
     def contains(self, d: date) -> bool:
         return self.start <= d <= self.end
 
 
 @dataclass(frozen=True)
-class InternalWindow:
+class FixedWindow(DateWindow):
+    """Trainings whose reference date is in [start, end] get these deadlines instead of the computed ones."""
+
+    of_deadline: date
+    verification_deadline: date
+    source: Source
+
+
+@dataclass(frozen=True)
+class InternalWindow(DateWindow):
     """Internal trainings whose reference date is in [start, end] are due on `internal_deadline`.
 
     `other_reading` names the other official statement (the computed deadline), shown with the date it gives.
     """
 
-    start: date
-    end: date
     internal_deadline: date
     source: Source
     other_reading: str
-
-    def contains(self, d: date) -> bool:
-        return self.start <= d <= self.end
 
 
 @dataclass(frozen=True)
