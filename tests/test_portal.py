@@ -10,7 +10,7 @@ from typing import Literal
 
 import pytest
 
-import lib.portal as portal
+import lib.portal.decoding as portal_decoding
 from lib.portal import (
     ADF_COLUMNS,
     JDR_COLUMNS,
@@ -390,7 +390,7 @@ def test_an_acceptable_file_name_passes(file_name: str) -> None:
 
 def test_a_file_over_the_size_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     data = sample("sample_adf_synthetic.csv")
-    monkeypatch.setattr(portal, "MAX_FILE_BYTES", len(data) - 1)
+    monkeypatch.setattr(portal_decoding, "MAX_FILE_BYTES", len(data) - 1)  # the module that reads it
     (message,) = parse(data).report.file_errors
     assert "200 Mo au maximum" in message
 
