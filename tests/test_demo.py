@@ -30,7 +30,7 @@ from lib.statuses import employer_scope_from, expected_status, internal_status, 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 ROME_FILE = SHARED / "referentials" / "rome4_v460_competences_savoirs.csv"
 
-# The contract of the internal template (records.py), written out here rather than imported.
+# The contract of the internal template (lib/records/fields.py), written out here rather than imported.
 INTERNAL_HEADER = [
     "Matricule", "NIR", "Nom de naissance", "Nom d'usage", "Prénom", "SIRET de l'établissement", "Site",
     "Service", "Formation", "Type de formation", "Catégorie", "Organisme", "SIRET de l'organisme", "Interne",

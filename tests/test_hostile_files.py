@@ -24,6 +24,7 @@ import pytest
 from lib import records, spreadsheet
 from lib.identifiers import clip, mask_nir
 from lib.portal import parse_portal_file
+from lib.records import workbook as records_workbook  # the module that reads the XLSX limits
 from lib.store import ImportResult, Store
 from tests.hostile_builders import shared_string_workbook, xfd_workbook
 from tests.store_content import rows_of
@@ -102,15 +103,15 @@ def test_a_workbook_whose_shared_string_decompresses_a_thousandfold_is_refused_b
 def test_shared_strings_over_their_limit_are_refused_whatever_the_ratio(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(records, "XLSX_MAX_SHARED_STRINGS_BYTES", 1_000_000)
-    monkeypatch.setattr(records, "XLSX_MAX_RATIO", 10_000)
+    monkeypatch.setattr(records_workbook, "XLSX_MAX_SHARED_STRINGS_BYTES", 1_000_000)
+    monkeypatch.setattr(records_workbook, "XLSX_MAX_RATIO", 10_000)
     header = list(enumerate(INTERNAL_HEADER.split(";"), start=1))
     data = shared_string_workbook([(1, header), (2, [(1, "M1"), (3, "SST")])], huge=(2, 2, 2_000_000))
     refused(store, import_hr(store, data, "gros_texte.xlsx"), "le texte partagé occupe 2,0 Mo", "1,0 Mo au maximum")
 
 
 def test_a_sheet_part_over_its_limit_is_refused(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(records, "XLSX_MAX_PART_BYTES", 100_000)
+    monkeypatch.setattr(records_workbook, "XLSX_MAX_PART_BYTES", 100_000)
     data = xfd_workbook(INTERNAL_HEADER.split(";"), 2000)
     refused(
         store,
