@@ -1,0 +1,142 @@
+"""The workflow lists asked in SQL: a page gets the count, the first rows, the counts per value, a filter's
+choices — never a whole list (lib/lists.py says what a query is)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from lib import lists, settings
+from lib.lists import ListContext, ListQuery
+from lib.store.connection import StoreBase, arrow_frame
+from lib.store.sqlfiles import checked, named_query
+from lib.store.workflow import WorkflowMixin, list_parameters
+
+DEFAULT_ORDER: dict[str, tuple[tuple[str, bool], ...]] = {
+    "of_declarations": (
+        ("concerned", True), ("verification_deadline", False), ("organisme", False), ("id_unique_partenaire", False),
+    ),
+    "expected_trainings": (("due_on", False), ("person_birth_name", False), ("id", False)),
+    "internal_trainings": (("due_on", False), ("person_birth_name", False), ("id", False)),
+    "validities": (("effective_validity_end", False), ("person_birth_name", False), ("id", False)),
+    "of_scorecard": (),
+    "correction_requests": (("organisme", False), ("id_declaration", False), ("id_unique_partenaire", False)),
+}  # fmt: skip
+"""Each list's own order (its SQL file's ORDER BY, with a last key that makes it total)."""
+
+
+class _Listing:
+    """One read connection with the lists ready: the SQL of each list and its columns, asked once."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, context: ListContext) -> None:
+        self.con = con
+        self.context = context
+        self._columns: dict[str, tuple[str, ...]] = {}
+
+    def source(self, name: str) -> tuple[str, dict[str, Any]]:
+        """The list's SQL (a relation) and its parameters."""
+        sql = named_query(name)
+        values = {"today": self.context.today, "horizon": self.context.horizon_days}
+        return sql, checked(self.con, sql, list_parameters(name, values), what=f"{name}.sql")
+
+    def columns(self, name: str) -> tuple[str, ...]:
+        if name not in self._columns:
+            sql, params = self.source(name)
+            described = self.con.execute(f"SELECT * FROM ({sql}) LIMIT 0", params).description or []
+            self._columns[name] = tuple(d[0] for d in described)
+        return self._columns[name]
+
+    def filtered(self, query: ListQuery, select: str = "*") -> tuple[str, dict[str, Any]]:
+        """`SELECT select FROM list WHERE …` for the query (no order) and its parameters."""
+        columns = self.columns(query.name)
+        sql, params = self.source(query.name)
+        where, where_params = lists.where_sql(query, columns)
+        clash = set(params) & set(where_params)
+        if clash:  # the list's own parameters are named words, the query's p0, p1…: never the same
+            raise lists.ListQueryError(f"paramètres en double : {sorted(clash)}")
+        return f"SELECT {select} FROM ({sql}) AS list WHERE {where}", {**params, **where_params}
+
+    def order(self, query: ListQuery) -> str:
+        chosen = query.order or DEFAULT_ORDER[query.name]
+        if not chosen:
+            return ""
+        columns = self.columns(query.name)
+        return " ORDER BY " + lists.order_sql(ListQuery(query.name, order=chosen), columns)
+
+
+class ListsMixin(WorkflowMixin, StoreBase):
+    """Counts, pages of rows, counts per value and filter choices of the workflow lists, in SQL."""
+
+    @contextmanager
+    def _listing(self, context: ListContext) -> Iterator[_Listing]:
+        with self.read() as con:
+            source = _ConnectionSettings(con)
+            prefs = settings.preferences(source)
+            self._prepare_workflow(con, settings.active_rules(source), prefs.tolerance_days)
+            yield _Listing(con, context)
+
+    def list_count(self, query: ListQuery, context: ListContext) -> int:
+        """How many rows of the list the query keeps."""
+        with self._listing(context) as listing:
+            sql, params = listing.filtered(query, "count(*)")
+            row = listing.con.execute(sql, params).fetchone()
+        return int(row[0]) if row else 0
+
+    def list_rows(
+        self,
+        query: ListQuery,
+        context: ListContext,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        columns: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """The rows the query keeps, in its order: the first `limit` after `offset` (all when limit is None),
+        with only `columns` when given."""
+        with self._listing(context) as listing:
+            known = listing.columns(query.name)
+            select = ", ".join(lists.quoted(c, known) for c in columns) if columns else "*"
+            sql, params = listing.filtered(query, select)
+            sql += listing.order(query)
+            if limit is not None:
+                sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
+            return arrow_frame(listing.con.sql(sql, params=params).to_arrow_table())
+
+    def list_counts(self, query: ListQuery, context: ListContext, by: Sequence[str]) -> pd.DataFrame:
+        """The number of rows (`rows`) per combination of the `by` columns among the rows the query keeps,
+        with the nearest due date (`first_due_on`) when the list has one; sorted by the `by` columns."""
+        with self._listing(context) as listing:
+            known = listing.columns(query.name)
+            keys = ", ".join(lists.quoted(c, known) for c in by)
+            nearest = ", min(due_on) AS first_due_on" if "due_on" in known else ""
+            sql, params = listing.filtered(query)
+            grouped = f"SELECT {keys}, count(*) AS rows{nearest} FROM ({sql}) GROUP BY ALL ORDER BY {keys} NULLS LAST"
+            return arrow_frame(listing.con.sql(grouped, params=params).to_arrow_table())
+
+    def list_values(self, query: ListQuery, context: ListContext, column: str) -> list[Any]:
+        """The distinct non-empty values of a column among the rows the query keeps, sorted (a filter's choices)."""
+        with self._listing(context) as listing:
+            quoted = lists.quoted(column, listing.columns(query.name))
+            sql, params = listing.filtered(query, f"DISTINCT {quoted} AS value")
+            rows = listing.con.execute(f"SELECT value FROM ({sql}) WHERE value IS NOT NULL ORDER BY value", params)
+            return [row[0] for row in rows.fetchall()]
+
+    def list_columns(self, name: str, context: ListContext) -> tuple[str, ...]:
+        """The columns of a list."""
+        with self._listing(context) as listing:
+            return listing.columns(ListQuery(name).name)
+
+
+class _ConnectionSettings:
+    """The settings read on an open connection (a settings.SettingsSource)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.values = dict(con.execute("SELECT key, value FROM settings").fetchall())
+
+    def get_setting(self, key: str) -> str | None:
+        value = self.values.get(key)
+        return None if value is None else str(value)
