@@ -27,6 +27,7 @@ PAGES: list[tuple[str, str, str, str, str, Right]] = [
         "read",
     ),  # noqa: E501
     ("Suivi", "views/echeances.py", "Échéances", ":material/event:", "echeances", "read"),
+    ("Suivi", "views/manquants.py", "Manquants", ":material/person_alert:", "manquants", "read"),
     ("Suivi", "views/salarie.py", "Salarié", ":material/badge:", "salarie", "read"),
     ("Données", "views/import.py", "Import", ":material/upload_file:", "import", "import"),
     ("Données", "views/parametres.py", "Paramètres", ":material/settings:", "parametres", "settings"),

@@ -18,6 +18,7 @@ from lib.matching import normalized_text
 
 LISTS = (
     "of_declarations", "expected_trainings", "internal_trainings", "validities", "of_scorecard", "correction_requests",
+    "missing_trainings",
 )  # fmt: skip
 """The workflow lists (lib/sql/<name>.sql) a page can ask."""
 
@@ -28,6 +29,7 @@ SEARCH_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "expected_trainings": PERSON_COLUMNS,
     "internal_trainings": PERSON_COLUMNS,
     "validities": PERSON_COLUMNS,
+    "missing_trainings": PERSON_COLUMNS,
 }
 """What the « Salarié » search box of each list looks in (names, matricule, declaration identifiers)."""
 

@@ -731,7 +731,7 @@ def test_committed_csv_templates_are_the_generated_ones(kind: RecordsKind, stem:
         (
             "roster",
             "Matricule;NIR;Nom de naissance;Nom d'usage;Prénom;SIRET de l'établissement;Site;Service;"
-            "Responsable;Date d'entrée;Date de sortie",
+            "Poste;Responsable;Date d'entrée;Date de sortie",
         ),
     ],
 )

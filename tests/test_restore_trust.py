@@ -102,7 +102,13 @@ def test_a_backup_holds_one_parquet_file_per_known_table_and_a_manifest_with_the
     assert employees["sha256"] == hashlib.sha256((saved / "employees.parquet").read_bytes()).hexdigest()
     assert employees["lignes"] > 0
     assert ["nir", "VARCHAR"] in employees["colonnes"]
-    assert set(data["sequences"]) == {"action_id_seq", "export_id_seq", "import_id_seq", "record_id_seq"}
+    assert set(data["sequences"]) == {
+        "action_id_seq",
+        "export_id_seq",
+        "import_id_seq",
+        "record_id_seq",
+        "requirement_id_seq",
+    }
 
 
 def test_backup_then_restore_gives_every_table_back_and_ids_keep_counting_up(demo: Store, saved: Path) -> None:
@@ -246,7 +252,7 @@ def test_a_manifest_naming_an_unknown_table_or_column_or_missing_one_is_refused(
         (lambda d: d["tables"].append({**entry(d, "meta"), "table": "piege", "fichier": "piege.parquet"}), "piege"),
         (lambda d: d["tables"].remove(entry(d, "employees")), r"absente\(s\) de la sauvegarde : « employees »"),
         (lambda d: entry(d, "employees")["colonnes"].append(["salaire", "VARCHAR"]), "inconnue.*salaire"),
-        (lambda d: entry(d, "employees")["colonnes"].pop(), "absente.*import_id"),
+        (lambda d: entry(d, "employees")["colonnes"].pop(), "absente.*job"),
         (lambda d: d.update(schema_version="abc"), "entier positif"),
         (lambda d: d.update(schema_version=SCHEMA_VERSION + 1), "plus récente"),
         (lambda d: d.update(outil="autre"), "pas une sauvegarde de cet outil"),

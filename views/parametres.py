@@ -214,6 +214,8 @@ with st.form("preferences"):
         saved("Préférences enregistrées.")
 
 # ------------------------------------------------------------------ validity durations
+ui.requirements.render_requirements_section()
+
 st.subheader("Durées de validité recommandées")
 st.caption(
     "Recommandations usuelles (référentiels INRS, normes, recommandations CNAM) — **pas la loi**. "

@@ -26,6 +26,7 @@ from lib.fakes.demo_files import (
     _employer_toml,
     _internal_bytes,
     _manifest_toml,
+    _requirements_bytes,
     _roster_bytes,
     of_files,
     partner_ids,
@@ -174,6 +175,7 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED) -> None:
     (out_dir / "employeur.toml").write_bytes(_employer_toml(data))
     (out_dir / "salaries.csv").write_bytes(_roster_bytes(data))
     (out_dir / "formations.xlsx").write_bytes(_internal_bytes(data))
+    (out_dir / "exigences.csv").write_bytes(_requirements_bytes())
     (out_dir / "manifest.toml").write_bytes(_manifest_toml(files, data))
     (out_dir / "README.md").write_text(demo_readme(data, files), encoding="utf-8", newline="\n")
 

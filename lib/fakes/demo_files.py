@@ -156,6 +156,7 @@ def _roster_bytes(data: DemoData) -> bytes:
                 est.siret,
                 est.site,
                 e.service,
+                e.job,
                 e.manager,
                 _french(e.entry),
                 _french(e.exit),
@@ -261,6 +262,7 @@ def _manifest_toml(files: Sequence[OfFile], data: DemoData | None = None) -> byt
         'employer = "employeur.toml"',
         'roster = "salaries.csv"',
         'internal = "formations.xlsx"',
+        'requirements = "exigences.csv"',
     ]
     for f in files:
         lines += [
@@ -290,3 +292,27 @@ def _manifest_toml(files: Sequence[OfFile], data: DemoData | None = None) -> byt
             if c.answered_on is not None:
                 lines.append(f"answered_on = {c.answered_on.isoformat()}")
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+DEMO_REQUIREMENTS: tuple[tuple[str, str, str, str, str, str, str], ...] = (
+    # (poste, service, site, formation requise, intitulé contenant, part minimale, commentaire)
+    ("", "Production", "", "PRAP", "", "", "Manutentions répétées sur les lignes"),
+    ("", "Logistique", "", "PRAP", "", "", "Port de charges"),
+    ("Cariste", "", "", "CACES", "R489", "", "Chariots élévateurs R489"),
+    ("", "Maintenance", "", "Habilitation électrique", "BR", "", "Interventions sur installations électriques"),
+    ("", "Maintenance", "", "SST", "", "", "Travail isolé en atelier"),
+    ("", "Sécurité et services généraux", "", "SSIAP", "", "", "Service de sécurité incendie"),
+    ("", "", "", "SST", "", "10 %", "Au moins 10 % de sauveteurs secouristes par site"),
+)
+"""The demo employer's required trainings (its choices, not the law), one state of « Manquants » each at least."""
+
+
+def _requirements_bytes() -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(
+        ("Poste", "Service", "Site", "Formation requise", "Intitulé contenant", "Part minimale de l'effectif (%)",
+         "Commentaire")
+    )  # fmt: skip
+    writer.writerows(DEMO_REQUIREMENTS)
+    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")

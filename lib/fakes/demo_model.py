@@ -42,6 +42,7 @@ ROSTER_HEADER: tuple[str, ...] = (
     "SIRET établissement",
     "Site",
     "Service",
+    "Poste",
     "Responsable",
     "Date d'entrée",
     "Date de sortie",
@@ -235,6 +236,7 @@ class Employee:
     entry: date
     exit: date | None
     manager: str = ""
+    job: str = ""
 
     @property
     def display_name(self) -> str:

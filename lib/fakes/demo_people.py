@@ -99,8 +99,24 @@ def _employees(fake: Faker, rng: random.Random) -> list[Employee]:
         late = drafts[-1 - i]
         drafts[-1 - i] = replace(late, nir="", entry=date(2026, 10, 1 + 4 * i), exit=None, establishment=0)
     drafts.sort(key=lambda e: (e.entry, e.birth_name, e.first_name))
-    employees = [replace(e, matricule=f"MAT{1001 + i}") for i, e in enumerate(drafts)]
+    employees = [replace(e, matricule=f"MAT{1001 + i}", job=_job(e.service, i)) for i, e in enumerate(drafts)]
     return _with_managers(employees)
+
+
+_JOBS: dict[str, tuple[str, ...]] = {
+    "Production": ("Opérateur de production", "Opérateur de production", "Conducteur de ligne"),
+    "Logistique": ("Cariste", "Préparateur de commandes"),
+    "Maintenance": ("Technicien de maintenance", "Électricien de maintenance"),
+    "Qualité": ("Technicien qualité",),
+    "Administration": ("Assistant administratif", "Comptable"),
+    "Sécurité et services généraux": ("Agent de sécurité incendie", "Agent des services généraux"),
+}
+
+
+def _job(service: str, index: int) -> str:
+    """The employee's job title, from their service and rank (no draw: the rest of the demo stays the same)."""
+    jobs = _JOBS[service]
+    return jobs[index % len(jobs)]
 
 
 def _with_managers(employees: list[Employee]) -> list[Employee]:

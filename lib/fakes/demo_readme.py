@@ -160,6 +160,10 @@ def demo_readme(data: DemoData, files: Sequence[OfFile], today: date = DEMO_TODA
             ("`formations.xlsx`",
              f"{len(data.records)} enregistrements de formation ({internal_count} internes), "
              "en-têtes exacts du modèle, dates en cellules Excel"),
+            ("`exigences.csv`", "les formations que l'employeur fictif exige par poste, service ou site (ses choix, "
+             "pas la loi) : PRAP en production et logistique, CACES R489 pour les caristes, habilitation BR et "
+             "SST en maintenance, SSIAP à la sécurité, 10 % de SST par site ; chargé dans Paramètres → Formations "
+             "requises, il fait apparaître chaque état de l'écran « Manquants »"),
             ("`of/*.csv`",
              f"{len(files)} fichiers d'OF au format du portail ({kinds['ADF']} ADF, {kinds['JDR']} JDR)"),
             ("`manifest.toml`", "la liste des fichiers ; pour chaque fichier d'OF, l'organisme et la date de "

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
+from lib.requirements import parse_requirements
 from lib.settings import CATALOGUE_SETTING
 from lib.store import REPO_ROOT, Store, StoreError
 
@@ -59,6 +60,11 @@ def build_demo_store(store: Store, *, replace: bool = False, demo_dir: Path = DE
         if not result.ok:
             raise StoreError(f"{result.message} {[p.message for p in result.problems[:5]]}")
         messages.append(result.message)
+    if manifest.get("requirements"):
+        path = demo_dir / manifest["requirements"]
+        chosen = parse_requirements(path.read_bytes(), path.name)
+        store.replace_requirements(chosen, who="démonstration")
+        messages.append(f"{len(chosen)} formation(s) requise(s) chargée(s).")
     for entry in manifest["of_files"]:
         path = demo_dir / entry["file"]
         received: date = entry["received_on"]

@@ -195,6 +195,13 @@ ROSTER_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("matricule", "Matricule", True, "text", _PERSON_FIELDS[0].synonyms),
     *_PERSON_FIELDS[1:],
     FieldSpec(
+        "job",
+        "Poste",
+        False,
+        "text",
+        ("Emploi", "Intitulé de poste", "Intitulé du poste", "Métier", "Poste occupé", "Fonction"),
+    ),
+    FieldSpec(
         "manager",
         "Responsable",
         False,

@@ -8,6 +8,7 @@
 - `lists`: the lists asked in SQL (count, first rows, counts per value, a filter's choices);
 - `validities`: recommended validity ends;
 - `exports`: portal files of the employer and the ledger of identifiers used;
+- `requirements`: the employer's required trainings and their collective targets;
 - `retention`: the purge of personal data (RGPD).
 
 `Store` composes them; everything callers use is importable from `lib.store`.
@@ -37,6 +38,7 @@ from lib.store.connection import (
 from lib.store.exports import ExportBatch, ExportFile, ExportsMixin, Purpose
 from lib.store.imports import MAX_HR_FILE_BYTES, ImportKind, ImportResult, ImportsMixin, Problem
 from lib.store.lists import ListsMixin
+from lib.store.requirements import RequirementsMixin
 from lib.store.retention import PURGED, RetentionMixin
 from lib.store.sqlfiles import MIGRATIONS_DIR, SQL_DIR, SqlParameterError, named_query
 from lib.store.sqlfiles import split_sql as _split_sql
@@ -44,7 +46,9 @@ from lib.store.validities import ValiditiesMixin
 from lib.store.workflow import WORKFLOW_PARAMETERS, WorkflowMixin  # noqa: F401 - re-exported
 
 
-class Store(ImportsMixin, ExportsMixin, RetentionMixin, ValiditiesMixin, ListsMixin, ConfigurationMixin):
+class Store(
+    ImportsMixin, ExportsMixin, RetentionMixin, ValiditiesMixin, RequirementsMixin, ListsMixin, ConfigurationMixin
+):
     """One DuckDB file (see lib.store.connection.StoreBase for how it is opened), with every operation of the tool."""
 
     def backup(self, directory: Path, *, who: str | None = None) -> str:

@@ -544,7 +544,7 @@ _RECORD_COLUMNS = (
 _RECORD_DATES = ("start_date", "end_date", "validity_start", "validity_end")
 _EMPLOYEE_COLUMNS = (
     "matricule", "nir", "birth_name", "usage_name", "first_name", "establishment_siret", "site", "service",
-    "manager", "entry_date", "exit_date",
+    "manager", "entry_date", "exit_date", "job",
 )  # fmt: skip
 _EMPLOYEE_DATES = ("entry_date", "exit_date")
 

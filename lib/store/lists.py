@@ -23,6 +23,10 @@ DEFAULT_ORDER: dict[str, tuple[tuple[str, bool], ...]] = {
     "expected_trainings": (("due_on", False), ("person_birth_name", False), ("id", False)),
     "internal_trainings": (("due_on", False), ("person_birth_name", False), ("id", False)),
     "validities": (("effective_validity_end", False), ("person_birth_name", False), ("id", False)),
+    "missing_trainings": (
+        ("status_rank", False), ("validity_end", False), ("person_birth_name", False), ("matricule", False),
+        ("family", False),
+    ),
     "of_scorecard": (),
     "correction_requests": (("organisme", False), ("id_declaration", False), ("id_unique_partenaire", False)),
 }  # fmt: skip

@@ -24,6 +24,7 @@ WORKFLOW_PARAMETERS: Mapping[str, tuple[str, ...]] = {
     "validities": ("today", "horizon"),
     "correction_requests": (),
     "of_scorecard": ("today",),
+    "missing_trainings": ("today", "horizon"),
 }
 # The lists whose rows carry a due date (`due_on`): their summary gives the nearest one.
 LISTS_WITH_DUE_DATES = frozenset({"of_declarations", "expected_trainings", "internal_trainings"})

@@ -75,3 +75,9 @@ def values(query: ListQuery | str, column: str) -> list[Any]:
 def day() -> date:
     """The day the lists are computed for (today, or the reference date of the settings)."""
     return context().today
+
+
+def counts_at(query: ListQuery, by: Sequence[str], day: date) -> pd.DataFrame:
+    """counts() as the list stood on another day (a trend « since last week »)."""
+    current = context()
+    return _counts(query, ListContext(today=day, horizon_days=current.horizon_days), tuple(by), data_version())
