@@ -44,6 +44,7 @@ PAGES = {
     "Déclarations internes": "declarations-internes",
     "Échéances": "echeances",
     "Salarié": "salarie",
+    "Manquants": "manquants",
 }
 test_browser.PAGE_SECONDS = 300  # the cold visit of a million-line store
 
@@ -68,6 +69,9 @@ def build_store(employees: int) -> Path:
                 received_on=TODAY,
             )
         )  # fmt: skip
+    from lib.requirements import parse_requirements
+
+    store.replace_requirements(parse_requirements(files.requirements.read_bytes(), files.requirements.name))
     refused = [r.message for r in results if r.status != "imported"]
     assert not refused, refused
     store.set_setting("reference_date", TODAY.isoformat())

@@ -60,6 +60,7 @@ class ScaleFiles:
     """What generate_scale wrote: the HR files, the OF files (path, organisme, SIRET), and the sizes."""
 
     roster: Path
+    requirements: Path  # exigences.csv: the employer's required trainings
     internal: tuple[Path, ...]  # formations.csv, formations_2.csv … (each under the import limit)
     of_files: tuple[tuple[Path, str, str], ...]
     establishments: tuple[tuple[str, str, str], ...]  # (siret, name, site)
@@ -169,6 +170,25 @@ _QUALIFICATIONS: tuple[str, ...] = (
 _SITE_KINDS = ("Siège", "Usine", "Plateforme logistique", "Atelier", "Agence", "Dépôt")
 _SERVICES: tuple[str, ...] = ("Production", "Logistique", "Maintenance", "Qualité", "Administration", "Sécurité")
 _SERVICE_WEIGHTS: tuple[int, ...] = (40, 25, 12, 8, 10, 5)
+_JOBS: dict[str, tuple[str, ...]] = {
+    "Production": ("Opérateur de production", "Conducteur de ligne"),
+    "Logistique": ("Cariste", "Préparateur de commandes"),
+    "Maintenance": ("Technicien de maintenance", "Électricien de maintenance"),
+    "Qualité": ("Technicien qualité",),
+    "Administration": ("Assistant administratif", "Comptable"),
+    "Sécurité": ("Agent de sécurité incendie",),
+}
+"""Each service's job titles, given by rank (no draw: the rest of the data set stays the same)."""
+SCALE_REQUIREMENTS = (
+    "Poste;Service;Site;Formation requise;Intitulé contenant;Part minimale de l'effectif (%);Commentaire\r\n"
+    ";Production;;PRAP;;;\r\n"
+    ";Logistique;;PRAP;;;\r\n"
+    "Cariste;;;CACES;;;\r\n"
+    ";Maintenance;;Habilitation électrique;;;\r\n"
+    ";Maintenance;;SST;;;\r\n"
+    ";;;SST;;10 %;\r\n"
+)
+"""The required trainings of the generated employer (`exigences.csv`), for the « Manquants » benchmark."""
 
 
 # --- small helpers -----------------------------------------------------------------------------------
@@ -463,9 +483,11 @@ class _Generator:
                 manager = heads[establishment]
             manager_name = "" if manager == i else f"{people.first_name[manager]} {self._name(manager)}"
             leaving = people.exit[i]
+            jobs = _JOBS[people.service[i]]
+            job = jobs[i % len(jobs)]
             writer.add(
                 f"{people.matricule[i]};{_with_key(people.nir[i])};{people.birth_name[i]};{people.usage_name[i]};"
-                f"{people.first_name[i]};{siret};{site};{people.service[i]};{manager_name};"
+                f"{people.first_name[i]};{siret};{site};{people.service[i]};{job};{manager_name};"
                 f"{text(people.entry[i])};{'' if leaving == _NO_EXIT else text(leaving)}"
             )
         return writer.close()
@@ -763,6 +785,7 @@ def generate_scale(
     generator.build_people()
     roster = out_dir / "salaries.csv"
     size = generator.write_roster(roster)
+    (out_dir / "exigences.csv").write_bytes(b"\xef\xbb\xbf" + SCALE_REQUIREMENTS.encode("utf-8"))
     generator.build_sessions(jdr_lines)
     internal, internal_bytes = generator.write_internal(out_dir, max_file_bytes)
     size += internal_bytes
@@ -770,6 +793,7 @@ def generate_scale(
     size += sum(path.stat().st_size for path, _, _, _, _ in written)
     return ScaleFiles(
         roster=roster,
+        requirements=out_dir / "exigences.csv",
         internal=tuple(internal),
         of_files=tuple((path, name, siret) for path, name, siret, _, _ in written),
         establishments=generator.establishments,
