@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -160,7 +161,8 @@ def test_compliance_per_value_with_its_trend() -> None:
     rates = requirements.compliance(now, before, "person_site").set_index("person_site")
     assert rates.loc["A", "rate"] == 0.75 and rates.loc["A", "trend"] == pytest.approx(25.0)
     assert rates.loc["B", "rate"] == 1.0 and rates.loc["B", "trend"] == pytest.approx(100.0)
-    assert rates.loc["C", "rate"] == 0.0 and pd.isna(rates.loc["C", "trend"])
+    trend_c: Any = rates.loc["C", "trend"]
+    assert rates.loc["C", "rate"] == 0.0 and pd.isna(trend_c)
     assert list(rates.index) == ["C", "A", "B"]  # the worst first
 
 
@@ -186,13 +188,14 @@ def expected_states(store: Store, day: date) -> pd.DataFrame:
         "LEFT JOIN establishments s ON s.siret = e.establishment_siret"
     )
     rows = []
-    for person in roster.itertuples(index=False):
-        if pd.notna(person.exit_date) and person.exit_date.date() < day:
+    for person in roster.to_dict("records"):
+        left: Any = person["exit_date"]
+        if pd.notna(left) and left.date() < day:
             continue
-        for requirement in applicable(store.requirements(), person.job, person.service, person.site):
+        for requirement in applicable(store.requirements(), person["job"], person["service"], person["site"]):
             if requirement.min_share is not None:
                 continue
-            mine = held[(held["matricule"] == person.matricule) & (held["training_family"] == requirement.family)]
+            mine = held[(held["matricule"] == person["matricule"]) & (held["training_family"] == requirement.family)]
             if requirement.title_words:
                 words = set(requirement.title_words.split())
                 keep = [words <= set(normalized_text(t).split()) for t in mine["training_title"]]
@@ -208,7 +211,7 @@ def expected_states(store: Store, day: date) -> pd.DataFrame:
                 state = "expiring_soon"
             else:
                 state = "valid"
-            rows.append((person.matricule, requirement.family, requirement.title_words, state))
+            rows.append((person["matricule"], requirement.family, requirement.title_words, state))
     return pd.DataFrame(rows, columns=["matricule", "family", "title_words", "status"])
 
 
@@ -244,11 +247,11 @@ def test_collective_targets_per_site_agree_with_a_count(demo: Store) -> None:
         "LEFT JOIN establishments s ON s.siret = e.establishment_siret WHERE e.exit_date IS NULL OR e.exit_date >= $d",
         {"d": DAY},
     )
-    for row in shares.itertuples(index=False):
-        people = set(roster.loc[roster["site"] == row.person_site, "matricule"])
-        assert row.staff == len(people)
-        assert row.trained == len(people & set(valid["matricule"]))
-        assert row.met == (row.trained / row.staff >= 0.1)
+    for row in shares.to_dict("records"):
+        people = set(roster.loc[roster["site"] == row["person_site"], "matricule"])
+        assert row["staff"] == len(people)
+        assert row["trained"] == len(people & set(valid["matricule"]))
+        assert row["met"] == (row["trained"] / row["staff"] >= 0.1)
 
 
 def test_replacing_the_table_is_audited_and_a_refused_one_changes_nothing(demo: Store) -> None:
