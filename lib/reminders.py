@@ -293,7 +293,7 @@ def to_email(message: Message, sender: str, *, domain: str | None = None) -> Ema
     email["Subject"] = message.subject
     email["Message-ID"] = make_msgid(domain=domain or sender.rpartition("@")[2] or None)
     email["Content-Language"] = "fr"
-    email.set_content(message.body, charset="utf-8")
+    email.set_content(message.body, charset="utf-8", cte="quoted-printable")
     return email
 
 
@@ -400,9 +400,11 @@ def _stage_order(stage: str) -> int:
 
 
 def expiry_subject(stage: str, count: int) -> str:
+    """The subject line (no parentheses: mail clients drop the space before an encoded word that follows one)."""
+    s = "s" if count > 1 else ""
     if stage == OVERDUE:
-        return f"{SUBJECT_PREFIX} — {count} formation(s) expirée(s) dans votre équipe"
-    return f"{SUBJECT_PREFIX} — {count} formation(s) expirant dans {stage} jours ou moins"
+        return f"{SUBJECT_PREFIX} — {count} formation{s} expirée{s} dans votre équipe"
+    return f"{SUBJECT_PREFIX} — {count} formation{s} expirant dans {stage} jours ou moins"
 
 
 def expiry_body(names: list[str], stage: str, items: pd.DataFrame, *, today: date, base_url: str) -> str:
@@ -455,7 +457,9 @@ def plan_messages(
     if settings.hr_emails:
         summary = digest.dashboard_summary(inputs, today)
         body = digest_body(summary, today=today, base_url=settings.base_url)
-        subject = f"{SUBJECT_PREFIX} — à faire cette semaine ({week.replace('-S', ', semaine ')})"
+        subject = (
+            f"{SUBJECT_PREFIX} — à faire cette semaine, semaine {today.isocalendar()[1]} de {today.isocalendar()[0]}"
+        )
         for email in settings.hr_emails:
             message = Message(email, "", DIGEST, week, (), subject, body)
             if message.sent_keys[0] in sent:
