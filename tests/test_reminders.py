@@ -159,14 +159,14 @@ def test_thresholds_are_read_largest_first_and_emails_and_url_are_checked() -> N
 
 def test_the_managers_csv_round_trips_and_its_errors_name_file_line_and_column() -> None:
     assert reminders.parse_managers_csv(reminders.managers_csv(MANAGERS), "responsables.csv") == MANAGERS
-    data = "Site;Responsable;E-mail\nLyon;Marie Curie;marie@example.fr\nLyon;Paul;pas-une-adresse\n".encode()
+    data = "Site;Responsable;E-mail\nSaint Eugène;Marie Curie;marie@example.fr\nLyon;Paul;pas-une-adresse\n".encode()
     with pytest.raises(
         ReminderSettingsError, match=r"responsables\.csv, ligne 3, colonne E-mail : « pas-une-adresse »"
     ):
         reminders.parse_managers_csv(data, "responsables.csv")
     with pytest.raises(ReminderSettingsError, match=r"responsables\.csv, ligne 1 : colonne\(s\) E-mail introuvable"):
         reminders.parse_managers_csv(b"Site,Responsable\nLyon,Paul\n", "responsables.csv")
-    duplicate = "site,manager,courriel\nLyon,Paul,p@x.fr\nlyon, paul ,q@x.fr\n".encode()
+    duplicate = b"site,manager,courriel\nLyon,Paul,p@x.fr\nlyon, paul ,q@x.fr\n"
     with pytest.raises(
         ReminderSettingsError, match="ligne 3 : le responsable « paul » du site « lyon » figure déjà ligne 2"
     ):
