@@ -350,3 +350,45 @@ def test_the_command_without_smtp_configuration_says_how_to_configure_it(store: 
     assert result.returncode == 2
     assert "Envoi d'e-mails non configuré : ajoutez une section [smtp]" in result.stderr
     assert sent_log(store).empty
+
+
+# ---------------------------------------------------------------------- the screens
+
+
+def open_page(page: str) -> Any:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page(page)
+    at.run()
+    return at
+
+
+@pytest.mark.usefixtures("fresh_streamlit_caches")
+def test_parametres_previews_the_reminders_and_refuses_bad_thresholds_in_french(store: Store) -> None:
+    at = open_page("views/parametres.py")
+    assert not at.exception, [e.message for e in at.exception]
+    at.toggle(key="reminders_preview").set_value(True).run()
+    assert not at.exception, [e.message for e in at.exception]
+    plan = reminder_job.plan(store, DEMO_DAY)
+    assert any(f"Au 23/11/2026 : {len(plan.messages)} message(s) à envoyer" in m.value for m in at.markdown)
+    preview = next(f.value for f in at.dataframe if "Objet" in f.value.columns)
+    assert list(preview["Destinataire"]) == [m.recipient for m in plan.messages]
+    assert at.button(key="send_reminders").disabled  # no [smtp] in secrets.toml: preview only
+    assert any("Envoi non configuré" in i.value for i in at.info)
+    form_inputs = [t for t in at.text_input if t.label.startswith("Seuils des rappels")]
+    form_inputs[0].set_value("90, zéro")
+    next(b for b in at.button if b.label == "Enregistrer les réglages des rappels").click().run()
+    assert any("« zéro » n'est pas un nombre de jours" in e.value.replace("\\", "") for e in at.error)
+    assert store.get_setting(reminders.THRESHOLDS_KEY) is None  # nothing saved
+
+
+@pytest.mark.usefixtures("fresh_streamlit_caches")
+def test_the_journal_shows_the_reminders_sent(store: Store, smtp_server: Server) -> None:
+    reminder_job.send(store, reminder_job.plan(store, DEMO_DAY), smtp_server.settings, today=DEMO_DAY)
+    at = open_page("views/journal.py")
+    assert not at.exception, [e.message for e in at.exception]
+    shown = next(f.value for f in at.dataframe if "recipient" in f.value.columns)
+    assert set(shown["recipient"]) == {HR, PONS, LE_GOFF}
+    assert "expirées" in set(shown["stage_label"]) and "2026, semaine 48" in set(shown["stage_label"])
