@@ -375,6 +375,7 @@ def test_parametres_previews_the_reminders_and_refuses_bad_thresholds_in_french(
     assert any(f"Au 23/11/2026 : {len(plan.messages)} message(s) à envoyer" in m.value for m in at.markdown)
     preview = next(f.value for f in at.dataframe if "Objet" in f.value.columns)
     assert list(preview["Destinataire"]) == [m.recipient for m in plan.messages]
+    assert "None" not in preview.to_csv() and "nan" not in preview.to_csv()
     assert at.button(key="send_reminders").disabled  # no [smtp] in secrets.toml: preview only
     assert any("Envoi non configuré" in i.value for i in at.info)
     form_inputs = [t for t in at.text_input if t.label.startswith("Seuils des rappels")]

@@ -152,11 +152,11 @@ def _preview_and_send(smtp: mailer.SmtpSettings | None) -> None:
                 {
                     "Destinataire": [m.recipient for m in plan.messages],
                     "Objet": [m.subject for m in plan.messages],
-                    "Éléments": [len(m.item_keys) or None for m in plan.messages],
+                    "Formations citées": [str(len(m.item_keys)) if m.item_keys else "—" for m in plan.messages],
                 }
             ),
             hide_index=True,
-            column_config={"Éléments": st.column_config.NumberColumn("Éléments", help="Formations citées")},
+            column_config={"Formations citées": st.column_config.TextColumn("Formations citées")},
         )
         with st.expander("Lire les messages"):
             for message in plan.messages:
