@@ -14,9 +14,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import NoReturn
 
-from lib import access, digest, files, portal, report, settings
+from lib import access, digest, files, mailer, portal, reminder_job, report, settings
 from lib.access import AccessConfigError
 from lib.declarations import CatalogueError, InvalidExport
+from lib.reminders import ReminderSettingsError
 from lib.rules import DEFAULT_RULE_SET, RuleSet, RuleSetError, compute_deadlines
 from lib.store import ExportFile, ImportResult, Purpose, Store, StoreError, default_db_path, today_default
 
@@ -360,6 +361,38 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_remind(args: argparse.Namespace) -> int:
+    store = _store(args)
+    _workflow_context(store)
+    plan = reminder_job.plan(store, args.today)
+    for site, manager, items in plan.unrouted:
+        print(
+            f"Sans destinataire : {items} échéance(s) du site « {site or '—'} », responsable « {manager or '—'} » "
+            "(ajoutez son e-mail dans Paramètres › Rappels par e-mail).",
+            file=sys.stderr,
+        )
+    if args.dry_run is not None:
+        directory = Path(args.dry_run)
+        if directory.exists() and not directory.is_dir():
+            raise CliError(f"--dry-run {directory} : c'est un fichier, indiquez un dossier.")
+        try:
+            smtp = mailer.configured_smtp(args.secrets)
+            sender = smtp.sender
+        except mailer.MailError:
+            sender = reminder_job.DRY_RUN_SENDER
+        written = reminder_job.write_dry_run(plan, directory, sender=sender)
+        print(f"{directory} : {len(written)} message(s) écrit(s) en .eml, rien n'a été envoyé ni enregistré.")
+        return 0
+    if not plan.messages:
+        print(f"Aucun rappel à envoyer au {args.today:%d/%m/%Y} (déjà envoyés : {plan.already_sent}).")
+        return 0
+    result = reminder_job.send(store, plan, mailer.configured_smtp(args.secrets), today=args.today)
+    for _message, reason in result.refused:
+        print(f"Non envoyé : {reason}", file=sys.stderr)
+    print(result.summary())
+    return 1 if result.refused else 0
+
+
 # ---------------------------------------------------------------------- parser
 
 
@@ -453,6 +486,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="fichier .ics à écrire")
     p.set_defaults(handler=cmd_calendar)
 
+    p = sub.add_parser("remind", parents=[common], help="envoyer les rappels par e-mail (RH et responsables)")
+    p.add_argument("--today", type=parse_cli_date, required=True, help="date du jour")
+    p.add_argument(
+        "--dry-run",
+        metavar="DOSSIER",
+        help="écrire les messages en .eml dans ce dossier, sans rien envoyer ni enregistrer",
+    )
+    p.add_argument(
+        "--secrets",
+        type=Path,
+        default=None,
+        help=f"fichier de configuration SMTP (défaut : ${mailer.SECRETS_ENV}, sinon {mailer.DEFAULT_SECRETS})",
+    )
+    p.set_defaults(handler=cmd_remind)
+
     return parser
 
 
@@ -479,7 +527,17 @@ def _raised_by_lib(error: BaseException) -> bool:
 
 def explain(error: BaseException) -> tuple[str, int]:
     """The French message and exit code of an error of a command (never a traceback)."""
-    if isinstance(error, CliError | StoreError | RuleSetError | InvalidExport | CatalogueError | AccessConfigError):
+    if isinstance(
+        error,
+        CliError
+        | StoreError
+        | RuleSetError
+        | InvalidExport
+        | CatalogueError
+        | AccessConfigError
+        | mailer.MailError
+        | ReminderSettingsError,
+    ):
         return f"Erreur : {error}", 2
     if isinstance(error, OSError):
         where = f"{error.filename} : " if error.filename else ""

@@ -36,6 +36,7 @@ SQL_PARAMETERS = {
     **{name: frozenset(wanted) for name, wanted in WORKFLOW_PARAMETERS.items()},
     "recent_imports": frozenset({"limit"}),
     "audit_log": frozenset({"limit"}),
+    "reminders_sent": frozenset({"limit"}),
     "prepare_workflow": frozenset({"tolerance"}),
     "last_decisions": frozenset(),
     "rule_set_differences": frozenset(),

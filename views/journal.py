@@ -29,3 +29,23 @@ ui.show_table(
     },
 )
 ui.download_buttons(journal, "journal", key="journal")
+
+st.subheader("Rappels envoyés par e-mail")
+st.caption("Chaque message parti, une seule fois : un nouvel envoi ne renvoie jamais ce qui figure ici.")
+sent = store.query("reminders_sent", {"limit": limit})
+if sent.empty:
+    st.write("Aucun rappel envoyé pour l'instant.")
+else:
+    ui.show_table(
+        sent,
+        {
+            "sent_at": st.column_config.DatetimeColumn("Envoyé le", format="DD/MM/YYYY HH:mm:ss"),
+            "sent_on": ui.date_column("Date du rappel"),
+            "recipient": "Destinataire",
+            "kind_label": "Rappel",
+            "stage_label": "Seuil ou semaine",
+            "subject": st.column_config.TextColumn("Objet", width="large"),
+            "items": st.column_config.NumberColumn("Formations citées"),
+            "who": "Par",
+        },
+    )

@@ -1,4 +1,4 @@
-"""Paramètres: establishments, rule set and its overridable dates, horizons, reference date, backup."""
+"""Paramètres: establishments, rule set and its overridable dates, horizons, reference date, reminders, backup."""
 
 from __future__ import annotations
 
@@ -273,6 +273,9 @@ if store.path.exists():
                 icon=":material/check_circle:",
             )
             ui.clear_caches()
+
+# ------------------------------------------------------------------ reminders by e-mail
+ui.render_reminders_section()
 
 # ------------------------------------------------------------------ backup
 st.subheader("Sauvegarde")

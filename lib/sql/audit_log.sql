@@ -27,6 +27,8 @@ SELECT * FROM (
             WHEN action = 'backup' THEN 'Sauvegarde de la base'
             WHEN action = 'restored' THEN 'Restauration de la base'
             WHEN action = 'purged' THEN 'Purge des données personnelles'
+            WHEN target_kind = 'reminder' AND action = 'sent' THEN 'Rappel envoyé à ' || target_key
+            WHEN target_kind = 'site_managers' THEN 'Responsables de site enregistrés'
             ELSE action
         END,
         CASE WHEN target_kind = 'of_line' THEN target_key ELSE '' END

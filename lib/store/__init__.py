@@ -9,7 +9,8 @@
 - `validities`: recommended validity ends;
 - `exports`: portal files of the employer and the ledger of identifiers used;
 - `requirements`: the employer's required trainings and their collective targets;
-- `retention`: the purge of personal data (RGPD).
+- `retention`: the purge of personal data (RGPD);
+- `reminders`: the site managers and the sent log of the reminder e-mails.
 
 `Store` composes them; everything callers use is importable from `lib.store`.
 """
@@ -38,6 +39,7 @@ from lib.store.connection import (
 from lib.store.exports import ExportBatch, ExportFile, ExportsMixin, Purpose
 from lib.store.imports import MAX_HR_FILE_BYTES, ImportKind, ImportResult, ImportsMixin, Problem
 from lib.store.lists import ListsMixin
+from lib.store.reminders import RemindersMixin
 from lib.store.requirements import RequirementsMixin
 from lib.store.retention import PURGED, RetentionMixin
 from lib.store.sqlfiles import MIGRATIONS_DIR, SQL_DIR, SqlParameterError, named_query
@@ -47,7 +49,14 @@ from lib.store.workflow import WORKFLOW_PARAMETERS, WorkflowMixin  # noqa: F401 
 
 
 class Store(
-    ImportsMixin, ExportsMixin, RetentionMixin, ValiditiesMixin, RequirementsMixin, ListsMixin, ConfigurationMixin
+    ImportsMixin,
+    ExportsMixin,
+    RetentionMixin,
+    ValiditiesMixin,
+    RequirementsMixin,
+    RemindersMixin,
+    ListsMixin,
+    ConfigurationMixin,
 ):
     """One DuckDB file (see lib.store.connection.StoreBase for how it is opened), with every operation of the tool."""
 

@@ -1,7 +1,7 @@
 """The dashboard's Streamlit layer (the only lib package that imports Streamlit), one purpose per module:
 access (sign-in and rights), cache (every cache and the warm-up thread), text (safe display, French formats),
-search, widgets, rulesets, exports, actions. Every name the pages, app.py, bench/ and tests use is re-exported
-here, so `from lib import ui` and `ui.xxx` keep working.
+search, widgets, rulesets, exports, actions, reminders. Every name the pages, app.py, bench/ and tests use is
+re-exported here, so `from lib import ui` and `ui.xxx` keep working.
 
 To patch a module attribute in a test, patch the submodule that reads it (e.g. lib.ui.cache.WARM_UP_SECONDS)."""
 
@@ -53,6 +53,7 @@ from lib.ui.exports import (
     render_export_section,
     weekly_report_bytes,
 )
+from lib.ui.reminders import render_reminders_section
 from lib.ui.rulesets import (
     RULE_PARAMETER_LABELS,
     deadline_explanation,
@@ -189,6 +190,7 @@ __all__ = [
     "reference_caption",
     "refresh_lists",
     "render_export_section",
+    "render_reminders_section",
     "require",
     "require_data",
     "require_right",

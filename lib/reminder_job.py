@@ -1,0 +1,104 @@
+"""The reminder run, shared by `python -m lib remind` and the Paramètres button: read the lists, plan the
+messages (lib/reminders.py), then send them one by one through lib/mailer.py, each recorded in the sent log in
+the transaction of its sending — or write them as .eml files for a dry run (nothing recorded)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from lib import digest, files, mailer, reminders, report, settings
+from lib.store import Store
+
+DRY_RUN_SENDER = "Passeport de prévention <rappels@passeport.invalid>"
+
+
+def reminder_inputs(store: Store, today: date) -> report.ReportInputs:
+    """The lists the reminders read, at `today`: the one place that asks the store for them."""
+    prefs = settings.preferences(store)
+    frames = store.workflows(
+        digest.REPORT_QUERIES,
+        rules=settings.active_rules(store),
+        today=today,
+        tolerance_days=prefs.tolerance_days,
+        horizon_days=prefs.horizon_days,
+    )
+    return digest.report_inputs(frames)
+
+
+def plan(store: Store, today: date) -> reminders.Plan:
+    """What a run at `today` would send (the sent log's messages left out)."""
+    return reminders.plan_messages(
+        reminder_inputs(store, today),
+        today=today,
+        settings=reminders.reminder_settings(store),
+        managers=store.site_managers(),
+        sent=store.sent_reminder_keys(),
+    )
+
+
+@dataclass(frozen=True)
+class SendResult:
+    sent: tuple[reminders.Message, ...]
+    refused: tuple[tuple[reminders.Message, str], ...]  # one message refused by the server, and why
+    skipped: int  # already in the sent log when their turn came (another run sent them)
+
+    def summary(self) -> str:
+        parts = [f"{len(self.sent)} message(s) envoyé(s)"]
+        if self.refused:
+            parts.append(f"{len(self.refused)} refusé(s) par le serveur (réessayés au prochain envoi)")
+        if self.skipped:
+            parts.append(f"{self.skipped} déjà envoyé(s) entre-temps")
+        return ", ".join(parts) + "."
+
+
+def send(
+    store: Store,
+    plan_: reminders.Plan,
+    smtp: mailer.SmtpSettings,
+    *,
+    today: date,
+    who: str | None = None,
+    on_sent: Callable[[reminders.Message], None] | None = None,
+) -> SendResult:
+    """Send the plan's messages over one SMTP session. A message the server refuses is left unrecorded and the
+    others go on; a server that vanishes raises MailError after the messages already sent (recorded)."""
+    sent: list[reminders.Message] = []
+    refused: list[tuple[reminders.Message, str]] = []
+    skipped = 0
+    with mailer.connect(smtp) as connection:
+        for message in plan_.messages:
+            email = reminders.to_email(message, smtp.sender)
+            try:
+                done = store.send_recorded(
+                    message, str(email["Message-ID"]), functools.partial(connection.send, email), today=today, who=who
+                )
+            except mailer.RecipientRefused as error:
+                refused.append((message, str(error)))
+                continue
+            except mailer.MailError as error:
+                raise mailer.MailError(
+                    f"{error} {len(sent)} message(s) envoyé(s) et enregistré(s) avant l'erreur ; relancez l'envoi "
+                    "plus tard : ceux-là ne partiront pas une seconde fois."
+                ) from error
+            if done:
+                sent.append(message)
+                if on_sent:
+                    on_sent(message)
+            else:
+                skipped += 1
+    return SendResult(tuple(sent), tuple(refused), skipped)
+
+
+def write_dry_run(plan_: reminders.Plan, directory: Path, *, sender: str = DRY_RUN_SENDER) -> list[Path]:
+    """The plan's messages as .eml files in `directory` (created if needed); nothing recorded anywhere."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = [
+        (directory / reminders.eml_name(index, message), reminders.to_email(message, sender).as_bytes())
+        for index, message in enumerate(plan_.messages, start=1)
+    ]
+    files.write_all_atomically(written)
+    return [path for path, _ in written]
