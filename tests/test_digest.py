@@ -221,3 +221,23 @@ def test_the_dashboard_summary_asked_in_sql_counts_what_the_whole_lists_hold(dem
 def test_the_demo_day_has_declarations_with_discrepancies_to_point_at(demo_store_file: Path) -> None:
     numbers = digest.dashboard_summary(_asker(Store(demo_store_file), DAY), DAY)
     assert 0 < numbers.with_discrepancies < numbers.cards["to_verify"][0]
+
+
+def test_the_html_report_escapes_what_files_brought_and_prints_on_a4() -> None:
+    hostile = "<script>alert(1)</script> & Cie"
+    item = {"what": f"Vérifier {hostile}", "who": hostile, "site": hostile, "due_on": "2026-12-01", "status": ""}
+    data = {
+        "today": "2026-11-23", "since": "2026-11-16", "rule_set": "décret <b>", "horizon_days": 90,
+        "per_establishment": {hostile: dict.fromkeys(report.TITLES, 1)},
+        "sections": {key: [item] if key == "due_30_days" else [] for key in report.TITLES},
+        "to_do": {kind: {"total": 3, "due_30_days": 1} for kind in report.TO_DO_KINDS},
+    }  # fmt: skip
+    page = report.render_html(data)
+    assert "<script>" not in page and "<b>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Cie" in page
+    assert "@page { size: A4 landscape" in page
+    assert "<h2>À faire dans les 30 jours (1)</h2>" in page
+    assert page.count("<h2>") == 2 + len(report.TITLES)
+    assert "<td>01/12/2026</td>" not in page and '<td class="d">01/12/2026</td>' in page
+    assert "<td>—</td>" in page  # an empty status reads « — », never « None »
+    assert "None" not in page and "nan" not in page
