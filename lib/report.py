@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, cast
 
@@ -28,7 +28,7 @@ class ReportInputs:
     expected: pd.DataFrame
     internal: pd.DataFrame
     validities: pd.DataFrame
-    to_do: Mapping[str, int] | None = None
+    to_do: Mapping[str, int] | None = field(default=None, kw_only=True)
 
 
 TO_DO_KINDS = {
