@@ -17,6 +17,7 @@ from typing import NoReturn
 from lib import access, digest, files, mailer, portal, reminder_job, report, settings
 from lib.access import AccessConfigError
 from lib.declarations import CatalogueError, InvalidExport
+from lib.lists import ListContext
 from lib.reminders import ReminderSettingsError
 from lib.rules import DEFAULT_RULE_SET, RuleSet, RuleSetError, compute_deadlines
 from lib.store import ExportFile, ImportResult, Purpose, Store, StoreError, default_db_path, today_default
@@ -275,23 +276,17 @@ def cmd_export_internal(args: argparse.Namespace) -> int:
     return _export(args, "internal")
 
 
-def _report_inputs(store: Store, rules: RuleSet, prefs: settings.Preferences, today: date) -> report.ReportInputs:
-    frames = store.workflows(
-        digest.REPORT_QUERIES,
-        rules=rules,
-        today=today,
-        tolerance_days=prefs.tolerance_days,
-        horizon_days=prefs.horizon_days,
-    )
-    return digest.report_inputs(frames)
+def _report_inputs(store: Store, prefs: settings.Preferences, today: date, since: date) -> report.ReportInputs:
+    """What the report and the calendar read, asked as the dashboard asks it (lib.digest.report_inputs)."""
+    asker = store.asker(ListContext(today=today, horizon_days=prefs.horizon_days))
+    return digest.report_inputs(asker, today=today, since=since, horizon_days=prefs.horizon_days)
 
 
 def cmd_calendar(args: argparse.Namespace) -> int:
     store = _store(args)
-    rules, prefs = _workflow_context(store)
-    content, count = digest.calendar_ics(
-        _report_inputs(store, rules, prefs, args.today), today=args.today, generated_at=datetime.now(UTC)
-    )
+    _, prefs = _workflow_context(store)
+    inputs = _report_inputs(store, prefs, args.today, report.last_week(args.today))
+    content, count = digest.calendar_ics(inputs, today=args.today, generated_at=datetime.now(UTC))
     _write_output(Path(args.out), content)
     print(f"{args.out} : {count} échéance(s), à importer dans Outlook ou votre agenda.")
     return 0
@@ -343,9 +338,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     store = _store(args)
     rules, prefs = _workflow_context(store)
-    inputs = _report_inputs(store, rules, prefs, args.today)
     last = store.get_setting(report.LAST_REPORT_SETTING)
     since = date.fromisoformat(last) if last and date.fromisoformat(last) < args.today else report.last_week(args.today)
+    inputs = _report_inputs(store, prefs, args.today, since)
     data = report.build_report(
         inputs,
         today=args.today,
@@ -355,6 +350,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     )
     if args.format == "json":
         print(json.dumps(data, ensure_ascii=False, indent=2))
+    elif args.format == "html":
+        print(report.render_html(data), end="")
     else:
         print(report.render_markdown(data), end="")
     store.set_setting(report.LAST_REPORT_SETTING, args.today.isoformat())
@@ -460,7 +457,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", parents=[common], help="rapport hebdomadaire")
     p.add_argument("--today", type=parse_cli_date, required=True, help="date du jour")
-    p.add_argument("--format", choices=["md", "json"], default="md")
+    p.add_argument("--format", choices=["md", "json", "html"], default="md")
     p.set_defaults(handler=cmd_report)
 
     p = sub.add_parser("generate", help="jeu de données fictif à grande échelle (tests de charge)")

@@ -10,31 +10,48 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from lib import digest, files, mailer, reminders, report, settings
+import pandas as pd
+
+from lib import digest, files, mailer, reminders, settings
+from lib.lists import Condition, ListContext, ListQuery, compare, is_true
 from lib.store import Store
 
 DRY_RUN_SENDER = "Passeport de prévention <rappels@passeport.invalid>"
 
 
-def reminder_inputs(store: Store, today: date) -> report.ReportInputs:
-    """The lists the reminders read, at `today`: the one place that asks the store for them."""
+REMINDER_COLUMNS = (
+    "matricule", "person_birth_name", "person_usage_name", "person_first_name", "person_site", "manager",
+    "formation", "effective_validity_end", "days_left", "is_latest", "is_active",
+)  # fmt: skip
+
+
+def reminder_inputs(
+    store: Store, today: date, thresholds: tuple[int, ...]
+) -> tuple[digest.DashboardSummary, pd.DataFrame]:
+    """What the reminders read at `today`, the one place that asks the store: the dashboard's numbers (the HR
+    digest) and each present person's latest trainings whose validity ends within the largest threshold or is
+    already over (the managers' messages)."""
     prefs = settings.preferences(store)
-    frames = store.workflows(
-        digest.REPORT_QUERIES,
-        rules=settings.active_rules(store),
-        today=today,
-        tolerance_days=prefs.tolerance_days,
-        horizon_days=prefs.horizon_days,
+    asker = store.asker(ListContext(today=today, horizon_days=prefs.horizon_days))
+    query = ListQuery("validities").where(
+        is_true("is_latest"),
+        is_true("is_active"),
+        Condition("effective_validity_end", "not_null"),
+        Condition("matricule", "not_null"),
+        compare("days_left", "<=", max(thresholds, default=0)),
     )
-    return digest.report_inputs(frames)
+    return digest.dashboard_summary(asker, today), asker.rows(query, limit=None, columns=REMINDER_COLUMNS)
 
 
 def plan(store: Store, today: date) -> reminders.Plan:
     """What a run at `today` would send (the sent log's messages left out)."""
+    chosen = reminders.reminder_settings(store)
+    summary, validities = reminder_inputs(store, today, chosen.thresholds)
     return reminders.plan_messages(
-        reminder_inputs(store, today),
+        summary,
+        validities,
         today=today,
-        settings=reminders.reminder_settings(store),
+        settings=chosen,
         managers=store.site_managers(),
         sent=store.sent_reminder_keys(),
     )

@@ -24,7 +24,7 @@ from urllib.parse import quote, urlencode
 import numpy as np
 import pandas as pd
 
-from lib import digest, report
+from lib import digest
 from lib.statuses import VALIDITY_LABELS, VERIFICATION_LABELS
 
 THRESHOLDS_KEY = "reminder_thresholds"
@@ -442,7 +442,8 @@ def expiry_body(names: list[str], stage: str, items: pd.DataFrame, *, today: dat
 
 
 def plan_messages(
-    inputs: report.ReportInputs,
+    summary: digest.DashboardSummary,
+    validities: pd.DataFrame,
     *,
     today: date,
     settings: ReminderSettings,
@@ -455,7 +456,6 @@ def plan_messages(
     already = 0
     week = iso_week(today)
     if settings.hr_emails:
-        summary = digest.dashboard_summary(inputs, today)
         body = digest_body(summary, today=today, base_url=settings.base_url)
         subject = (
             f"{SUBJECT_PREFIX} — à faire cette semaine, semaine {today.isocalendar()[1]} de {today.isocalendar()[0]}"
@@ -466,7 +466,7 @@ def plan_messages(
                 already += 1
             else:
                 messages.append(message)
-    expiries = current_expiries(inputs.validities, settings.thresholds)
+    expiries = current_expiries(validities, settings.thresholds)
     by_key: dict[tuple[str, str], SiteManager] = {(_key(m.site), _key(m.manager)): m for m in managers}
     routed = [
         by_key.get((_key(s), _key(m))) if isinstance(s, str) and isinstance(m, str) else None

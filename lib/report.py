@@ -1,9 +1,11 @@
-"""The weekly report: what is due, what changed since the last report, what expires; Markdown or JSON. Pure."""
+"""The weekly report: what is due, what changed since the last report, what expires; Markdown, JSON, or an HTML
+page HR opens in a browser and prints. Pure."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, cast
 
@@ -18,12 +20,23 @@ LAST_REPORT_SETTING = "last_report_on"
 
 @dataclass(frozen=True)
 class ReportInputs:
-    """The workflow frames at `today` (see lib/sql/*.sql for their columns)."""
+    """Rows of the workflow lists at `today` (see lib/sql/*.sql for their columns): the whole lists, or only the
+    rows the report and the calendar read (lib.digest.report_inputs asks those). `to_do`: how many rows of each
+    kind of TO_DO_KINDS the dashboard's cards count; None: counted from the frames, which are then whole."""
 
     of_declarations: pd.DataFrame
     expected: pd.DataFrame
     internal: pd.DataFrame
     validities: pd.DataFrame
+    to_do: Mapping[str, int] | None = field(default=None, kw_only=True)
+
+
+TO_DO_KINDS = {
+    "verification": "Déclarations à vérifier",
+    "carence": "Carences à déclarer",
+    "internal": "Déclarations internes à faire",
+}
+"""The kinds of what HR must do, with the titles of the dashboard's cards."""
 
 
 WEEK_DAYS = 7
@@ -104,12 +117,28 @@ def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in row.items()} for row in frame[columns].to_dict("records")]
 
 
-def _due_items(inputs: ReportInputs, today: date, within: int) -> list[dict[str, Any]]:
-    limit = pd.Timestamp(today + timedelta(days=within))
-    items: list[dict[str, Any]] = []
+def _to_do(inputs: ReportInputs) -> dict[str, pd.DataFrame]:
+    """The rows of each kind of TO_DO_KINDS (the dashboard's first three cards)."""
     lines = inputs.of_declarations
-    lines = lines[lines["concerned"] & (lines["status"] == "to_verify") & (lines["due_on"] <= limit)]
-    for row in _rows(lines):
+    expected = inputs.expected
+    internal = inputs.internal
+    return {
+        "verification": lines[lines["concerned"] & (lines["status"] == "to_verify")],
+        "carence": expected[expected["status"].isin(CARENCE_TO_DECLARE)],
+        "internal": internal[internal["status"].isin(INTERNAL_TO_DECLARE)],
+    }
+
+
+def _due(inputs: ReportInputs, today: date, within: int) -> dict[str, pd.DataFrame]:
+    """The rows of each kind due on or before `today + within` (overdue ones included)."""
+    limit = pd.Timestamp(today + timedelta(days=within))
+    return {kind: frame[frame["due_on"] <= limit] for kind, frame in _to_do(inputs).items()}
+
+
+def _due_items(inputs: ReportInputs, today: date, within: int) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    due = _due(inputs, today, within)
+    for row in _rows(due["verification"]):
         items.append(
             _item(
                 {**row, "person_birth_name": row["nom_titulaire"]},
@@ -118,13 +147,9 @@ def _due_items(inputs: ReportInputs, today: date, within: int) -> list[dict[str,
                 row["establishment"],
             )
         )
-    expected = inputs.expected
-    expected = expected[expected["status"].isin(CARENCE_TO_DECLARE) & (expected["due_on"] <= limit)]
-    for row in _rows(expected):
+    for row in _rows(due["carence"]):
         items.append(_item(row, f"Déclarer en carence : {row['training_title']}", row["due_on"], row["person_site"]))
-    internal = inputs.internal
-    internal = internal[internal["status"].isin(INTERNAL_TO_DECLARE) & (internal["due_on"] <= limit)]
-    for row in _rows(internal):
+    for row in _rows(due["internal"]):
         items.append(
             _item(row, f"Déclarer la formation interne : {row['training_title']}", row["due_on"], row["person_site"])
         )
@@ -172,6 +197,8 @@ def build_report(
     for key, items in sections.items():
         for item in items:
             per_site.setdefault(item["site"], {k: 0 for k in sections})[key] += 1
+    totals = inputs.to_do or {kind: len(frame) for kind, frame in _to_do(inputs).items()}
+    due_soon = _due(inputs, today, 30)
     return {
         "today": today.isoformat(),
         "since": since.isoformat(),
@@ -180,6 +207,7 @@ def build_report(
         "counts": {key: len(items) for key, items in sections.items()},
         "per_establishment": dict(sorted(per_site.items())),
         "sections": sections,
+        "to_do": {kind: {"total": int(totals[kind]), "due_30_days": len(due_soon[kind])} for kind in TO_DO_KINDS},
     }
 
 
@@ -225,6 +253,94 @@ def render_markdown(report: Mapping[str, Any], *, max_items: int = 50) -> str:
             out.append(f"- {_fr(item['due_on'])} — {item['what']} — {item['who']} — {item['site']}")
         if len(items) > max_items:
             out.append(f"- … et {len(items) - max_items} autre(s) (voir le tableau de bord).")
+    return "\n".join(out) + "\n"
+
+
+_HTML_STYLE = """
+body { font-family: "Segoe UI", Arial, sans-serif; font-size: 10.5pt; color: #1f2328; margin: 2em auto;
+       max-width: 60em; padding: 0 1em; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; }
+h2 { font-size: 1.2em; margin-top: 1.6em; border-bottom: 1px solid #d0d7de; padding-bottom: 0.2em; }
+p.meta { color: #57606a; margin-top: 0; }
+table { border-collapse: collapse; width: 100%; margin: 0.4em 0; }
+th, td { border: 1px solid #d0d7de; padding: 0.25em 0.5em; text-align: left; vertical-align: top; }
+th { background: #f6f8fa; }
+td.n, th.n { text-align: right; white-space: nowrap; }
+td.d { white-space: nowrap; }
+p.rien, p.suite { color: #57606a; font-style: italic; }
+@page { size: A4 landscape; margin: 1.5cm; }
+@media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } tr { break-inside: avoid; }
+               thead { display: table-header-group; } }
+"""
+
+
+def _cell(value: Any, css: str = "") -> str:
+    attribute = f' class="{css}"' if css else ""
+    return f"<td{attribute}>{html.escape(str(value))}</td>"
+
+
+def _header(*names: str, numeric_from: int | None = None) -> str:
+    cells = "".join(
+        f'<th class="n">{html.escape(n)}</th>' if numeric_from is not None and i >= numeric_from else
+        f"<th>{html.escape(n)}</th>"
+        for i, n in enumerate(names)
+    )  # fmt: skip
+    return f"<thead><tr>{cells}</tr></thead>"
+
+
+def render_html(report: Mapping[str, Any], *, max_items: int = 1000) -> str:
+    """The report as an HTML page HR opens in a browser and prints (A4 landscape): what to do, with the totals of
+    the dashboard's cards, counts per establishment, then each section's items. Every value is escaped."""
+    today = _fr(report["today"])
+    title = f"Passeport de prévention — rapport du {today}"
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="fr">',
+        '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{html.escape(title)}</title>",
+        f"<style>{_HTML_STYLE}</style></head>",
+        "<body>",
+        f"<h1>{html.escape(title)}</h1>",
+        f'<p class="meta">Depuis le dernier rapport ({_fr(report["since"])}). '
+        f"Règles : {html.escape(str(report['rule_set']))}.</p>",
+        "<h2>À faire</h2>",
+        "<table>" + _header("", "En tout", "Dans les 30 jours", numeric_from=1) + "<tbody>",
+    ]
+    for kind, label in TO_DO_KINDS.items():
+        counts = report["to_do"][kind]
+        out.append(f"<tr>{_cell(label)}{_cell(counts['total'], 'n')}{_cell(counts['due_30_days'], 'n')}</tr>")
+    out += [
+        "</tbody></table>",
+        "<h2>Par établissement</h2>",
+        "<table>"
+        + _header(
+            "Établissement", "7 j", "30 j", "Réputées vérifiées", "Nouvelles carences", "Expirations", numeric_from=1
+        )
+        + "<tbody>",
+    ]
+    keys = ("due_7_days", "due_30_days", "newly_deemed_verified", "new_carences", "expiring")
+    for site, counts in report["per_establishment"].items():
+        out.append("<tr>" + _cell(site) + "".join(_cell(counts[k], "n") for k in keys) + "</tr>")
+    if not report["per_establishment"]:
+        out.append('<tr><td colspan="6">Rien à signaler.</td></tr>')
+    out.append("</tbody></table>")
+    for key, section_title in TITLES.items():
+        items = report["sections"][key]
+        heading = f"{section_title.format(horizon=report['horizon_days'])} ({len(items)})"
+        out.append(f"<h2>{html.escape(heading)}</h2>")
+        if not items:
+            out.append('<p class="rien">Rien.</p>')
+            continue
+        out.append("<table>" + _header("Échéance", "À faire", "Salarié", "Établissement", "Statut") + "<tbody>")
+        for item in items[:max_items]:
+            out.append(
+                "<tr>" + _cell(_fr(item["due_on"]), "d") + _cell(item["what"]) + _cell(item["who"])
+                + _cell(item["site"]) + _cell(item["status"] or "—") + "</tr>"
+            )  # fmt: skip
+        out.append("</tbody></table>")
+        if len(items) > max_items:
+            out.append(f'<p class="suite">… et {len(items) - max_items} autre(s) : voir le tableau de bord.</p>')
+    out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"
 
 

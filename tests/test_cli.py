@@ -198,6 +198,10 @@ def test_the_weekly_job_exports_valid_portal_files_and_a_json_report(tmp_path: P
     markdown = run("report", "--today", "2026-11-30", db=db).stdout
     assert markdown.startswith("# Passeport de prévention — rapport du 30/11/2026")
     assert "Depuis le dernier rapport (23/11/2026)" in markdown
+    page = run("report", "--today", "2026-12-07", "--format", "html", db=db).stdout
+    assert page.startswith("<!DOCTYPE html>") and "rapport du 07/12/2026" in page
+    assert "Depuis le dernier rapport (30/11/2026)" in page
+    assert report["to_do"]["verification"]["total"] > 0  # the dashboard's first card, in the report
 
 
 def test_hash_password_prints_a_hash_the_login_accepts() -> None:

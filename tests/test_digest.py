@@ -10,8 +10,10 @@ import pytest
 
 from lib import digest, report, settings, ui
 from lib.__main__ import _report_inputs
-from lib.statuses import VALIDITY_LABELS, validity_status
+from lib.lists import ListContext
+from lib.statuses import CARENCE_TO_DECLARE, INTERNAL_TO_DECLARE, VALIDITY_LABELS, validity_status
 from lib.store import Store
+from lib.store.lists import StoreAsker
 
 DAY = date(2026, 11, 23)
 
@@ -76,29 +78,38 @@ def test_since_last_week_counts_only_lines_that_became_deemed_verified_in_the_se
     assert list(report.received(lines, since, DAY)) == [True, False, True, True, False, False]
 
 
-def _demo_inputs(store: Store, day: date) -> report.ReportInputs:
+def _asker(store: Store, day: date) -> StoreAsker:
+    return store.asker(ListContext(today=day, horizon_days=settings.preferences(store).horizon_days))
+
+
+def _whole(store: Store, name: str, day: date) -> pd.DataFrame:
+    """A whole workflow list, asked the old way: the oracle the asked numbers are checked against."""
     prefs = settings.preferences(store)
-    return _report_inputs(store, settings.active_rules(store), prefs, day)
+    return store.workflow(
+        name, rules=settings.active_rules(store), today=day, tolerance_days=prefs.tolerance_days,
+        horizon_days=prefs.horizon_days,
+    )  # fmt: skip
 
 
 @pytest.mark.usefixtures("fresh_streamlit_caches")
 def test_the_dashboard_and_the_weekly_report_agree_on_what_changed_since_last_week(demo_db: Path) -> None:
     store = Store(demo_db)
     today = ui.today()
-    lines = _demo_inputs(store, today).of_declarations
+    lines = _whole(store, "of_declarations", today)
     undecided = lines[lines["concerned"] & lines["last_action"].isna()]
     # The first day some undecided lines become « réputées vérifiées » after the demo's day.
     day = pd.Timestamp(
         undecided.loc[undecided["deemed_verified_on"] > pd.Timestamp(today), "deemed_verified_on"].min()
     ).date()
-    inputs = _demo_inputs(store, day)
-    numbers = digest.dashboard_summary(inputs, day)
+    prefs = settings.preferences(store)
+    inputs = _report_inputs(store, prefs, day, report.last_week(day))
+    numbers = digest.dashboard_summary(_asker(store, day), day)
     weekly = report.build_report(inputs, today=day, since=report.last_week(day), rule_set="test")
     assert numbers.deemed == weekly["counts"]["newly_deemed_verified"]
     assert numbers.opened == weekly["counts"]["new_carences"]
     assert numbers.deemed > 0  # the comparison means something
-    # Counted from the lists themselves, not by the code under test.
-    lines = inputs.of_declarations
+    # Counted from the whole lists, not by the code under test.
+    lines = _whole(store, "of_declarations", day)
     start, end = pd.Timestamp(day - timedelta(days=7)), pd.Timestamp(day)
     deemed = lines[
         lines["concerned"]
@@ -114,52 +125,120 @@ def test_the_dashboard_and_the_weekly_report_agree_on_what_changed_since_last_we
 def test_the_pages_and_the_commands_assemble_the_same_report_inputs(demo_db: Path) -> None:
     store = Store(demo_db)
     day = ui.today()
-    from_cli = _demo_inputs(store, day)
+    from_cli = _report_inputs(store, settings.preferences(store), day, report.last_week(day))
     from_pages = ui._report_inputs()
     for field in ("of_declarations", "expected", "internal", "validities"):
         pd.testing.assert_frame_equal(getattr(from_pages, field), getattr(from_cli, field), obj=field)
-    assert len(from_cli.of_declarations) > 0
+    assert from_pages.to_do == from_cli.to_do
+    assert len(from_cli.validities) > 0
     content, count = digest.calendar_ics(from_cli, today=day, generated_at=pd.Timestamp("2026-11-23T08:00Z"))
     assert count == len(report.deadline_events(from_pages, today=day)) > 0
     assert content.count(b"BEGIN:VEVENT") == count
 
 
-def test_the_dashboard_summary_counts_the_lists_without_a_page() -> None:
-    lines = _lines([(True, "to_verify", None, None, DAY - timedelta(days=20))] * 2)
-    lines["due_on"] = pd.to_datetime(pd.Series([DAY + timedelta(days=3), DAY - timedelta(days=1)]))
-    lines["organisme"] = "Formasud"
-    lines["line_key"] = ["Formasud|1", "Formasud|2"]
-    expected = pd.DataFrame(
-        {
-            "status": ["carence_due", "awaiting_of"],
-            "due_on": pd.to_datetime(pd.Series([DAY + timedelta(days=40), DAY + timedelta(days=10)])),
-            "carence_opens_on": pd.to_datetime(pd.Series([DAY - timedelta(days=1), None])),
-        }
+@pytest.mark.parametrize("day", [date(2026, 11, 23), date(2026, 12, 7), date(2027, 1, 15), date(2027, 3, 2)])
+def test_the_report_and_the_calendar_from_asked_rows_are_those_of_the_whole_lists(
+    demo_store_file: Path, day: date
+) -> None:
+    """Asking only the rows a section needs changes nothing: the report and the .ics are byte for byte those
+    built from the whole lists."""
+    store = Store(demo_store_file)
+    whole = report.ReportInputs(
+        *(_whole(store, n, day) for n in ("of_declarations", "expected_trainings", "internal_trainings", "validities"))
     )
-    internal = pd.DataFrame({"status": ["overdue"], "due_on": pd.to_datetime(pd.Series([DAY - timedelta(days=5)]))})
-    validities = pd.DataFrame(
-        {
-            "is_latest": [True, True, True, False],
-            "exit_date": pd.to_datetime(pd.Series([None, None, None, None])),
-            "days_left": pd.Series([-2, 20, 80, 5], dtype="Int64"),
-            "effective_validity_end": pd.to_datetime(
-                pd.Series([DAY - timedelta(days=2), DAY + timedelta(days=20), DAY + timedelta(days=80), DAY])
-            ),
-            "training_type": ["SST", "SST", "CACES", "SST"],
-            "training_key": ["sst", "sst", "caces", "sst"],
-            "training_title": ["SST", "SST", "CACES", "SST"],
-        }
+    prefs = settings.preferences(store)
+    for since in (report.last_week(day), day - timedelta(days=40)):
+        asked = _report_inputs(store, prefs, day, since)
+        assert len(asked.of_declarations) < len(whole.of_declarations)  # not the whole lists
+        built = [
+            report.build_report(inputs, today=day, since=since, rule_set="r", horizon_days=prefs.horizon_days)
+            for inputs in (whole, asked)
+        ]
+        assert built[0] == built[1]
+        assert report.render_markdown(built[0], max_items=10**6) == report.render_markdown(built[1], max_items=10**6)
+    stamp = pd.Timestamp("2026-11-23T08:00Z")
+    assert digest.calendar_ics(whole, today=day, generated_at=stamp) == digest.calendar_ics(
+        asked, today=day, generated_at=stamp
     )
-    numbers = digest.dashboard_summary(report.ReportInputs(lines, expected, internal, validities), DAY)
-    assert numbers.cards["to_verify"] == (2, pd.Timestamp(DAY - timedelta(days=1)))
-    assert numbers.cards["carence"] == (1, pd.Timestamp(DAY + timedelta(days=40)))
-    assert numbers.cards["internal"] == (1, pd.Timestamp(DAY - timedelta(days=5)))
-    assert numbers.cards["expiring_30"] == (1, pd.Timestamp(DAY + timedelta(days=20)))
-    assert numbers.cards["expiring_90"] == (2, pd.Timestamp(DAY + timedelta(days=20)))
-    assert numbers.cards["expired"] == (1, None)
-    assert (numbers.received, numbers.deemed, numbers.opened) == (0, 0, 1)
-    assert numbers.overdue
-    assert numbers.per_week is not None
-    assert int(numbers.per_week["Nombre"].sum()) == 4  # two verifications, one carence, one internal
-    assert numbers.per_month is not None
-    assert int(numbers.per_month["Nombre"].sum()) == 2
+
+
+def _old_summary(store: Store, day: date) -> dict[str, object]:
+    """The dashboard's numbers computed from the whole lists in pandas (the statement before issue 13)."""
+    lines, expected, internal, validities = (
+        _whole(store, n, day) for n in ("of_declarations", "expected_trainings", "internal_trainings", "validities")
+    )
+    today = pd.Timestamp(day)
+    soon = today + pd.Timedelta(days=30)
+    to_verify = lines.loc[lines["concerned"] & (lines["status"] == "to_verify")]
+    carence = expected.loc[expected["status"].isin(CARENCE_TO_DECLARE), "due_on"]
+    internal_due = internal.loc[internal["status"].isin(INTERNAL_TO_DECLARE), "due_on"]
+    current = validities.loc[validities["is_latest"] & ~(validities["exit_date"] < today)]
+    days_left = current["days_left"]
+    since = pd.Timestamp(report.last_week(day))
+    ends = current["effective_validity_end"]
+    due = pd.concat([to_verify["due_on"], carence, internal_due]).dropna()
+    return {
+        "to_verify": (len(to_verify), digest.nearest(to_verify["due_on"])),
+        "carence": (len(carence), digest.nearest(carence)),
+        "internal": (len(internal_due), digest.nearest(internal_due)),
+        "expiring_30": (
+            int(((days_left >= 0) & (days_left <= 30)).sum()),
+            digest.nearest(ends[(days_left >= 0) & (days_left <= 30)]),
+        ),
+        "expiring_90": (
+            int(((days_left >= 0) & (days_left <= 90)).sum()),
+            digest.nearest(ends[(days_left >= 0) & (days_left <= 90)]),
+        ),
+        "expired": (int((days_left < 0).sum()), None),
+        "with_discrepancies": int((to_verify["discrepancies"] != "").sum()),
+        "due_soon": {
+            "verification": int((to_verify["due_on"] <= soon).sum()),
+            "carence": int((carence <= soon).sum()),
+            "internal": int((internal_due <= soon).sum()),
+        },
+        "received": int(((lines["first_received_on"] > since) & (lines["first_received_on"] <= today)).sum()),
+        "charted_deadlines": int((due <= today + pd.Timedelta(days=digest.CHART_WEEKS_DAYS)).sum()),
+        "charted_ends": int(((ends >= today) & (ends <= today + pd.Timedelta(days=digest.CHART_MONTHS_DAYS))).sum()),
+        "overdue": bool((to_verify["due_on"] < today).any() or (carence < today).any()),
+    }
+
+
+@pytest.mark.parametrize("day", [date(2026, 11, 23), date(2026, 12, 7), date(2027, 1, 15), date(2027, 6, 1)])
+def test_the_dashboard_summary_asked_in_sql_counts_what_the_whole_lists_hold(demo_store_file: Path, day: date) -> None:
+    store = Store(demo_store_file)
+    numbers = digest.dashboard_summary(_asker(store, day), day)
+    expected = _old_summary(store, day)
+    assert numbers.cards == {card: expected[card] for card in numbers.cards}
+    assert numbers.with_discrepancies == expected["with_discrepancies"]
+    assert numbers.due_soon == expected["due_soon"]
+    assert numbers.received == expected["received"] == int(numbers.per_of["lignes"].sum())
+    charted = 0 if numbers.per_week is None else int(numbers.per_week["Nombre"].sum())
+    assert charted == expected["charted_deadlines"]
+    assert (0 if numbers.per_month is None else int(numbers.per_month["Nombre"].sum())) == expected["charted_ends"]
+    assert numbers.overdue == expected["overdue"]
+    assert numbers.cards["to_verify"][0] > 0 or day > date(2027, 1, 1)  # the comparison means something
+
+
+def test_the_demo_day_has_declarations_with_discrepancies_to_point_at(demo_store_file: Path) -> None:
+    numbers = digest.dashboard_summary(_asker(Store(demo_store_file), DAY), DAY)
+    assert 0 < numbers.with_discrepancies < numbers.cards["to_verify"][0]
+
+
+def test_the_html_report_escapes_what_files_brought_and_prints_on_a4() -> None:
+    hostile = "<script>alert(1)</script> & Cie"
+    item = {"what": f"Vérifier {hostile}", "who": hostile, "site": hostile, "due_on": "2026-12-01", "status": ""}
+    data = {
+        "today": "2026-11-23", "since": "2026-11-16", "rule_set": "décret <b>", "horizon_days": 90,
+        "per_establishment": {hostile: dict.fromkeys(report.TITLES, 1)},
+        "sections": {key: [item] if key == "due_30_days" else [] for key in report.TITLES},
+        "to_do": {kind: {"total": 3, "due_30_days": 1} for kind in report.TO_DO_KINDS},
+    }  # fmt: skip
+    page = report.render_html(data)
+    assert "<script>" not in page and "<b>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Cie" in page
+    assert "@page { size: A4 landscape" in page
+    assert "<h2>À faire dans les 30 jours (1)</h2>" in page
+    assert page.count("<h2>") == 2 + len(report.TITLES)
+    assert "<td>01/12/2026</td>" not in page and '<td class="d">01/12/2026</td>' in page
+    assert "<td>—</td>" in page  # an empty status reads « — », never « None »
+    assert "None" not in page and "nan" not in page

@@ -610,3 +610,47 @@ def test_the_warm_up_computes_the_lists_before_anyone_asks_and_again_after_a_cha
         assert warm.ready == (date(2026, 11, 23), second)
     finally:
         warm.stop()
+
+
+def test_the_first_card_says_how_many_have_discrepancies_and_links_to_them_on_verification(demo_db: Path) -> None:
+    at = open_page("views/tableau_de_bord.py")
+    assert not at.exception
+    page_links = [el.proto for el in at.get("page_link")]
+    found = [link for link in page_links if "avec écarts" in link.label]
+    assert len(found) == 1, [link.label for link in page_links]
+    count = int(re.sub(r"\D", "", found[0].label))
+    assert 0 < count < int(dict((m.label, m.value) for m in at.metric)["Déclarations à vérifier"])
+    assert "ecarts=true" in str(found[0]) and "statut=" in str(found[0])
+    # The same filter on Vérification (its « Avec écarts seulement » toggle, read from the URL) lists them.
+    verification = open_page("views/verification.py", statut="à vérifier", ecarts="true")
+    assert not verification.exception
+    assert verification.toggle(key="ecarts").value is True
+    shown = [m.value for m in verification.markdown if "déclaration(s) sur" in m.value]
+    assert shown and shown[0].startswith(f"**{count}** déclaration(s)"), shown
+
+
+def test_the_weekly_report_download_is_an_html_page_whose_30_days_agree_with_the_dashboard(demo_db: Path) -> None:
+    # A day on which some declarations fall due within 30 days (on the demo's own day, none do).
+    Store(demo_db).set_setting("reference_date", "2026-12-07")
+    at = open_page("views/tableau_de_bord.py")
+    assert not at.exception
+    metrics = {m.label: int(m.value.replace("\u202f", "").replace(" ", "")) for m in at.metric}
+    (line,) = [c.value for c in at.caption if c.value.startswith("Dans les 30 jours")]
+    soon = [int(n) for n in re.findall(r"(\d+) (?:déclaration|carence)", line)]
+    content = ui.weekly_report_bytes().decode("utf-8")
+    assert content.startswith("<!DOCTYPE html>") and "@media print" in content
+    assert "rapport du 07/12/2026" in content
+    rows = re.findall(r"<tr><td>([^<]+)</td><td class=\"n\">(\d+)</td><td class=\"n\">(\d+)</td></tr>", content)
+    table = {label: (int(total), int(within)) for label, total, within in rows}
+    assert table == {
+        label: (metrics[label], within)
+        for label, within in zip(
+            ["Déclarations à vérifier", "Carences à déclarer", "Déclarations internes à faire"], soon, strict=True
+        )
+    }
+    section = re.search(r"<h2>À faire dans les 30 jours \((\d+)\)</h2>", content)
+    assert section and int(section.group(1)) == sum(soon) > 0
+    # Counted from the whole list, not by the code under test.
+    lines = Store(demo_db).workflow("of_declarations", rules=active_rules(Store(demo_db)), today=date(2026, 12, 7))
+    due = lines[lines["concerned"] & (lines["status"] == "to_verify") & (lines["due_on"] <= pd.Timestamp("2027-01-06"))]
+    assert soon[0] == len(due)

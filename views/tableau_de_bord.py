@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pandas as pd
@@ -10,6 +11,7 @@ import plotly.express as px
 import streamlit as st
 
 from lib import digest, report, ui
+from lib.lists import ListQuery
 from lib.statuses import VALIDITY_LABELS, VERIFICATION_LABELS
 
 ui.require("read")
@@ -19,18 +21,9 @@ today = ui.today()
 ui.reference_caption()
 
 KINDS = list(digest.DEADLINE_KINDS)
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def summary(_inputs: report.ReportInputs, today_: date, version: str) -> digest.DashboardSummary:
-    """Every number and chart table of the page, from the (million-line) lists: once per change of the store."""
-    return digest.dashboard_summary(_inputs, today_)
-
-
-numbers = summary(
-    digest.report_inputs({name: ui.workflow(name) for name in digest.REPORT_QUERIES}), today, ui.data_version()
-)
+numbers = digest.dashboard_summary(ui.lists, today)  # each number a count or an aggregate asked of the lists
 day = ui.as_day(today)
+TO_VERIFY = VERIFICATION_LABELS["to_verify"]
 
 
 def next_deadline_text(first: pd.Timestamp | None) -> str:
@@ -41,12 +34,38 @@ def next_deadline_text(first: pd.Timestamp | None) -> str:
     return f"Prochaine échéance : **{ui.fr_date(first)}** ({when})"
 
 
-def metric_card(column: Any, label: str, card: str, page: str, params: dict[str, Any], help: str) -> None:
+def metric_card(
+    column: Any,
+    label: str,
+    card: str,
+    page: str,
+    params: dict[str, Any],
+    help: str,
+    under: Callable[[], None] | None = None,
+) -> None:
+    """A card: the count, what `under` draws, its nearest deadline, a link to the list."""
     count, first = numbers.cards[card]
     with column.container(border=True):
         st.metric(label, ui.fr_number(count), help=help)
+        if under is not None:
+            under()
         st.markdown(next_deadline_text(first) if card != "expired" else "À renouveler au plus vite")
         st.page_link(page, label="Voir la liste", icon=":material/arrow_forward:", query_params=params)
+
+
+def with_discrepancies() -> None:
+    """« dont N avec écarts », a link to those lines on Vérification (its « Avec écarts seulement » filter)."""
+    count = numbers.with_discrepancies
+    if not count:
+        st.markdown("dont aucune avec écarts")
+        return
+    st.page_link(
+        "views/verification.py",
+        label=f"dont {ui.fr_number(count)} avec écarts",
+        icon=":material/warning:",
+        query_params={"statut": TO_VERIFY, "ecarts": "true"},
+        help="Déclarations dont les valeurs diffèrent de vos données : à examiner avant leur échéance.",
+    )
 
 
 st.subheader("À faire")
@@ -56,8 +75,9 @@ downloads[0].download_button(
     icon=":material/calendar_month:", on_click="ignore", help="À importer dans Outlook ou votre agenda",
 )  # fmt: skip
 downloads[1].download_button(
-    "Rapport de la semaine", data=ui.weekly_report_bytes, file_name=f"rapport_{ui.today():%Y%m%d}.md",
-    mime="text/markdown", icon=":material/summarize:", on_click="ignore",
+    "Rapport de la semaine", data=ui.weekly_report_bytes, file_name=f"rapport_{today:%Y%m%d}.html",
+    mime="text/html", icon=":material/summarize:", on_click="ignore",
+    help="Page à ouvrir dans le navigateur et à imprimer (ou enregistrer en PDF).",
 )  # fmt: skip
 row1 = st.columns(3)
 metric_card(
@@ -65,9 +85,10 @@ metric_card(
     "Déclarations à vérifier",
     "to_verify",
     "views/verification.py",
-    {"statut": VERIFICATION_LABELS["to_verify"]},
-    "Déclarations des OF pour vos établissements, ni acceptées ni contestées : "
-    "à traiter avant qu'elles soient réputées vérifiées.",
+    {"statut": TO_VERIFY},
+    "Déclarations des OF pour vos établissements, ni acceptées ni contestées : sans décision avant leur "
+    "échéance, elles seront « réputées vérifiées ». Celles avec écarts diffèrent de vos propres données.",
+    under=with_discrepancies,
 )
 metric_card(
     row1[1],
@@ -84,6 +105,12 @@ metric_card(
     "views/declarations_internes.py",
     {},
     "Formations dispensées par l'entreprise elle-même, à déclarer avant leur échéance.",
+)
+soon = numbers.due_soon
+st.caption(
+    f"Dans les {digest.DUE_SOON_DAYS} jours (échéances dépassées comprises) : "
+    f"{ui.fr_number(soon['verification'])} déclaration(s) à vérifier, {ui.fr_number(soon['carence'])} carence(s) "
+    f"et {ui.fr_number(soon['internal'])} déclaration(s) interne(s) — les lignes du rapport de la semaine."
 )
 row2 = st.columns(3)
 metric_card(
@@ -174,30 +201,41 @@ with right:
         st.plotly_chart(figure, config=ui.plotly_config())
 
 st.subheader("Fiabilité des organismes de formation")
-scorecard = ui.workflow("of_scorecard")
-if scorecard.empty:
+scorecard_query = ListQuery("of_scorecard")
+scorecard_total = ui.lists.count(scorecard_query)
+if not scorecard_total:
     st.info("Aucune déclaration d'organisme de formation importée.")
 else:
     st.caption(
-        "À temps : reçue avant l'échéance de l'OF. Manquantes : formations achetées dont l'échéance de l'OF est "
-        "passée sans déclaration. Fiabilité : part des déclarations dues faites à temps."
+        "Fiabilité : part des déclarations dues faites à temps. À temps : reçue avant l'échéance de l'OF. "
+        "Manquantes : formations achetées dont l'échéance de l'OF est passée sans déclaration."
     )
+    scorecard = ui.lists.rows(scorecard_query)
+    # Fiabilité first after the name: the table fits the page's width, the column a reader looks for is not cut.
     ui.show_table(
         scorecard,
         {
-            "organisme": "Organisme",
-            "declarations": st.column_config.NumberColumn("Déclarations"),
-            "on_time": st.column_config.NumberColumn("À temps"),
-            "late": st.column_config.NumberColumn("En retard"),
-            "missing": st.column_config.NumberColumn("Manquantes"),
-            "with_discrepancies": st.column_config.NumberColumn("Avec écarts"),
-            "corrections_requested": st.column_config.NumberColumn("Corrections demandées"),
-            "corrections_answered": st.column_config.NumberColumn("Corrigées"),
+            "organisme": st.column_config.TextColumn("Organisme", width="medium"),
             "reliability_pct": st.column_config.ProgressColumn(
-                "Fiabilité", format="%.0f %%", min_value=0, max_value=100
+                "Fiabilité", format="%.0f %%", min_value=0, max_value=100, width="small"
             ),
+            "declarations": st.column_config.NumberColumn("Déclarations", width="small"),
+            "on_time": st.column_config.NumberColumn("À temps", width="small"),
+            "late": st.column_config.NumberColumn("En retard", width="small"),
+            "missing": st.column_config.NumberColumn("Manquantes", width="small"),
+            "with_discrepancies": st.column_config.NumberColumn("Avec écarts", width="small"),
+            "corrections_requested": st.column_config.NumberColumn(
+                "Corrections", width="small", help="Corrections demandées à l'organisme"
+            ),
+            "corrections_answered": st.column_config.NumberColumn("Corrigées", width="small"),
         },
+        max_rows=ui.lists.PAGE_ROWS,
     )
+    if scorecard_total > len(scorecard):
+        st.caption(
+            f"{ui.fr_number(len(scorecard))} lignes affichées sur {ui.fr_number(scorecard_total)} : "
+            "affinez les filtres ou téléchargez la liste."
+        )
 
 with st.expander("Derniers imports"):
     imports = ui.query("recent_imports", limit=20)

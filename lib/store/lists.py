@@ -129,6 +129,10 @@ class ListsMixin(WorkflowMixin, StoreBase):
             rows = listing.con.execute(f"SELECT value FROM ({sql}) WHERE value IS NOT NULL ORDER BY value", params)
             return [row[0] for row in rows.fetchall()]
 
+    def asker(self, context: ListContext) -> StoreAsker:
+        """The lists at one day, asked as lib.digest asks them (count, rows, counts)."""
+        return StoreAsker(self, context)
+
     def list_columns(self, name: str, context: ListContext) -> tuple[str, ...]:
         """The columns of a list."""
         with self._listing(context) as listing:
@@ -144,3 +148,21 @@ class _ConnectionSettings:
     def get_setting(self, key: str) -> str | None:
         value = self.values.get(key)
         return None if value is None else str(value)
+
+
+class StoreAsker:
+    """The store answering the asks of lib.digest for one day (a digest.ListAsker): what `ui.lists` is on a page,
+    for the command line and the scheduled jobs."""
+
+    def __init__(self, store: ListsMixin, context: ListContext) -> None:
+        self.store = store
+        self.context = context
+
+    def count(self, query: ListQuery) -> int:
+        return self.store.list_count(query, self.context)
+
+    def rows(self, query: ListQuery, *, limit: int | None, columns: Sequence[str] = ()) -> pd.DataFrame:
+        return self.store.list_rows(query, self.context, limit=limit, columns=columns or None)
+
+    def counts(self, query: ListQuery, by: Sequence[str]) -> pd.DataFrame:
+        return self.store.list_counts(query, self.context, by)

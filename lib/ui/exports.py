@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Literal
 
 import pandas as pd
@@ -13,15 +13,22 @@ import streamlit as st
 
 from lib import digest, report, settings, spreadsheet
 from lib.store import ExportBatch, StoreError
+from lib.ui import lists as ui_lists
 from lib.ui.access import can
-from lib.ui.cache import active_rules, clear_caches, get_store, stored_settings, today, workflow
+from lib.ui.cache import active_rules, clear_caches, get_store, stored_settings, today
 from lib.ui.text import md_text
 
 EXCEL_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _report_inputs() -> report.ReportInputs:
-    return digest.report_inputs({name: workflow(name) for name in digest.REPORT_QUERIES})
+def _report_inputs(since: date | None = None) -> report.ReportInputs:
+    """What the weekly report (since `since`, by default a week ago) and the calendar read, asked through the
+    cached `ui.lists` as the `report` and `calendar` commands ask the store (lib.digest.report_inputs)."""
+    day = today()
+    prefs = settings.preferences(stored_settings())
+    return digest.report_inputs(
+        ui_lists, today=day, since=report.last_week(day) if since is None else since, horizon_days=prefs.horizon_days
+    )
 
 
 def calendar_bytes() -> bytes:
@@ -31,7 +38,8 @@ def calendar_bytes() -> bytes:
 
 
 def weekly_report_bytes() -> bytes:
-    """The weekly report (Markdown) of the last seven days, as the `report` command prints it."""
+    """The weekly report of the last seven days as an HTML page HR opens and prints, as `report --format html`
+    prints it."""
     day = today()
     prefs = settings.preferences(stored_settings())
     rules = active_rules()
@@ -42,7 +50,7 @@ def weekly_report_bytes() -> bytes:
         rule_set=f"{rules.name} ({rules.certainty})",
         horizon_days=prefs.horizon_days,
     )
-    return report.render_markdown(data).encode("utf-8")
+    return report.render_html(data).encode("utf-8")
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
