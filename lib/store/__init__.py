@@ -6,6 +6,7 @@
 - `imports`: OF files, HR records and roster, competence referential;
 - `workflow`: the workflow lists, their summaries, and decisions on their lines;
 - `validities`: recommended validity ends;
+- `paper`: the rows of the passport PDF and of a site's audit report (lib/paper.py);
 - `exports`: portal files of the employer and the ledger of identifiers used;
 - `retention`: the purge of personal data (RGPD).
 
@@ -35,6 +36,7 @@ from lib.store.connection import (
 )
 from lib.store.exports import ExportBatch, ExportFile, ExportsMixin, Purpose
 from lib.store.imports import MAX_HR_FILE_BYTES, ImportKind, ImportResult, ImportsMixin, Problem
+from lib.store.paper import PaperMixin, PassportRows, SiteRows
 from lib.store.retention import PURGED, RetentionMixin
 from lib.store.sqlfiles import MIGRATIONS_DIR, SQL_DIR, SqlParameterError, named_query
 from lib.store.sqlfiles import split_sql as _split_sql
@@ -42,7 +44,7 @@ from lib.store.validities import ValiditiesMixin
 from lib.store.workflow import WORKFLOW_PARAMETERS, WorkflowMixin
 
 
-class Store(ImportsMixin, ExportsMixin, RetentionMixin, ValiditiesMixin, WorkflowMixin, ConfigurationMixin):
+class Store(ImportsMixin, ExportsMixin, RetentionMixin, ValiditiesMixin, PaperMixin, WorkflowMixin, ConfigurationMixin):
     """One DuckDB file (see lib.store.connection.StoreBase for how it is opened), with every operation of the tool."""
 
     def backup(self, directory: Path, *, who: str | None = None) -> str:
@@ -79,8 +81,10 @@ __all__ = [
     "ExportFile",
     "ImportKind",
     "ImportResult",
+    "PassportRows",
     "Problem",
     "Purpose",
+    "SiteRows",
     "SqlParameterError",
     "Store",
     "StoreError",
