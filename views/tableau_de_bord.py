@@ -59,6 +59,7 @@ downloads[1].download_button(
     "Rapport de la semaine", data=ui.weekly_report_bytes, file_name=f"rapport_{ui.today():%Y%m%d}.md",
     mime="text/markdown", icon=":material/summarize:", on_click="ignore",
 )  # fmt: skip
+ui.render_site_audit_download(downloads[2])
 row1 = st.columns(3)
 metric_card(
     row1[0],
