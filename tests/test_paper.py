@@ -307,3 +307,20 @@ def test_an_output_that_is_a_folder_or_a_missing_store_is_refused_in_french(demo
     assert result.returncode == 2
     assert "n'existe pas" in result.stderr
     assert not (tmp_path / "a.pdf").exists()
+
+
+# ------------------------------------------------------------------------------------------ screens
+
+
+@pytest.mark.usefixtures("fresh_streamlit_caches")
+def test_the_salarie_page_and_the_dashboard_offer_the_pdfs(demo_db: Path) -> None:
+    from tests.test_pages import open_page, rendered_text
+
+    at = open_page("views/salarie.py", matricule=GOLDEN_PERSON)
+    assert not at.exception
+    assert "Passeport en PDF" in rendered_text(at)
+    at = open_page("views/tableau_de_bord.py")
+    assert not at.exception
+    text = rendered_text(at)
+    assert "Rapport d\\'audit (PDF)" in text and "Télécharger le rapport d\\'audit" in text  # quotes escaped in the protos
+    assert [str(o) for o in at.selectbox(key="audit_site").options] == Store(demo_db).sites()
