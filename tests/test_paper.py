@@ -322,5 +322,6 @@ def test_the_salarie_page_and_the_dashboard_offer_the_pdfs(demo_db: Path) -> Non
     at = open_page("views/tableau_de_bord.py")
     assert not at.exception
     text = rendered_text(at)
-    assert "Rapport d\\'audit (PDF)" in text and "Télécharger le rapport d\\'audit" in text  # quotes escaped in the protos
+    # The protos escape the apostrophe.
+    assert "Rapport d\\'audit (PDF)" in text and "Télécharger le rapport d\\'audit" in text
     assert [str(o) for o in at.selectbox(key="audit_site").options] == Store(demo_db).sites()
