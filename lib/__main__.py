@@ -390,6 +390,47 @@ def cmd_remind(args: argparse.Namespace) -> int:
     return 1 if result.refused else 0
 
 
+def _pdf_out(text: str) -> Path:
+    out = Path(text)
+    if out.is_dir():
+        raise CliError(
+            f"--out {out} est un dossier : indiquez un nom de fichier (par exemple {out / 'passeport.pdf'})."
+        )
+    return out
+
+
+def cmd_passport(args: argparse.Namespace) -> int:
+    out = _pdf_out(args.out)
+    store = _store(args)
+    rules, prefs = _workflow_context(store)
+    content = store.passport_pdf(
+        args.matricule,
+        rules=rules,
+        today=args.today or today_default(),
+        tolerance_days=prefs.tolerance_days,
+        horizon_days=prefs.horizon_days,
+    )
+    _write_output(out, content)
+    print(f"{out} : passeport de prévention du salarié {args.matricule} (PDF).")
+    return 0
+
+
+def cmd_audit_report(args: argparse.Namespace) -> int:
+    out = _pdf_out(args.out)
+    store = _store(args)
+    rules, prefs = _workflow_context(store)
+    content = store.site_audit_pdf(
+        args.site,
+        rules=rules,
+        today=args.today or today_default(),
+        tolerance_days=prefs.tolerance_days,
+        horizon_days=prefs.horizon_days,
+    )
+    _write_output(out, content)
+    print(f"{out} : rapport d'audit du site {args.site} (PDF).")
+    return 0
+
+
 # ---------------------------------------------------------------------- parser
 
 
@@ -497,6 +538,18 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"fichier de configuration SMTP (défaut : ${mailer.SECRETS_ENV}, sinon {mailer.DEFAULT_SECRETS})",
     )
     p.set_defaults(handler=cmd_remind)
+
+    p = sub.add_parser("passport", parents=[common], help="passeport de prévention d'un salarié en PDF")
+    p.add_argument("matricule")
+    p.add_argument("--out", required=True, help="fichier PDF à écrire")
+    p.add_argument("--today", type=parse_cli_date, help="date du jour (défaut : aujourd'hui)")
+    p.set_defaults(handler=cmd_passport)
+
+    p = sub.add_parser("audit-report", parents=[common], help="rapport d'audit d'un site en PDF (contrôle)")
+    p.add_argument("--site", required=True, help="site, tel qu'écrit dans le registre du personnel")
+    p.add_argument("--out", required=True, help="fichier PDF à écrire")
+    p.add_argument("--today", type=parse_cli_date, help="date du jour (défaut : aujourd'hui)")
+    p.set_defaults(handler=cmd_audit_report)
 
     return parser
 

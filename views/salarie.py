@@ -86,6 +86,7 @@ cols[1].markdown(f"**Entrée**  \n{ui.fr_date(entry) or '—'}")
 cols[2].markdown(f"**Sortie**  \n{ui.fr_date(leaving) or '—'}")
 if person.empty:
     cols[3].warning("Absent du registre du personnel.")
+ui.render_passport_download(chosen)
 
 # ------------------------------------------------------------------ trainings with their declaration status
 expected_all = ui.workflow("expected_trainings")

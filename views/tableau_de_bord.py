@@ -79,6 +79,7 @@ downloads[1].download_button(
     mime="text/html", icon=":material/summarize:", on_click="ignore",
     help="Page à ouvrir dans le navigateur et à imprimer (ou enregistrer en PDF).",
 )  # fmt: skip
+ui.render_site_audit_download(downloads[2])
 row1 = st.columns(3)
 metric_card(
     row1[0],

@@ -7,6 +7,7 @@
 - `workflow`: the workflow lists, their summaries, and decisions on their lines;
 - `lists`: the lists asked in SQL (count, first rows, counts per value, a filter's choices);
 - `validities`: recommended validity ends;
+- `paper`: the rows of the passport PDF and of a site's audit report (lib/paper.py);
 - `exports`: portal files of the employer and the ledger of identifiers used;
 - `requirements`: the employer's required trainings and their collective targets;
 - `retention`: the purge of personal data (RGPD);
@@ -39,6 +40,7 @@ from lib.store.connection import (
 from lib.store.exports import ExportBatch, ExportFile, ExportsMixin, Purpose
 from lib.store.imports import MAX_HR_FILE_BYTES, ImportKind, ImportResult, ImportsMixin, Problem
 from lib.store.lists import ListsMixin
+from lib.store.paper import PaperMixin, PassportRows, SiteRows
 from lib.store.reminders import RemindersMixin
 from lib.store.requirements import RequirementsMixin
 from lib.store.retention import PURGED, RetentionMixin
@@ -55,6 +57,7 @@ class Store(
     ValiditiesMixin,
     RequirementsMixin,
     RemindersMixin,
+    PaperMixin,
     ListsMixin,
     ConfigurationMixin,
 ):
@@ -94,8 +97,10 @@ __all__ = [
     "ExportFile",
     "ImportKind",
     "ImportResult",
+    "PassportRows",
     "Problem",
     "Purpose",
+    "SiteRows",
     "SqlParameterError",
     "Store",
     "StoreError",

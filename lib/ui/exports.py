@@ -1,5 +1,5 @@
-"""Downloads: CSV and Excel of a list, the calendar and weekly report, the store backup, and the portal-file
-section (generate, download, confirm the deposit, undo)."""
+"""Downloads: CSV and Excel of a list, the calendar and weekly report, the store backup, the PDF passport and
+site audit report (lib/paper.py), and the portal-file section (generate, download, confirm the deposit, undo)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ from typing import Literal
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
-from lib import digest, report, settings, spreadsheet
+from lib import digest, paper, report, settings, spreadsheet
 from lib.store import ExportBatch, StoreError
 from lib.ui import lists as ui_lists
 from lib.ui.access import can
-from lib.ui.cache import active_rules, clear_caches, get_store, stored_settings, today
-from lib.ui.text import md_text
+from lib.ui.cache import active_rules, clear_caches, data_version, get_store, stored_settings, today
+from lib.ui.text import file_slug, md_text
 
 EXCEL_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -214,3 +215,68 @@ def backup_bytes() -> bytes:
     store.record_action("store", ["copie téléchargée"], "backup")
     store.sql("CHECKPOINT")
     return store.path.read_bytes()
+
+
+def passport_pdf_bytes(matricule: str) -> bytes:
+    """The PDF passport of one person, as the `passport` command writes it."""
+    prefs = settings.preferences(stored_settings())
+    return get_store().passport_pdf(
+        matricule,
+        rules=active_rules(),
+        today=today(),
+        tolerance_days=prefs.tolerance_days,
+        horizon_days=prefs.horizon_days,
+    )
+
+
+def site_audit_pdf_bytes(site: str) -> bytes:
+    """The PDF audit report of one site, as the `audit-report` command writes it."""
+    prefs = settings.preferences(stored_settings())
+    return get_store().site_audit_pdf(
+        site,
+        rules=active_rules(),
+        today=today(),
+        tolerance_days=prefs.tolerance_days,
+        horizon_days=prefs.horizon_days,
+    )
+
+
+def render_passport_download(matricule: str) -> None:
+    """The « Passeport en PDF » button of one person (the PDF built only when clicked)."""
+    st.download_button(
+        "Passeport en PDF",
+        data=functools.partial(passport_pdf_bytes, matricule),
+        file_name=f"passeport_{file_slug(matricule)}_{today():%Y%m%d}.pdf",
+        mime=paper.PDF_MIME,
+        key="passport_pdf",
+        icon=":material/picture_as_pdf:",
+        on_click="ignore",
+        help="Identité (NIR masqué), formations, validités et déclarations, daté et paginé, à imprimer.",
+    )
+
+
+@st.cache_data(show_spinner=False)
+def _sites(version: str) -> list[str]:
+    return get_store().sites()
+
+
+def render_site_audit_download(where: DeltaGenerator | None = None) -> None:
+    """« Rapport d'audit (PDF) »: choose a site, download its report for an inspection (built when clicked)."""
+    sites = _sites(data_version())
+    if not sites:
+        return
+    with (where or st.container()).popover("Rapport d'audit (PDF)", icon=":material/picture_as_pdf:"):
+        site = st.selectbox("Site", sites, key="audit_site")
+        st.caption(
+            "Formations expirées et à renouveler, déclarations en retard et jeu de règles utilisé, pour un contrôle."
+        )
+        if site is not None:
+            st.download_button(
+                "Télécharger le rapport d'audit",
+                data=functools.partial(site_audit_pdf_bytes, site),
+                file_name=f"audit_{file_slug(site)}_{today():%Y%m%d}.pdf",
+                mime=paper.PDF_MIME,
+                key="site_audit_pdf",
+                icon=":material/download:",
+                on_click="ignore",
+            )
