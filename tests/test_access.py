@@ -173,6 +173,7 @@ VIEWS = {
     "views/declarations_internes.py": ("Déclarations internes", "read"),
     "views/echeances.py": ("Échéances", "read"),
     "views/salarie.py": ("Passeport d'un salarié", "read"),
+    "views/manquants.py": ("Manquants", "read"),
     "views/import.py": ("Import de fichiers", "import"),
     "views/parametres.py": ("Paramètres", "settings"),
     "views/journal.py": ("Journal des opérations", "settings"),

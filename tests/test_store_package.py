@@ -37,6 +37,7 @@ SQL_PARAMETERS = {
     "recent_imports": frozenset({"limit"}),
     "audit_log": frozenset({"limit"}),
     "reminders_sent": frozenset({"limit"}),
+    "requirement_shares": frozenset({"today"}),
     "prepare_workflow": frozenset({"tolerance"}),
     "last_decisions": frozenset(),
     "rule_set_differences": frozenset(),
