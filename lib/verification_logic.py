@@ -121,16 +121,6 @@ def days_left_text(days: Any) -> str:
     return f"{number} j" if number > 0 else f"dépassée depuis {-number} j"
 
 
-def discrepancy_text(discrepancies: Any, declared_late: Any = False) -> str:
-    """The « Écarts » cell: the fields that differ from the employer's files, and a late declaration."""
-    parts: list[str] = []
-    if isinstance(discrepancies, str) and discrepancies:
-        parts.append(f"⚠️ {discrepancies}")
-    if not is_missing(declared_late) and bool(declared_late):
-        parts.append("🕒 déclarée en retard")
-    return " · ".join(parts)
-
-
 def text_or_dash(value: Any) -> str:
     """A value for the detail view: « — » when empty."""
     if is_missing(value) or value == "":
@@ -139,7 +129,7 @@ def text_or_dash(value: Any) -> str:
 
 
 def detail_items(line: Mapping[str, Any], *, employee: str = "") -> list[tuple[str, str, str]]:
-    """Every field of one declaration for its detail view: (French label, portal column or origin, text).
+    """Every field of one declaration for its detail view: (French label, portal column or "", text).
 
     The NIR is masked; empty values read « — ».
     """
@@ -148,10 +138,10 @@ def detail_items(line: Mapping[str, Any], *, employee: str = "") -> list[tuple[s
     end = line.get("date_debut_validite") if jdr else line.get("date_fin_formation")
     nir = line.get("nir")
     return [
-        ("Salarié (registre du personnel)", "registre du personnel", text_or_dash(employee)),
+        ("Salarié (registre du personnel)", "", text_or_dash(employee)),
         ("Titulaire déclaré", "NOM_TITULAIRE", text_or_dash(line.get("nom_titulaire"))),
-        ("NIR", "NIR", mask_nir(nir) if isinstance(nir, str) and nir else "—"),
-        ("Organisme", "organisme émetteur du fichier", text_or_dash(line.get("organisme"))),
+        ("NIR", "", mask_nir(nir) if isinstance(nir, str) and nir else "—"),
+        ("Organisme", "", text_or_dash(line.get("organisme"))),
         ("Formation", "NOM_FORMATION ou NOM_JDR", text_or_dash(line.get("title"))),
         (
             "Début de validité" if jdr else "Fin de formation",
@@ -161,17 +151,18 @@ def detail_items(line: Mapping[str, Any], *, employee: str = "") -> list[tuple[s
         ("Établissement", "SIRET_EMPLOYEUR", text_or_dash(line.get("establishment") or line.get("siret_employeur"))),
         ("Identifiant de la déclaration", "ID_DECLARATION", text_or_dash(line.get("id_declaration"))),
         ("Identifiant de la ligne", "ID_UNIQUE_PARTENAIRE", text_or_dash(line.get("id_unique_partenaire"))),
-        ("Statut", "calculé", text_or_dash(line.get("status_label"))),
-        ("Échéance", "calculée", text_or_dash(fr_day(line.get("due_on")))),
-        ("Limite de vérification", "calculée", text_or_dash(fr_day(line.get("verification_deadline")))),
-        ("Rapprochement", "avec vos fichiers de formations", text_or_dash(line.get("reconciliation"))),
-        ("Écarts avec vos fichiers", "calculés", text_or_dash(line.get("discrepancy_details"))),
+        ("Statut", "", text_or_dash(line.get("status_label"))),
+        ("Échéance", "", text_or_dash(fr_day(line.get("due_on")))),
+        ("Jours restants", "", text_or_dash(days_left_text(line.get("days_left")))),
+        ("Limite de vérification", "", text_or_dash(fr_day(line.get("verification_deadline")))),
+        ("Rapprochement", "", text_or_dash(line.get("reconciliation"))),
+        ("Écarts avec vos fichiers", "", text_or_dash(line.get("discrepancy_details"))),
         (
             "Déclarée en retard",
-            "après l'échéance de l'organisme",
+            "",
             "—" if is_missing(late) else ("oui" if bool(late) else "non"),
         ),
-        ("Motif de la dernière décision", "saisi dans le tableau de bord", text_or_dash(line.get("last_reason"))),
+        ("Motif de la dernière décision", "", text_or_dash(line.get("last_reason"))),
     ]
 
 
@@ -249,9 +240,10 @@ def candidate_label(candidate: Candidate, *, family: str | None) -> str:
     """One choice of the pairing box; a training of the declaration's family says so."""
     organisme = candidate.organisme or "organisme non renseigné"
     reference = candidate.reference or str(candidate.record_id)
-    end = fr_day(candidate.end_date) or "date non renseignée"
-    same = " ✓ même famille" if family is not None and candidate.family == family else ""
-    return f"{candidate.title} du {end} — {organisme} (réf. {reference}){same}"
+    end = fr_day(candidate.end_date)
+    when = f" du {end}" if end else " (date non renseignée)"
+    same = "✓ même famille — " if family is not None and candidate.family == family else ""
+    return f"{same}{candidate.title}{when} — {organisme} (réf. {reference})"
 
 
 def as_date(value: Any) -> date | None:

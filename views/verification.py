@@ -78,21 +78,15 @@ names = ui.roster_names_by_nir(shown["nir"])
 table = pd.DataFrame(
     {
         "due_on": shown["due_on"].fillna(shown["verification_deadline"]),
-        "days_left": [logic.days_left_text(d) for d in shown["days_left"]],
         "status": shown["status_label"],
         "name": [n or (h if isinstance(h, str) else "") for n, h in zip(names, shown["nom_titulaire"], strict=True)],
         "title": shown["title"],
-        "organisme": shown["organisme"],
-        "alert": [
-            logic.discrepancy_text(d, late)
-            for d, late in zip(shown["discrepancies"], shown["declared_late"], strict=True)
-        ],
         "details": shown["discrepancy_details"],
         # Not shown (the detail view has it): how the tests and a person copying the table find a line.
         "partner": shown["id_unique_partenaire"],
     }
 )
-SHOWN_COLUMNS = ("due_on", "days_left", "status", "name", "title", "organisme", "alert", "details")
+SHOWN_COLUMNS = ("due_on", "status", "name", "title", "details")
 st.markdown(f"**{ui.fr_number(matching)}** déclaration(s) sur {ui.fr_number(concerned_count)} pour vos établissements.")
 cut = logic.cut_message(len(shown), matching)
 if cut:
@@ -108,27 +102,27 @@ else:
         on_select="rerun",
         selection_mode="multi-row",
         column_order=SHOWN_COLUMNS,
+        placeholder="",
         column_config={
             "due_on": ui.date_column(
                 "Échéance",
                 "Calculée : date limite de vérification ; pour une correction demandée, fin de la fenêtre de carence",
             ),
-            "days_left": st.column_config.TextColumn("Jours restants", help="Calculés jusqu'à l'échéance"),
-            "status": st.column_config.TextColumn("Statut", help="Calculé à la date du jour du tableau de bord"),
+            "status": st.column_config.TextColumn(
+                "Statut", width=130, help="Calculé à la date du jour du tableau de bord"
+            ),
             "name": st.column_config.TextColumn(
-                "Salarié", help="Nom au registre du personnel (à défaut, NOM_TITULAIRE déclaré par l'organisme)"
+                "Salarié",
+                width=150,
+                help="Nom au registre du personnel (à défaut, NOM_TITULAIRE déclaré par l'organisme)",
             ),
             "title": st.column_config.TextColumn(
-                "Formation", width="medium", help="NOM_FORMATION (NOM_JDR pour un justificatif JDR)"
-            ),
-            "organisme": st.column_config.TextColumn("Organisme", help="L'organisme qui a déposé le fichier"),
-            "alert": st.column_config.TextColumn(
-                "Écarts",
-                width="medium",
-                help="Champs qui diffèrent de vos fichiers de formations ; 🕒 : déclarée après l'échéance de l'OF",
+                "Formation", width=190, help="NOM_FORMATION (NOM_JDR pour un justificatif JDR)"
             ),
             "details": st.column_config.TextColumn(
-                "Détail des écarts", width="large", help="Valeur attendue d'après vos fichiers et valeur déclarée"
+                "Écarts avec vos fichiers",
+                width=300,
+                help="Champs qui diffèrent de vos fichiers de formations : valeur attendue et valeur déclarée",
             ),
         },
     )
@@ -143,11 +137,10 @@ if len(selected) == 1:
     with st.container(border=True, key="verification_detail"):
         st.markdown("**Détail de la déclaration sélectionnée**")
         items = logic.detail_items(line.to_dict(), employee=names.iloc[selected_rows[0]])
-        left, right = st.columns(2)
-        for index, (label, origin, text) in enumerate(items):
-            (left if index % 2 == 0 else right).markdown(
-                f"**{ui.md_text(label)}** : {ui.md_text(text)}  \n:gray[{ui.md_text(origin)}]"
-            )
+        columns = st.columns(2)
+        for index, (label, portal_name, text) in enumerate(items):
+            origin = f" :gray[({ui.md_text(portal_name)})]" if portal_name else ""
+            columns[index % 2].markdown(f"**{ui.md_text(label)}**{origin} : {ui.md_text(text)}")
         link = ui.employee_url(matricule)
         if link:
             st.link_button("Ouvrir le passeport du salarié", link, icon=":material/person:")
