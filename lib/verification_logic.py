@@ -255,7 +255,7 @@ def as_date(value: Any) -> date | None:
     return value if isinstance(value, date) else None
 
 
-def candidates_from_rows(rows: Iterable[Mapping[str, Any]]) -> list[Candidate]:
+def candidates_from_rows(rows: Iterable[Mapping[Any, Any]]) -> list[Candidate]:
     """Candidates from the rows of the expected_trainings list."""
     return [
         Candidate(

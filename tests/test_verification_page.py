@@ -127,7 +127,7 @@ def test_manual_pairing_proposes_the_same_training_family_first_and_pairs_the_ch
     assert not at.exception
     pairs = store.sql("SELECT record_id, organisme, id_unique_partenaire FROM manual_pairings")
     assert len(pairs) == 1
-    chosen = int(pairs.at[0, "record_id"])
+    chosen = int(pairs["record_id"].iloc[0])
     families = dict(zip(in_sql_order["id"], in_sql_order["training_family"], strict=True))
     assert families[chosen] == family
     assert (pairs.at[0, "organisme"], pairs.at[0, "id_unique_partenaire"]) == (
