@@ -128,7 +128,7 @@ def text_or_dash(value: Any) -> str:
     return str(value)
 
 
-def detail_items(line: Mapping[str, Any], *, employee: str = "") -> list[tuple[str, str, str]]:
+def detail_items(line: Mapping[Any, Any], *, employee: str = "") -> list[tuple[str, str, str]]:
     """Every field of one declaration for its detail view: (French label, portal column or "", text).
 
     The NIR is masked; empty values read « — ».

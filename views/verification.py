@@ -141,9 +141,13 @@ if len(selected) == 1:
         for index, (label, portal_name, text) in enumerate(items):
             origin = f" :gray[({ui.md_text(portal_name)})]" if portal_name else ""
             columns[index % 2].markdown(f"**{ui.md_text(label)}**{origin} : {ui.md_text(text)}")
-        link = ui.employee_url(matricule)
-        if link:
-            st.link_button("Ouvrir le passeport du salarié", link, icon=":material/person:")
+        if isinstance(matricule, str) and matricule:
+            st.page_link(
+                ui.EMPLOYEE_PAGE,
+                label="Ouvrir le passeport du salarié",
+                icon=":material/person:",
+                query_params={"matricule": matricule},
+            )
 elif len(selected) > 1:
     st.caption("Sélectionnez une seule ligne pour voir son détail.")
 
@@ -190,7 +194,7 @@ batches = ui.recent_action_batches("of_line")
 with st.expander("Dernières décisions (annulables)", expanded=not batches.empty and flash is not None):
     if batches.empty:
         st.write("Aucune décision enregistrée.")
-    for index, batch in batches.iterrows():
+    for index, (_, batch) in enumerate(batches.iterrows()):
         cols = st.columns([2, 2, 1, 4, 1])
         cols[0].write(pd.Timestamp(batch["acted_at"]).strftime("%d/%m/%Y %H:%M"))
         cols[1].write(f"{ui.ACTION_LABELS.get(str(batch['action']), batch['action'])} — {batch['who']}")
@@ -275,7 +279,9 @@ else:
         {
             "reconciliation": st.column_config.TextColumn("Rapprochement", help="Avec vos fichiers de formations"),
             "organisme": st.column_config.TextColumn("Organisme", help="L'organisme qui a déposé le fichier"),
-            "title": st.column_config.TextColumn("Formation", help="NOM_FORMATION (NOM_JDR pour un justificatif JDR)"),
+            "title": st.column_config.TextColumn(
+                "Formation", width=240, help="NOM_FORMATION (NOM_JDR pour un justificatif JDR)"
+            ),
             "end": ui.date_column("Fin de formation", "DATE_FIN_FORMATION (DATE_DEBUT_VALIDITE pour un JDR)"),
             "holder": st.column_config.TextColumn("Titulaire", help="NOM_TITULAIRE déclaré par l'organisme"),
             "name": st.column_config.TextColumn("Salarié", help="Nom au registre du personnel"),
