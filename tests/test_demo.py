@@ -38,7 +38,7 @@ INTERNAL_HEADER = [
     "Date de fin de validité", "Référence",
 ]  # fmt: skip
 ROSTER_HEADER_LINE = (
-    "Matricule;N° SS;Nom de naissance;Nom d'usage;Prénom;SIRET établissement;Site;Service;Responsable;"
+    "Matricule;N° SS;Nom de naissance;Nom d'usage;Prénom;SIRET établissement;Site;Service;Poste;Responsable;"
     "Date d'entrée;Date de sortie"
 )
 # rules.md §6 recommendations, by « Type de formation ».
