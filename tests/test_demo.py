@@ -280,7 +280,7 @@ def test_the_roster_is_a_windows_1252_semicolon_export_with_french_headers() -> 
     text = data.decode("cp1252")
     assert text.split("\r\n", 1)[0] == ROSTER_HEADER_LINE
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))[1:]
-    assert all(re.fullmatch(r"\d{2}/\d{2}/\d{4}", row[9]) for row in rows)
+    assert all(re.fullmatch(r"\d{2}/\d{2}/\d{4}", row[10]) for row in rows)
     nirs = [row[1] for row in rows if row[1]]
     assert all(len(n) == 15 and stdnum_nir.is_valid(n) for n in nirs)
     assert 0 < len(rows) - len(nirs) <= 3
