@@ -12,15 +12,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import duckdb
 import pandas as pd
 
-from lib import paper
+from lib import paper, requirements
+from lib.lists import ListContext, ListQuery, is_in
 from lib.rules import RuleSet
 from lib.store.configuration import ConfigurationMixin
-from lib.store.connection import StoreError, arrow_frame
-from lib.store.sqlfiles import checked, named_query
-from lib.store.workflow import WorkflowMixin, list_parameters
+from lib.store.connection import StoreError
+from lib.store.lists import ListsMixin
 
 PASSPORT_LISTS = ("validities", "expected_trainings", "internal_trainings")
 SITE_LISTS = ("validities", "expected_trainings", "internal_trainings")
@@ -49,16 +48,7 @@ class SiteRows:
     internal: pd.DataFrame
 
 
-def _filtered(
-    con: duckdb.DuckDBPyConnection, name: str, where: str, values: dict[str, Any], filters: dict[str, Any]
-) -> pd.DataFrame:
-    """The workflow list `name` reduced to the rows matching `where` (over its columns, with `filters`)."""
-    sql = f"SELECT * FROM ({named_query(name)}) AS listed WHERE {where}"
-    params = {**list_parameters(name, values), **filters}
-    return arrow_frame(con.sql(sql, params=checked(con, sql, params, what=f"{name}.sql")).to_arrow_table())
-
-
-class PaperMixin(WorkflowMixin, ConfigurationMixin):
+class PaperMixin(ListsMixin, ConfigurationMixin):
     """The rows of the passport and of the audit report."""
 
     def passport_rows(
@@ -67,7 +57,6 @@ class PaperMixin(WorkflowMixin, ConfigurationMixin):
         """One person's roster row and rows of the workflow lists; None when the matricule is known neither in
         the roster nor in the training records. OF declarations: those carrying the person's NIR, or matched to
         one of their records."""
-        values = {"today": today, "horizon": horizon_days}
         with self.read() as con:
             found = con.execute("SELECT * FROM employees WHERE matricule = $m", {"m": matricule}).df()
             employee = None if found.empty else dict(found.iloc[0])
@@ -78,25 +67,23 @@ class PaperMixin(WorkflowMixin, ConfigurationMixin):
                 ).fetchone()
             ):
                 return None
-            self._prepare_workflow(con, rules, tolerance_days)
-            frames = {
-                name: _filtered(con, name, "matricule = $matricule", values, {"matricule": matricule})
-                for name in PASSPORT_LISTS
-            }
-            nir = employee.get("nir") if employee else None
-            if not isinstance(nir, str):
-                known = frames["validities"]["person_nir"].dropna()
-                nir = str(known.iloc[0]) if not known.empty else None
-            lines = _filtered(
-                con,
-                "of_declarations",
-                "matricule = $matricule OR nir = $nir",
-                values,
-                {"matricule": matricule, "nir": nir},
-            )
-            siret = employee.get("establishment_siret") if employee else None
-            if not isinstance(siret, str) and not frames["validities"].empty:
-                siret = frames["validities"]["person_siret"].iloc[0]
+        context = ListContext(today=today, horizon_days=horizon_days)
+        frames = {
+            name: self.list_rows(ListQuery(name).where(is_in("matricule", [matricule])), context)
+            for name in PASSPORT_LISTS
+        }
+        nir = employee.get("nir") if employee else None
+        if not isinstance(nir, str):
+            known = frames["validities"]["person_nir"].dropna()
+            nir = str(known.iloc[0]) if not known.empty else None
+        lines = self.list_rows(
+            ListQuery("of_declarations").either(is_in("matricule", [matricule]), is_in("nir", [nir] if nir else [])),
+            context,
+        )
+        siret = employee.get("establishment_siret") if employee else None
+        if not isinstance(siret, str) and not frames["validities"].empty:
+            siret = frames["validities"]["person_siret"].iloc[0]
+        with self.read() as con:
             name = con.execute("SELECT name FROM establishments WHERE siret = $s", {"s": siret}).fetchone()
         return PassportRows(
             employee=employee,
@@ -112,7 +99,6 @@ class PaperMixin(WorkflowMixin, ConfigurationMixin):
     ) -> SiteRows | None:
         """One site's rows of the workflow lists (by the person's site), its establishments and the people on
         its roster still employed at `today`; None when no establishment, employee or record names the site."""
-        values = {"today": today, "horizon": horizon_days}
         with self.read() as con:
             known = con.execute(
                 "SELECT 1 WHERE $s IN (SELECT site FROM establishments UNION ALL SELECT site FROM employees "
@@ -131,14 +117,35 @@ class PaperMixin(WorkflowMixin, ConfigurationMixin):
                 "SELECT count(*) FROM employees WHERE site = $s AND (exit_date IS NULL OR exit_date >= $today)",
                 {"s": site, "today": today},
             ).fetchone()
-            self._prepare_workflow(con, rules, tolerance_days)
-            frames = {name: _filtered(con, name, "person_site = $site", values, {"site": site}) for name in SITE_LISTS}
+        context = ListContext(today=today, horizon_days=horizon_days)
+        frames = {
+            name: self.list_rows(ListQuery(name).where(is_in("person_site", [site])), context) for name in SITE_LISTS
+        }
         return SiteRows(
             establishments=establishments,
             headcount=int(count[0]) if count else 0,
             validities=frames["validities"],
             expected=frames["expected_trainings"],
             internal=frames["internal_trainings"],
+        )
+
+    def site_compliance(self, site: str, context: ListContext) -> pd.DataFrame | None:
+        """Per required training family, how many people of the site it requires and how many hold a valid one
+        (paper.COMPLIANCE_COLUMNS, family keys as labels); None when no requirement applies to the site."""
+        counts = self.list_counts(
+            ListQuery("missing_trainings").where(is_in("person_site", [site])), context, ["family", "compliant"]
+        )
+        if counts.empty:
+            return None
+        labels = requirements.families()
+        counts["valid"] = counts["rows"].where(counts["compliant"].astype(bool), 0)
+        per_family = counts.groupby("family", sort=True).agg(required=("rows", "sum"), valid=("valid", "sum"))
+        return pd.DataFrame(
+            {
+                "requirement": [labels.get(str(f), str(f)) for f in per_family.index],
+                "required": per_family["required"].astype(int).to_numpy(),
+                "valid": per_family["valid"].astype(int).to_numpy(),
+            }
         )
 
     def _edition(self, rules: RuleSet, today: date) -> paper.Edition:
@@ -188,6 +195,8 @@ class PaperMixin(WorkflowMixin, ConfigurationMixin):
         if rows is None:
             known = ", ".join(self.sites()) or "aucun"
             raise StoreError(f"Site « {site[:60]} » inconnu (sites connus : {known}).")
+        if compliance is None:
+            compliance = self.site_compliance(site, ListContext(today=today, horizon_days=horizon_days))
         audit = paper.site_audit_from_frames(
             site,
             establishments=rows.establishments,
