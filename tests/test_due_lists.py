@@ -207,7 +207,8 @@ def test_the_settled_internal_trainings_are_counted_per_status(store: Store, who
     ],
 )
 def test_the_share_of_the_carence_window_gone(opens_on: str | None, deadline: str, share: float | None) -> None:
-    got = due_lists.window_share(pd.Series(pd.to_datetime([opens_on])), pd.Series(pd.to_datetime([deadline])), DAY)
+    opens = pd.Series([opens_on], dtype="datetime64[ns]")
+    got = due_lists.window_share(opens, pd.Series([deadline], dtype="datetime64[ns]"), DAY)
     if share is None:
         assert np.isnan(got.iloc[0])
     else:
