@@ -3,6 +3,7 @@ the whole list in pandas: the due rows, the three URL filters, the due windows, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -11,12 +12,14 @@ import pandas as pd
 import pytest
 
 from lib import due_lists, settings
+from lib.identifiers import mask_nir
 from lib.lists import Condition, ListContext, ListQuery
 from lib.statuses import CARENCE_TO_DECLARE, CORRECTION_NOT_MADE, INTERNAL_TO_DECLARE, STILL_WITH_THE_OF
 from lib.store import Store
 from lib.ui import DUE_WINDOWS, due_window_mask
 from lib.ui.cache import SEARCH_COLUMNS
-from lib.ui.due_lists import cut_note
+from lib.ui.due_lists import CARENCE_COLUMNS, INTERNAL_COLUMNS, carence_download, cut_note, internal_download
+from lib.ui.exports import csv_bytes
 from lib.ui.search import search_index, words_found
 
 DAY = date(2026, 11, 23)
@@ -222,3 +225,47 @@ def test_a_table_cut_says_how_many_lines_it_shows_of_how_many() -> None:
     assert cut_note(500, 500) is None
     assert cut_note(12, 3) is None
     assert cut_note(500, 1234) == ("500 lignes affichées sur 1\u202f234 : affinez les filtres ou téléchargez la liste.")
+
+
+# ------------------------------------------------------------------------------------------------ downloads
+
+
+@pytest.mark.parametrize(
+    ("name", "statuses", "columns", "table", "headers"),
+    [
+        (
+            "expected_trainings",
+            CARENCE_TO_DECLARE,
+            CARENCE_COLUMNS,
+            carence_download,
+            ["Date limite", "Jours restants"],
+        ),
+        (
+            "internal_trainings",
+            INTERNAL_TO_DECLARE,
+            INTERNAL_COLUMNS,
+            internal_download,
+            ["Échéance", "Jours restants"],
+        ),
+    ],
+)
+def test_a_download_holds_every_row_of_the_filter_with_nirs_masked(
+    store: Store,
+    name: str,
+    statuses: tuple[str, ...],
+    columns: tuple[str, ...],
+    table: Callable[[pd.DataFrame], pd.DataFrame],
+    headers: list[str],
+) -> None:
+    query = due_lists.due_query(name, statuses)
+    rows = store.list_rows(query, CONTEXT, limit=None, columns=columns)
+    text = csv_bytes(table(rows)).decode("utf-8-sig")
+    lines = text.splitlines()
+    assert lines[0].split(";")[: len(headers)] == headers
+    assert "NIR" in lines[0].split(";")
+    assert len(lines) == 1 + store.list_count(query, CONTEXT) > 1
+    nirs = rows["person_nir"].dropna()
+    assert len(nirs) > 0
+    assert not any(nir in text for nir in nirs)
+    assert all(mask_nir(nir) in text for nir in nirs)
+    assert "None" not in text and "nan" not in text.lower().split(";")

@@ -199,6 +199,8 @@ def test_carence_counts_what_the_demo_owes_and_says_when_its_table_is_cut(
     awaiting = table_with_column(at, "opens")
     assert len(awaiting) == 5  # the « en attente de l'OF » list is cut the same way
     assert any(e.label.startswith("En attente de l'OF : 83 formation(s)") for e in at.expander)
+    downloads = [str(b.proto.id) for b in at.get("download_button")]
+    assert any(d.endswith("carence_list_csv") for d in downloads), "the whole list can be downloaded"
 
 
 def test_declarations_internes_filter_arrives_from_a_shared_link(demo_db: Path) -> None:
@@ -212,6 +214,8 @@ def test_declarations_internes_filter_arrives_from_a_shared_link(demo_db: Path) 
     assert f"**{len(shown)}** formation(s) à déclarer sur {due}." in [m.value for m in at.markdown]
     assert [m.value for m in at.multiselect if m.key == "formation"] == [["Incendie / EPI"]]
     assert any("non obligatoires (date ou catégorie) : 505" in c.value for c in at.caption)
+    downloads = [str(b.proto.id) for b in at.get("download_button")]
+    assert any(d.endswith("internal_list_xlsx") for d in downloads), "the filtered list can be downloaded"
 
 
 def test_requesting_a_correction_keeps_each_line_discrepancies_as_its_reason(demo_db: Path) -> None:

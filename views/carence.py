@@ -7,7 +7,7 @@ import streamlit as st
 
 from lib import due_lists, ui
 from lib.statuses import CARENCE_TO_DECLARE
-from lib.ui.due_lists import due_list_query, say_if_cut
+from lib.ui.due_lists import CARENCE_COLUMNS, carence_download, due_list_query, list_download, say_if_cut
 
 ui.require("read")
 st.title("Déclarations en carence")
@@ -23,15 +23,7 @@ st.caption(
 wanted = due_list_query("expected_trainings", CARENCE_TO_DECLARE, ("Organisme", "organisme", "of"))
 total = ui.lists.count(wanted)
 due = ui.lists.count(due_lists.due_query("expected_trainings", CARENCE_TO_DECLARE))
-shown = ui.lists.rows(
-    wanted,
-    limit=ui.lists.PAGE_ROWS,
-    columns=[
-        *ui.PERSON_COLUMNS, "carence_deadline", "carence_opens_on", "days_left", "status_label", "person_nir",
-        "training_title", "organisme", "end_date", "of_deadline", "person_site", "reference", "category_unknown",
-        "correction_reason", "correction_requested_on",
-    ],
-)  # fmt: skip
+shown = ui.lists.rows(wanted, limit=ui.lists.PAGE_ROWS, columns=CARENCE_COLUMNS)
 
 st.markdown(f"**{ui.fr_number(total)}** formation(s) à déclarer en carence sur {ui.fr_number(due)}.")
 say_if_cut(len(shown), total)
@@ -83,6 +75,9 @@ ui.show_table(
         "reason": st.column_config.TextColumn("Correction demandée (motif)", width="large"),
     },
 )
+
+if total:
+    list_download(wanted, CARENCE_COLUMNS, carence_download, "carences", key="carence_list", sheet="Carences")
 orphan_corrections = ui.lists.count(due_lists.orphan_corrections())
 if orphan_corrections:
     st.warning(

@@ -7,7 +7,7 @@ import streamlit as st
 
 from lib import due_lists, ui
 from lib.statuses import INTERNAL_TO_DECLARE
-from lib.ui.due_lists import due_list_query, say_if_cut
+from lib.ui.due_lists import INTERNAL_COLUMNS, due_list_query, internal_download, list_download, say_if_cut
 
 ui.require("read")
 st.title("Déclarations internes")
@@ -18,14 +18,7 @@ st.caption("Formations dispensées par l'entreprise elle-même : c'est à vous d
 wanted = due_list_query("internal_trainings", INTERNAL_TO_DECLARE, ("Formation", "training_type", "formation"))
 total = ui.lists.count(wanted)
 due = ui.lists.count(due_lists.due_query("internal_trainings", INTERNAL_TO_DECLARE))
-shown = ui.lists.rows(
-    wanted,
-    limit=ui.lists.PAGE_ROWS,
-    columns=[
-        *ui.PERSON_COLUMNS, "due_on", "days_left", "status_label", "person_nir", "training_title", "start_date",
-        "end_date", "person_site", "person_service", "reference", "category_unknown",
-    ],
-)  # fmt: skip
+shown = ui.lists.rows(wanted, limit=ui.lists.PAGE_ROWS, columns=INTERNAL_COLUMNS)
 
 st.markdown(f"**{ui.fr_number(total)}** formation(s) à déclarer sur {ui.fr_number(due)}.")
 say_if_cut(len(shown), total)
@@ -65,6 +58,12 @@ ui.show_table(
         ),
     },
 )
+
+if total:
+    list_download(
+        wanted, INTERNAL_COLUMNS, internal_download, "declarations_internes", key="internal_list", sheet="Internes"
+    )
+
 MISSING_NIR_NAMED = 20
 missing_nir_total = ui.lists.count(due_lists.without_nir(wanted))
 if missing_nir_total:
