@@ -178,6 +178,46 @@ def test_generating_and_confirming_a_carence_file_declares_its_lines_and_undo_re
     assert Store(demo_db).sql("SELECT count(*) AS n FROM partner_id_ledger")["n"].iloc[0] == 0
 
 
+def test_carence_counts_what_the_demo_owes_and_says_when_its_table_is_cut(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    owed = (
+        demo_readme_count("expected_carence_due")
+        + demo_readme_count("expected_carence_overdue")
+        + demo_readme_count("expected_correction_not_made")
+    )
+    at = open_page("views/carence.py")
+    assert len(carence_rows(at)) == owed
+    assert not any("lignes affichées sur" in c.value for c in at.caption)
+    monkeypatch.setattr(ui.lists, "PAGE_ROWS", 5)
+    at = open_page("views/carence.py")
+    assert not at.exception, [e.message for e in at.exception]
+    assert len(carence_rows(at)) == 5
+    assert f"**{owed}** formation(s) à déclarer en carence sur {owed}." in [m.value for m in at.markdown]
+    cut = f"5 lignes affichées sur {owed} : affinez les filtres ou téléchargez la liste."
+    assert cut in [c.value for c in at.caption]
+    awaiting = table_with_column(at, "opens")
+    assert len(awaiting) == 5  # the « en attente de l'OF » list is cut the same way
+    assert any(e.label.startswith("En attente de l'OF : 83 formation(s)") for e in at.expander)
+    downloads = [str(b.proto.id) for b in at.get("download_button")]
+    assert any(d.endswith("carence_list_csv") for d in downloads), "the whole list can be downloaded"
+
+
+def test_declarations_internes_filter_arrives_from_a_shared_link(demo_db: Path) -> None:
+    everything = open_page("views/declarations_internes.py")
+    due = demo_readme_count("internal_to_declare")
+    assert len(table_with_column(everything, "due_on")) == due
+    at = open_page("views/declarations_internes.py", formation="Incendie / EPI")
+    assert not at.exception, [e.message for e in at.exception]
+    shown = table_with_column(at, "due_on")
+    assert 0 < len(shown) < due
+    assert f"**{len(shown)}** formation(s) à déclarer sur {due}." in [m.value for m in at.markdown]
+    assert [m.value for m in at.multiselect if m.key == "formation"] == [["Incendie / EPI"]]
+    assert any("non obligatoires (date ou catégorie) : 505" in c.value for c in at.caption)
+    downloads = [str(b.proto.id) for b in at.get("download_button")]
+    assert any(d.endswith("internal_list_xlsx") for d in downloads), "the filtered list can be downloaded"
+
+
 def test_requesting_a_correction_keeps_each_line_discrepancies_as_its_reason(demo_db: Path) -> None:
     at = open_page("views/verification.py", ecarts="true")
     lines = table_with_column(at, "details")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib import ui
-from lib.statuses import CARENCE_TO_DECLARE, CORRECTION_NOT_MADE, STILL_WITH_THE_OF
+from lib import due_lists, ui
+from lib.statuses import CARENCE_TO_DECLARE
+from lib.ui.due_lists import CARENCE_COLUMNS, carence_download, due_list_query, list_download, say_if_cut
 
 ui.require("read")
 st.title("Déclarations en carence")
 ui.require_data()
-today = ui.today()
 ui.reference_caption()
 st.caption(
     "Formations achetées à un organisme qui ne les a pas déclarées avant son échéance : vous devez les déclarer "
@@ -20,32 +20,21 @@ st.caption(
     "dans les 9 mois qui suivent l'échéance de l'organisme (à partir de votre demande si elle est plus tardive)."
 )
 
-expected = ui.workflow("expected_trainings")
-filtered = ui.due_list_filters("expected_trainings", expected, CARENCE_TO_DECLARE, ("Organisme", "organisme", "of"))
-picked = ui.pick(
-    expected,
-    filtered.wanted,
-    say_capped=False,
-    columns=[
-        *ui.PERSON_COLUMNS, "carence_deadline", "carence_opens_on", "days_left", "status_label", "person_nir",
-        "training_title", "organisme", "end_date", "of_deadline", "person_site", "reference", "category_unknown",
-        "correction_reason", "correction_requested_on",
-    ],
-)  # fmt: skip
-shown = picked.rows
+wanted = due_list_query("expected_trainings", CARENCE_TO_DECLARE, ("Organisme", "organisme", "of"))
+total = ui.lists.count(wanted)
+due = ui.lists.count(due_lists.due_query("expected_trainings", CARENCE_TO_DECLARE))
+shown = ui.lists.rows(wanted, limit=ui.lists.PAGE_ROWS, columns=CARENCE_COLUMNS)
 
-window_days = (shown["carence_deadline"] - shown["carence_opens_on"]).dt.days.clip(lower=1)
-window_share = ((ui.as_day(today) - shown["carence_opens_on"]).dt.days / window_days).clip(0, 1)
-st.markdown(
-    f"**{ui.fr_number(picked.total)}** formation(s) à déclarer en carence sur {ui.fr_number(int(filtered.due.sum()))}."
-)
-picked.say_if_capped()
+st.markdown(f"**{ui.fr_number(total)}** formation(s) à déclarer en carence sur {ui.fr_number(due)}.")
+say_if_cut(len(shown), total)
 ui.show_table(
     pd.DataFrame(
         {
             "deadline": shown["carence_deadline"],
             "days_left": shown["days_left"],
-            "window_share": window_share,
+            "window_share": due_lists.window_share(
+                shown["carence_opens_on"], shown["carence_deadline"], ui.lists.day()
+            ),
             "status": shown["status_label"],
             "name": ui.person_names(shown),
             "link": ui.employee_links(shown["matricule"]),
@@ -86,41 +75,39 @@ ui.show_table(
         "reason": st.column_config.TextColumn("Correction demandée (motif)", width="large"),
     },
 )
-lines = ui.workflow("of_declarations")
-orphan_corrections = int(
-    (
-        lines["status"].isin(CORRECTION_NOT_MADE).to_numpy(dtype=bool)
-        & lines["record_id"].isna().to_numpy(dtype=bool)
-        & lines["concerned"].to_numpy(dtype=bool, na_value=False)
-    ).sum()
-)
+
+if total:
+    list_download(wanted, CARENCE_COLUMNS, carence_download, "carences", key="carence_list", sheet="Carences")
+orphan_corrections = ui.lists.count(due_lists.orphan_corrections())
 if orphan_corrections:
     st.warning(
-        f"{orphan_corrections} déclaration(s) en « correction non faite » ne sont rapprochées d'aucune formation de "
-        "vos fichiers : la carence ne peut pas les reprendre. Rapprochez-les (page Vérification) ou complétez le "
-        "fichier RH pour les déclarer avec vos valeurs."
+        f"{ui.fr_number(orphan_corrections)} déclaration(s) en « correction non faite » ne sont rapprochées "
+        "d'aucune formation de vos fichiers : la carence ne peut pas les reprendre. Rapprochez-les (page "
+        "Vérification) ou complétez le fichier RH pour les déclarer avec vos valeurs."
     )
-outside_scope = int((expected["status"] == "outside_employer_scope").sum())
+outside_scope = ui.lists.count(due_lists.outside_employer_scope())
 if outside_scope:
     st.caption(
-        f"{outside_scope} formation(s) de catégorie 3 ou 4 non déclarée(s) ou non corrigée(s) par l'organisme "
-        "restent hors de votre champ : avant la date à partir de laquelle l'employeur déclare ces catégories, la "
-        "carence, qui est votre déclaration, n'est pas obligatoire (statut « non obligatoire (catégorie 3–4 "
-        "avant le … pour l'employeur) »)."
+        f"{ui.fr_number(outside_scope)} formation(s) de catégorie 3 ou 4 non déclarée(s) ou non corrigée(s) par "
+        "l'organisme restent hors de votre champ : avant la date à partir de laquelle l'employeur déclare ces "
+        "catégories, la carence, qui est votre déclaration, n'est pas obligatoire (statut « non obligatoire "
+        "(catégorie 3–4 avant le … pour l'employeur) »)."
     )
-missing_nir = int((filtered.wanted & expected["person_nir"].isna()).sum())
+missing_nir = ui.lists.count(due_lists.without_nir(wanted))
 if missing_nir:
-    st.warning(f"{missing_nir} formation(s) sans NIR : complétez le registre du personnel avant de déclarer.")
+    st.warning(
+        f"{ui.fr_number(missing_nir)} formation(s) sans NIR : complétez le registre du personnel avant de déclarer."
+    )
 
-doubles_picked = ui.pick(
-    expected,
-    expected["double_declaration"],
-    columns=[*ui.PERSON_COLUMNS, "training_title", "end_date", "declared_by", "declared_on"],
-)
-doubles = doubles_picked.rows
-if not doubles.empty:
+doubles_total = ui.lists.count(due_lists.double_declarations())
+if doubles_total:
+    doubles = ui.lists.rows(
+        due_lists.double_declarations(),
+        limit=ui.lists.PAGE_ROWS,
+        columns=[*ui.PERSON_COLUMNS, "training_title", "end_date", "declared_by", "declared_on"],
+    )
     st.error(
-        f"{doubles_picked.total} formation(s) déclarée(s) à la fois par l'OF et en carence : "
+        f"{ui.fr_number(doubles_total)} formation(s) déclarée(s) à la fois par l'OF et en carence : "
         "signalez le doublon sur le portail.",
         icon="⚠️",
     )
@@ -144,25 +131,26 @@ if not doubles.empty:
             "declared_on": ui.date_column("Reçue le"),
         },
     )
+    say_if_cut(len(doubles), doubles_total)
 
-awaiting_picked = ui.pick(
-    expected,
-    expected["status"].isin(STILL_WITH_THE_OF),
-    columns=[
-        *ui.PERSON_COLUMNS,
-        "of_deadline",
-        "status_label",
-        "days_left",
-        "training_title",
-        "organisme",
-        "end_date",
-        "carence_opens_on",
-    ],
-)
-awaiting = awaiting_picked.rows
+awaiting_total = ui.lists.count(due_lists.still_with_the_of())
 with st.expander(
-    f"En attente de l'OF : {awaiting_picked.total} formation(s) que l'organisme peut encore déclarer ou corriger"
+    f"En attente de l'OF : {ui.fr_number(awaiting_total)} formation(s) que l'organisme peut encore déclarer ou corriger"
 ):
+    awaiting = ui.lists.rows(
+        due_lists.still_with_the_of(),
+        limit=ui.lists.PAGE_ROWS,
+        columns=[
+            *ui.PERSON_COLUMNS,
+            "of_deadline",
+            "status_label",
+            "days_left",
+            "training_title",
+            "organisme",
+            "end_date",
+            "carence_opens_on",
+        ],
+    )
     ui.show_table(
         pd.DataFrame(
             {
@@ -189,5 +177,6 @@ with st.expander(
             "opens": ui.date_column("Carence possible à partir du"),
         },
     )
+    say_if_cut(len(awaiting), awaiting_total)
 
 ui.render_export_section("carence")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib import ui
+from lib import due_lists, ui
 from lib.statuses import INTERNAL_TO_DECLARE
+from lib.ui.due_lists import INTERNAL_COLUMNS, due_list_query, internal_download, list_download, say_if_cut
 
 ui.require("read")
 st.title("Déclarations internes")
@@ -14,15 +15,13 @@ ui.require_data()
 ui.reference_caption()
 st.caption("Formations dispensées par l'entreprise elle-même : c'est à vous de les déclarer sur le portail.")
 
-internal = ui.workflow("internal_trainings")
-filtered = ui.due_list_filters(
-    "internal_trainings", internal, INTERNAL_TO_DECLARE, ("Formation", "training_type", "formation")
-)
-picked = ui.pick(internal, filtered.wanted, say_capped=False)
-shown = picked.rows
+wanted = due_list_query("internal_trainings", INTERNAL_TO_DECLARE, ("Formation", "training_type", "formation"))
+total = ui.lists.count(wanted)
+due = ui.lists.count(due_lists.due_query("internal_trainings", INTERNAL_TO_DECLARE))
+shown = ui.lists.rows(wanted, limit=ui.lists.PAGE_ROWS, columns=INTERNAL_COLUMNS)
 
-st.markdown(f"**{ui.fr_number(picked.total)}** formation(s) à déclarer sur {ui.fr_number(int(filtered.due.sum()))}.")
-picked.say_if_capped()
+st.markdown(f"**{ui.fr_number(total)}** formation(s) à déclarer sur {ui.fr_number(due)}.")
+say_if_cut(len(shown), total)
 ui.show_table(
     pd.DataFrame(
         {
@@ -59,21 +58,29 @@ ui.show_table(
         ),
     },
 )
-missing_nir = ui.pick(internal, filtered.wanted & internal["person_nir"].isna(), max_rows=20, say_capped=False)
-if missing_nir.total:
-    names = ", ".join(
-        ui.md_text(f"{n} ({m})")
-        for n, m in zip(ui.person_names(missing_nir.rows), missing_nir.rows["matricule"], strict=True)
+
+if total:
+    list_download(
+        wanted, INTERNAL_COLUMNS, internal_download, "declarations_internes", key="internal_list", sheet="Internes"
     )
-    more = f" et {missing_nir.total - 20} autre(s)" if missing_nir.total > 20 else ""
+
+MISSING_NIR_NAMED = 20
+missing_nir_total = ui.lists.count(due_lists.without_nir(wanted))
+if missing_nir_total:
+    missing_nir = ui.lists.rows(due_lists.without_nir(wanted), limit=MISSING_NIR_NAMED, columns=ui.PERSON_COLUMNS)
+    names = ", ".join(
+        ui.md_text(f"{n} ({m})") for n, m in zip(ui.person_names(missing_nir), missing_nir["matricule"], strict=True)
+    )
+    more = f" et {missing_nir_total - MISSING_NIR_NAMED} autre(s)" if missing_nir_total > MISSING_NIR_NAMED else ""
     st.warning(
         f"Sans NIR, ces formations ne peuvent pas être déclarées : {names}{more}. Complétez le registre du personnel."
     )
 
-statuses = internal["status"].value_counts()
+settled = ui.lists.counts(due_lists.internal_settled(), ["status"])
+settled_by_status = dict(zip(settled["status"], settled["rows"], strict=True))
 st.caption(
-    f"Déjà déclarées : {int(statuses.get('declared', 0))} · non obligatoires (date ou catégorie) : "
-    f"{int(statuses.get('not_mandatory', 0))}."
+    f"Déjà déclarées : {ui.fr_number(int(settled_by_status.get('declared', 0)))} · non obligatoires (date ou "
+    f"catégorie) : {ui.fr_number(int(settled_by_status.get('not_mandatory', 0)))}."
 )
 
 ui.render_export_section("internal")
