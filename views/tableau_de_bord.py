@@ -156,6 +156,8 @@ if numbers.received:
             },
         )
 
+ui.requirements.render_dashboard_compliance()
+
 st.subheader("Échéances à venir")
 left, right = st.columns(2)
 with left:

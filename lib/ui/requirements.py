@@ -4,15 +4,18 @@ edits, imports and exports the requirements table (lib/requirements.py; audited 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
 
 from lib import requirements, spreadsheet
+from lib.lists import ListQuery
 from lib.requirements import HEADERS, RequirementsError
 from lib.store import StoreError
+from lib.ui import lists
 from lib.ui.cache import clear_caches, data_version, get_store, read_store, today
-from lib.ui.text import md_text
+from lib.ui.text import fr_number, md_text
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -122,3 +125,57 @@ def render_requirements_section() -> None:
                     for r in requirements.requirements_frame(chosen).to_dict("records")
                 ]
                 _save(rows, uploaded.name)
+
+
+def render_dashboard_compliance() -> None:
+    """The dashboard's « Formations requises » section: the compliance rate overall and per site, with its trend
+    since last week, and what is missing, linked to the Manquants page."""
+    st.subheader("Formations requises")
+    whole = ListQuery("missing_trainings")
+    total = lists.count(whole)
+    if not total:
+        st.caption(
+            "Aucune formation requise définie : indiquez dans Paramètres → Formations requises ce que vous exigez "
+            "par poste, service ou site, pour voir qui ne l'a pas."
+        )
+        return
+    week_before = lists.day() - timedelta(days=7)
+    overall = requirements.compliance(
+        lists.counts(whole, ["compliant"]).assign(all="all"),
+        lists.counts_at(whole, ["compliant"], week_before).assign(all="all"),
+        "all",
+    ).iloc[0]
+    per_state = lists.counts(whole, ["status"])
+    states = dict(zip(per_state["status"], per_state["rows"], strict=True))
+    c1, c2, c3 = st.columns(3)
+    c1.metric(
+        "Taux de conformité",
+        f"{overall['rate']:.0%}".replace("%", " %"),
+        delta=trend if (trend := requirements.trend_text(overall["trend"])) not in ("=", "—") else None,
+        border=True,
+        help="Part des couples salarié × formation requise couverts par une formation valide, et son évolution en "
+        "points depuis 7 jours. Vos exigences, pas la loi.",
+    )
+    c2.metric("Jamais formés", fr_number(int(states.get("never_trained", 0))), border=True)
+    c3.metric("Formation expirée", fr_number(int(states.get("expired", 0))), border=True)
+    per_site = requirements.compliance(
+        lists.counts(whole, ["person_site", "compliant"]),
+        lists.counts_at(whole, ["person_site", "compliant"], week_before),
+        "person_site",
+    )
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Site": per_site["person_site"].fillna("(non renseigné)"),
+                "Conformité": per_site["rate"] * 100,
+                "Depuis 7 jours": [requirements.trend_text(t) for t in per_site["trend"]],
+                "Manquants": (per_site["required"] - per_site["compliant"]).astype(int),
+            }
+        ),
+        column_config={
+            "Conformité": st.column_config.ProgressColumn(format="%.0f %%", min_value=0, max_value=100),
+        },
+        hide_index=True,
+        width="stretch",
+    )
+    st.page_link("views/manquants.py", label="Voir qui doit être formé", icon=":material/arrow_forward:")
