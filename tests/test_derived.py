@@ -67,7 +67,9 @@ def test_statuses_change_with_the_day_without_any_write(store: Store) -> None:
     with store.read() as con:
         rules, tolerance = derived.active_settings(con)
         derived.prepare_reads(con, rules, tolerance)
-        seen = {today: _lists(con, today)["expected_trainings"]["status"].tolist() for today in (DAY, DAY + timedelta(400))}
+        seen = {
+            today: _lists(con, today)["expected_trainings"]["status"].tolist() for today in (DAY, DAY + timedelta(400))
+        }
     assert seen[DAY] != seen[DAY + timedelta(400)]
     assert store.sql("SELECT count(*) AS n FROM actions")["n"].iloc[0] == before
 

@@ -129,4 +129,3 @@ class ListsMixin(WorkflowMixin, StoreBase):
         """The columns of a list."""
         with self._listing(context) as listing:
             return listing.columns(ListQuery(name).name)
-

@@ -14,7 +14,7 @@ from lib import identifiers, rules_sql
 from lib.rules import RuleSet
 from lib.store import derived
 from lib.store.connection import StoreBase, StoreError, arrow_frame, audit, transaction
-from lib.store.sqlfiles import checked, named_query, run_script
+from lib.store.sqlfiles import checked, named_query
 
 # The parameters each workflow list (lib/sql/<name>.sql) takes, named here rather than found in its text;
 # sqlfiles.checked() refuses a list whose file uses other ones.
