@@ -37,6 +37,7 @@ SQL_PARAMETERS = {
     "recent_imports": frozenset({"limit"}),
     "audit_log": frozenset({"limit"}),
     "prepare_workflow": frozenset({"tolerance"}),
+    "derive": frozenset({"all", "tolerance"}),
     "last_decisions": frozenset(),
     "rule_set_differences": frozenset(),
 }

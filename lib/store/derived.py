@@ -121,11 +121,23 @@ def compute_workflow(con: duckdb.DuckDBPyConnection, rules: RuleSet, tolerance_d
     """The full computation in TEMP tables (lib/sql/prepare_workflow.sql), for a rule set or a tolerance other
     than the persisted one; they shadow the persisted tables on this connection."""
     install_macros(con, rules)
-    con.execute("DROP VIEW IF EXISTS temp.pp_lines")
+    _drop_temporary(con, ("pp_lines",))  # the view of the persisted line facts, when a read prepared them first
     titles = [str(row[0]) for row in con.execute(_TITLES).fetchall()]
     _write_title_keys(con, titles, "CREATE OR REPLACE TEMP TABLE pp_title_keys AS")
     con.execute("CREATE OR REPLACE TEMP TABLE pp_last_actions AS " + named_query("last_decisions"))
     run_script(con, "prepare_workflow", {"tolerance": tolerance_days})
+
+
+def _drop_temporary(con: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> None:
+    """Drop the TEMP tables or views of these names that exist on this connection (they shadow the store's)."""
+    found = con.execute(
+        "SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE temporary AND list_contains($n, table_name) "
+        "UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() WHERE temporary AND NOT internal "
+        "AND list_contains($n, view_name)",
+        {"n": list(names)},
+    ).fetchall()
+    for name, kind in found:
+        con.execute(f"DROP {kind} temp.{name}")
 
 
 def is_current(con: duckdb.DuckDBPyConnection, rules: RuleSet, tolerance_days: int) -> bool:
@@ -144,9 +156,7 @@ def prepare_reads(con: duckdb.DuckDBPyConnection, rules: RuleSet, tolerance_days
         compute_workflow(con, rules, tolerance_days)
         return
     install_macros(con, rules)
-    for table in _TEMP_TABLES:  # a computation of another rule set earlier on this connection
-        con.execute(f"DROP TABLE IF EXISTS temp.{table}")
-    con.execute("DROP VIEW IF EXISTS temp.pp_lines")
+    _drop_temporary(con, _TEMP_TABLES)  # a computation of another rule set earlier on this connection
     con.execute("CREATE OR REPLACE TEMP TABLE pp_last_actions AS " + named_query("last_decisions"))
     con.execute(LINE_FACTS_VIEW)
 
@@ -166,6 +176,7 @@ def refresh_derived(
     reads then compute the lists as before, and say what is wrong.
     """
     everything = nirs is None and line_keys_sql is None
+    _drop_temporary(con, _TEMP_TABLES)  # nothing computed on this connection may stand for the store's tables
     try:
         rules, tolerance = active_settings(con)
     except RuleSetError:
