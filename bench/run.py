@@ -15,6 +15,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -80,6 +81,7 @@ def _build_records_store(path: Path, records: int, *, carence_only: bool) -> Non
         )
     con.execute(f"INSERT INTO training_records {select}", {"n": records, "e": employees})
     con.close()
+    Store(path).refresh_derived(who="bench")  # built in SQL, past the writers: the persisted deadlines computed
 
 
 def _portal_file(path: Path, lines: int) -> None:
@@ -232,6 +234,7 @@ def _reconciliation_store(path: Path, records: int, lines: int) -> None:
         {"n": lines, "matched": int(records * 0.95)},
     )
     con.close()
+    Store(path).refresh_derived(who="bench")
 
 
 def step_reconciliation(size: int) -> dict[str, float]:
@@ -293,6 +296,47 @@ def step_dashboard_data(size: int) -> dict[str, float]:
     }
 
 
+LISTS_STORE = OUT / "employees_100000.duckdb"  # 100,000 employees, 1,004,000 OF lines (built by bench/build)
+
+
+def step_lists_sql(size: int) -> dict[str, float]:
+    """Lists asked in SQL (issue 13) on a copy of the 1M-line store: the migration that fills the persisted
+    deadlines (schema 3 to 4), each list's asks (count, first 500 rows, counts by status, a filter's values, a
+    search), a decision on 500 lines and the next ask, a full refresh. Never writes the original store."""
+    from lib.lists import ListContext, ListQuery, is_in
+
+    if not LISTS_STORE.exists():
+        raise SystemExit(f"{LISTS_STORE} absent: build the 100,000-employee store first.")
+    path = Path(tempfile.mkdtemp()) / "lists.duckdb"
+    shutil.copyfile(LISTS_STORE, path)
+    store = Store(path)
+    out: dict[str, float] = {}
+    started = time.perf_counter()
+    store.schema_version()  # a read upgrades an older store through a write open: the migration fills the tables
+    out["migration_fill"] = time.perf_counter() - started
+    context = ListContext(TODAY, 90)
+
+    def timed(key: str, ask: Callable[..., object]) -> None:
+        started = time.perf_counter()
+        ask()
+        out[key] = time.perf_counter() - started
+
+    for name in ("of_declarations", "expected_trainings", "internal_trainings", "validities"):
+        query = ListQuery(name)
+        timed(f"{name}_count", lambda q=query: store.list_count(q, context))
+        timed(f"{name}_first_500", lambda q=query: store.list_rows(q, context, limit=500))
+        timed(f"{name}_counts_by_status", lambda q=query: store.list_counts(q, context, ["status"]))
+        timed(f"{name}_values", lambda q=query: store.list_values(q, context, "status"))
+        timed(f"{name}_search", lambda q=query: store.list_count(q.searching("nom12"), context))
+    keys = list(store.sql("SELECT line_key FROM pp_line_facts ORDER BY line_key LIMIT 500")["line_key"])
+    timed("decision_500_lines", lambda: store.record_action("of_line", keys, "accepted"))
+    verified = ListQuery("of_declarations").where(is_in("status", ["verified"]))
+    timed("next_count_after_decision", lambda: store.list_count(verified, context))
+    timed("full_refresh", lambda: store.refresh_derived(who="bench"))
+    shutil.rmtree(path.parent)
+    return out
+
+
 STEPS: dict[str, tuple[Callable[[int], dict[str, float]], tuple[int, ...]]] = {
     "statuses": (step_statuses, (10_000, 100_000, 1_000_000)),
     "statuses_frame": (step_statuses_frame, (10_000, 100_000, 1_000_000)),
@@ -303,6 +347,7 @@ STEPS: dict[str, tuple[Callable[[int], dict[str, float]], tuple[int, ...]]] = {
     "pandas_baseline": (step_pandas_baseline, (100_000, 525_000)),
     "reconciliation": (step_reconciliation, (10_000, 100_000, 1_000_000)),
     "dashboard_data": (step_dashboard_data, (10_000, 100_000, 1_000_000)),
+    "lists_sql": (step_lists_sql, (1_000_000,)),
 }
 
 

@@ -33,6 +33,7 @@ import duckdb
 
 from lib import files
 from lib.rules_sql import string_literal
+from lib.store.derived import DERIVED_TABLES, refresh_derived
 
 if TYPE_CHECKING:
     from lib.store import Store
@@ -113,7 +114,8 @@ def known_schema(version: int) -> KnownSchema:
             "WHERE c.table_schema = 'main' AND t.table_type = 'BASE TABLE' "
             "ORDER BY c.table_name, c.ordinal_position"
         ).fetchall():
-            tables.setdefault(str(table), []).append((str(column), str(kind)))
+            if str(table) not in DERIVED_TABLES:  # recomputed after a restore, never backed up
+                tables.setdefault(str(table), []).append((str(column), str(kind)))
         sequences = tuple(
             str(row[0])
             for row in con.execute(
@@ -123,6 +125,19 @@ def known_schema(version: int) -> KnownSchema:
     finally:
         con.close()
     return KnownSchema(version, {name: tuple(columns) for name, columns in tables.items()}, sequences)
+
+
+def _migrate_and_derive(staging: Store, con: duckdb.DuckDBPyConnection, schema: KnownSchema) -> None:
+    """The restored store brought to the current schema, its derived tables computed from what was loaded (an
+    older backup gets them from the migration step itself)."""
+    from lib.store import SCHEMA_VERSION
+
+    staging._migrate(con)
+    if schema.version == SCHEMA_VERSION:
+        from lib.store.connection import transaction
+
+        with transaction(con):
+            refresh_derived(con)
 
 
 def _quoted(identifier: str) -> str:
@@ -468,7 +483,7 @@ def restore_backup(store: Store, directory: Path, *, who: str) -> str:
                         f"{entry.file} : {loaded} ligne(s) lue(s), le manifeste en annonce {entry.rows}."
                     )
             _check_loaded(con, schema)
-            Store(staging)._migrate(con)
+            _migrate_and_derive(Store(staging), con, schema)
     except RestoreRefused as error:
         raise StoreError(f"Sauvegarde {directory} refusée : {error} La base actuelle n'a pas été modifiée.") from error
     except duckdb.Error as error:
@@ -518,7 +533,7 @@ def restore_copy(store: Store, data: bytes, file_name: str, *, who: str) -> str:
                         raise RestoreRefused(f"table {name} : toutes les lignes n'ont pas pu être copiées.")
                 _check_loaded(con, schema)
                 con.execute(f"DETACH {COPY_ALIAS}")
-                Store(staging)._migrate(con)
+                _migrate_and_derive(Store(staging), con, schema)
     except RestoreRefused as error:
         raise StoreError(
             f"{shown} n'est pas une sauvegarde de cet outil utilisable : {error} La base actuelle n'a pas été modifiée."

@@ -39,6 +39,7 @@ SQL_PARAMETERS = {
     "reminders_sent": frozenset({"limit"}),
     "requirement_shares": frozenset({"today"}),
     "prepare_workflow": frozenset({"tolerance"}),
+    "derive": frozenset({"all", "tolerance"}),
     "last_decisions": frozenset(),
     "rule_set_differences": frozenset(),
 }

@@ -7,8 +7,9 @@ from collections.abc import Mapping
 import duckdb
 import pandas as pd
 
-from lib import identifiers
+from lib import identifiers, settings
 from lib.store.connection import StoreBase, StoreError, audit, transaction
+from lib.store.derived import refresh_derived
 
 _COUNTED_TABLES = ("of_lines", "training_records", "employees", "competences", "imports", "organismes")
 
@@ -63,6 +64,8 @@ class ConfigurationMixin(StoreBase):
                 "who = excluded.who",
                 {"k": key, "v": value, "w": who or self.user},
             )
+            if changes_deadlines(key):
+                refresh_derived(con)
 
     def set_establishments(self, establishments: list[tuple[str, str, str]]) -> None:
         """Replace the employer's establishments: (SIRET, name, site)."""
@@ -73,6 +76,13 @@ class ConfigurationMixin(StoreBase):
             con.execute("DELETE FROM establishments")
             for siret, name, site in establishments:
                 con.execute("INSERT INTO establishments VALUES ($s, $n, $t)", {"s": siret, "n": name, "t": site})
+            refresh_derived(con)  # which OF lines concern the employer
+
+
+def changes_deadlines(key: str) -> bool:
+    """The setting changes the persisted deadlines or pairings (lib/store/derived.py): the rule set, its overridden
+    dates, the matching tolerance."""
+    return key in (settings.RULE_SET_KEY, settings.TOLERANCE_KEY) or key.startswith("override.")
 
 
 def save_mapping(con: duckdb.DuckDBPyConnection, kind: str, mapping: Mapping[str, str]) -> None:

@@ -57,6 +57,7 @@ def _migrations() -> list[tuple[int, str]]:
 
 
 SCHEMA_VERSION = max(version for version, _ in _migrations())
+DERIVED_SINCE = 4  # lib/sql/migrations/004_derived.sql: the persisted deadlines
 
 DUCKDB_MAGIC = b"DUCK"  # bytes 8 to 12 of every DuckDB file
 
@@ -314,6 +315,12 @@ class StoreBase:
                     "INSERT INTO meta VALUES ('schema_version', $v) ON CONFLICT DO UPDATE SET value = excluded.value",
                     {"v": str(version)},
                 )
+                if version == SCHEMA_VERSION and version >= DERIVED_SINCE:
+                    # The persisted deadlines (lib/store/derived.py) filled from the upgraded tables, in the
+                    # transaction of the last step: a store is never at the current schema without them.
+                    from lib.store.derived import refresh_derived
+
+                    refresh_derived(con)
 
     def schema_version(self) -> int:
         with self.read() as con:

@@ -15,6 +15,7 @@ from lib import declarations, statuses
 from lib.rules import RuleSet
 from lib.store.configuration import ConfigurationMixin
 from lib.store.connection import StoreError, audit, sha256_of, transaction
+from lib.store.derived import refresh_derived
 from lib.store.sqlfiles import checked, named_query
 from lib.store.workflow import WorkflowMixin
 
@@ -182,6 +183,7 @@ class ExportsMixin(WorkflowMixin, ConfigurationMixin):
             )
             _reserve_partner_ids(con, export_id)
             audit(con, who=who, target_kind="export", target_key=str(export_id), action="deposited")
+            refresh_derived(con, nirs=())  # the declared records (nobody's deadlines)
         return f"Dépôt de « {export['file_name']} » confirmé : {export['lines']} ligne(s) déclarée(s)."
 
     def undo_export(self, export_id: int, *, who: str | None = None) -> str:
@@ -199,6 +201,7 @@ class ExportsMixin(WorkflowMixin, ConfigurationMixin):
                 con, who=who, target_kind="export", target_key=str(export_id), action="undone",
                 reason=f"statut précédent : {export['status']}",
             )  # fmt: skip
+            refresh_derived(con, nirs=())  # the declared records (nobody's deadlines)
         if export["status"] == "deposited":
             return f"Confirmation de « {export['file_name']} » annulée : ses lignes sont de nouveau à déclarer."
         return f"Fichier « {export['file_name']} » écarté."

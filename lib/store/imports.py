@@ -18,6 +18,7 @@ from lib import identifiers, portal, portal_bulk, records, referentials
 from lib.matching import record_key
 from lib.store.configuration import ConfigurationMixin, save_mapping
 from lib.store.connection import StoreError, sha256_of, transaction
+from lib.store.derived import refresh_derived
 
 MAX_HR_FILE_BYTES = 200_000_000  # the portal's own limit, applied to every file a user loads
 ImportKind = Literal["of", "internal", "roster", "competences"]
@@ -198,6 +199,8 @@ class ImportsMixin(ConfigurationMixin):
                 "UPDATE imports SET inserted = $i, updated = $u, unchanged = $n WHERE id = $imp",
                 {"i": counts[0], "u": counts[1], "n": counts[2], "imp": import_id},
             )
+            # The deadlines and pairings of the people of the file's lines (before and after), persisted.
+            refresh_derived(con, line_keys_sql="SELECT organisme || '|' || id_unique_partenaire FROM staged_of")
         return (import_id, *counts)
 
     def _import_of_bulk(
@@ -306,6 +309,7 @@ class ImportsMixin(ConfigurationMixin):
             )
             if mapping:
                 save_mapping(con, kind, mapping)
+            refresh_derived(con)  # a roster or records change anyone's deadlines and pairings
         label = "formation(s)" if kind == "internal" else "salarié(s)"
         inserted, updated, unchanged = counts
         return ImportResult(

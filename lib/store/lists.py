@@ -10,8 +10,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from lib import lists, settings
+from lib import lists
 from lib.lists import ListContext, ListQuery
+from lib.store import derived
 from lib.store.connection import StoreBase, arrow_frame
 from lib.store.sqlfiles import checked, named_query
 from lib.store.workflow import WorkflowMixin, list_parameters
@@ -78,9 +79,8 @@ class ListsMixin(WorkflowMixin, StoreBase):
     @contextmanager
     def _listing(self, context: ListContext) -> Iterator[_Listing]:
         with self.read() as con:
-            source = _ConnectionSettings(con)
-            prefs = settings.preferences(source)
-            self._prepare_workflow(con, settings.active_rules(source), prefs.tolerance_days)
+            rules, tolerance_days = derived.active_settings(con)
+            self._prepare_workflow(con, rules, tolerance_days)  # the persisted tables, with today's macros
             yield _Listing(con, context)
 
     def list_count(self, query: ListQuery, context: ListContext) -> int:
@@ -137,17 +137,6 @@ class ListsMixin(WorkflowMixin, StoreBase):
         """The columns of a list."""
         with self._listing(context) as listing:
             return listing.columns(ListQuery(name).name)
-
-
-class _ConnectionSettings:
-    """The settings read on an open connection (a settings.SettingsSource)."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self.values = dict(con.execute("SELECT key, value FROM settings").fetchall())
-
-    def get_setting(self, key: str) -> str | None:
-        value = self.values.get(key)
-        return None if value is None else str(value)
 
 
 class StoreAsker:

@@ -10,6 +10,7 @@ import pandas as pd
 from lib import statuses
 from lib.rules import RuleSet
 from lib.store.connection import StoreError, audit, transaction
+from lib.store.derived import refresh_derived
 from lib.store.sqlfiles import checked, named_query
 from lib.store.workflow import WorkflowMixin
 
@@ -98,6 +99,7 @@ class RetentionMixin(WorkflowMixin):
                 reason=f"{len(chosen)} salarié(s) parti(s) depuis plus de {months} mois",
             )  # fmt: skip
             con.unregister("purged_people")
+            refresh_derived(con)  # the purged people's NIRs are gone: their pairings are recomputed
         return (
             f"Données personnelles (NIR, noms) de {len(chosen)} salarié(s) parti(s) depuis plus de {months} mois "
             f"effacées ; {kept} conservé(s) car une déclaration est encore en cours."

@@ -8,6 +8,7 @@ import pandas as pd
 
 from lib import validity
 from lib.store.connection import StoreBase, audit, transaction
+from lib.store.derived import refresh_derived
 
 
 class ValiditiesMixin(StoreBase):
@@ -56,6 +57,7 @@ class ValiditiesMixin(StoreBase):
                 "validity_end_proposed = true FROM proposals p WHERE t.id = p.id AND t.validity_end IS NULL"
             )
             con.unregister("proposals")
+            refresh_derived(con)
             audit(
                 con, who=who or self.user, target_kind="store", target_key="training_records",
                 action="validity_proposed", reason=f"{len(proposals)} fin(s) de validité proposée(s)",
@@ -69,6 +71,7 @@ class ValiditiesMixin(StoreBase):
                 "UPDATE training_records SET validity_end = NULL, validity_end_proposed = false "
                 "WHERE validity_end_proposed RETURNING id"
             ).fetchall()
+            refresh_derived(con)
             audit(
                 con, who=who or self.user, target_kind="store", target_key="training_records",
                 action="validity_cleared", reason=f"{len(row)} fin(s) de validité proposée(s) retirée(s)",

@@ -10,10 +10,11 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from lib import identifiers, rules_sql, validity
+from lib import identifiers, rules_sql
 from lib.rules import RuleSet
+from lib.store import derived
 from lib.store.connection import StoreBase, StoreError, arrow_frame, audit, transaction
-from lib.store.sqlfiles import checked, named_query, run_script
+from lib.store.sqlfiles import checked, named_query
 
 # The parameters each workflow list (lib/sql/<name>.sql) takes, named here rather than found in its text;
 # sqlfiles.checked() refuses a list whose file uses other ones.
@@ -43,39 +44,9 @@ class WorkflowMixin(StoreBase):
     """Workflow lists and the decisions on their lines."""
 
     def _prepare_workflow(self, con: duckdb.DuckDBPyConnection, rules: RuleSet, tolerance_days: int) -> None:
-        """Install the rule set's macros and the working tables of prepare_workflow.sql on this connection."""
-        con.execute(rules_sql.deadline_macros_sql(rules, temporary=True))
-        con.execute(rules_sql.scope_macros_sql(rules))
-        con.execute(rules_sql.status_macros_sql())
-        titles = [
-            row[0]
-            for row in con.execute(
-                "SELECT DISTINCT training_title FROM training_records UNION "
-                "SELECT DISTINCT coalesce(nom_formation, nom_jdr) FROM of_lines"
-            ).fetchall()
-            if row[0] is not None
-        ]
-        durations = validity.load_validity_durations()
-        labels = {d.key: d.label for d in durations}
-        keys = [validity.recommended_duration(t, durations) for t in titles]
-        frame = pd.DataFrame(
-            {
-                "title": pd.Series(titles, dtype="object"),
-                "norm": pd.Series([validity.normalize_title(t) for t in titles], dtype="object"),
-                "training_key": pd.Series([k.key if k else None for k in keys], dtype="object"),
-                "family": pd.Series([k.family if k else None for k in keys], dtype="object"),
-                "family_label": pd.Series([labels[k.family] if k else None for k in keys], dtype="object"),
-            }
-        )
-        con.register("title_keys_frame", frame)
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE pp_title_keys AS SELECT CAST(title AS VARCHAR) AS title, "
-            "CAST(norm AS VARCHAR) AS norm, CAST(training_key AS VARCHAR) AS training_key, "
-            "CAST(family AS VARCHAR) AS family, CAST(family_label AS VARCHAR) AS family_label FROM title_keys_frame"
-        )
-        con.unregister("title_keys_frame")
-        con.execute("CREATE OR REPLACE TEMP TABLE pp_last_actions AS " + named_query("last_decisions"))
-        run_script(con, "prepare_workflow", {"tolerance": tolerance_days})
+        """Make the lists of lib/sql readable on this connection under `rules` (lib/store/derived.py): over the
+        persisted tables when they were computed under these settings, else computed in TEMP tables."""
+        derived.prepare_reads(con, rules, tolerance_days)
 
     def workflow(
         self,
@@ -145,6 +116,13 @@ class WorkflowMixin(StoreBase):
             frame = arrow_frame(con.sql(named_query("rule_set_differences")).to_arrow_table())
         frame["nir"] = [identifiers.mask_nir(n) if isinstance(n, str) else "" for n in frame["nir"]]
         return frame
+
+    def refresh_derived(self, *, who: str | None = None) -> None:
+        """Recompute the persisted deadlines and pairings from the tables (after a change made outside the store's
+        writers, e.g. a benchmark store built in SQL)."""
+        with self.connect() as con, transaction(con):
+            derived.refresh_derived(con)
+            audit(con, who=who or self.user, target_kind="store", target_key="derived", action="refreshed")
 
     def last_decisions(self) -> pd.DataFrame:
         """The last verification decision of each OF line (lib/sql/last_decisions.sql)."""
@@ -271,6 +249,12 @@ class WorkflowMixin(StoreBase):
             con.execute(
                 "INSERT INTO manual_pairings VALUES ($r, $o, $p, now()::TIMESTAMP, $w) ON CONFLICT DO NOTHING",
                 {"r": record_id, "o": organisme, "p": partner_id, "w": who},
+            )
+            person = con.execute("SELECT person_nir FROM pp_records WHERE id = $r", {"r": record_id}).fetchone()
+            derived.refresh_derived(
+                con,
+                nirs=[str(person[0])] if person and person[0] is not None else [],
+                line_keys_sql="SELECT " + rules_sql.string_literal(f"{organisme}|{partner_id}"),
             )
             audit(
                 con, who=who, target_kind="pairing", target_key=f"{record_id}|{organisme}|{partner_id}", action="paired"

@@ -1,0 +1,164 @@
+"""The persisted deadlines and reconciliation (lib/store/derived.py) give exactly the lists of the full computation,
+after every kind of write, at any day; statuses change with the day without any write."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from lib import settings
+from lib.backup import known_schema
+from lib.fakes.demo_store import DEMO_DIR
+from lib.store import SCHEMA_VERSION, Store, derived
+from lib.store.sqlfiles import checked, named_query
+from lib.store.workflow import list_parameters
+
+DAY = date(2026, 11, 23)
+LISTS: dict[str, tuple[str, ...]] = {
+    "of_declarations": ("line_key",),
+    "expected_trainings": ("id",),
+    "internal_trainings": ("id",),
+    "validities": ("id",),
+    "of_scorecard": ("organisme",),
+    "correction_requests": ("organisme", "id_unique_partenaire"),
+}
+
+
+def _lists(con: object, today: date) -> dict[str, pd.DataFrame]:
+    frames = {}
+    for name, keys in LISTS.items():
+        sql = named_query(name)
+        params = checked(con, sql, list_parameters(name, {"today": today, "horizon": 90}))  # type: ignore[arg-type]
+        frame = con.execute(sql, params).df()  # type: ignore[attr-defined]
+        frames[name] = frame.sort_values(list(keys), kind="stable").reset_index(drop=True)
+    return frames
+
+
+def assert_same_as_full_computation(store: Store, days: tuple[date, ...] = (DAY,)) -> None:
+    """Every list read from the persisted tables equals the old full computation (prepare_workflow.sql)."""
+    with store.read() as con:
+        rules, tolerance = derived.active_settings(con)
+        assert derived.is_current(con, rules, tolerance)
+        for today in days:
+            derived.prepare_reads(con, rules, tolerance)
+            persisted = _lists(con, today)
+            derived.compute_workflow(con, rules, tolerance)
+            reference = _lists(con, today)
+            for name in LISTS:
+                pd.testing.assert_frame_equal(persisted[name], reference[name], obj=f"{name} au {today}")
+
+
+@pytest.fixture
+def store(demo_db: Path) -> Store:
+    return Store(demo_db)
+
+
+def test_the_demo_lists_read_from_the_persisted_tables_are_the_full_computation(store: Store) -> None:
+    assert_same_as_full_computation(store, (DAY, date(2025, 6, 30), date(2027, 3, 1), date(2030, 1, 1)))
+
+
+def test_statuses_change_with_the_day_without_any_write(store: Store) -> None:
+    """Deadlines are data, statuses are a view: the same stored rows give other statuses on another day."""
+    before = store.sql("SELECT count(*) AS n FROM actions")["n"].iloc[0]
+    with store.read() as con:
+        rules, tolerance = derived.active_settings(con)
+        derived.prepare_reads(con, rules, tolerance)
+        seen = {
+            today: _lists(con, today)["expected_trainings"]["status"].tolist() for today in (DAY, DAY + timedelta(400))
+        }
+    assert seen[DAY] != seen[DAY + timedelta(400)]
+    assert store.sql("SELECT count(*) AS n FROM actions")["n"].iloc[0] == before
+
+
+def test_every_write_keeps_the_persisted_tables_equal_to_the_full_computation(store: Store) -> None:
+    rules = settings.active_rules(store)
+    # An OF file imported again as a corrected version: other dates on a line, a new line.
+    of_file = sorted(DEMO_DIR.glob("*.csv"))
+    lines = store.sql("SELECT organisme, id_unique_partenaire FROM of_lines ORDER BY 1, 2")
+    keys = [f"{o}|{p}" for o, p in lines.itertuples(index=False)]
+    assert of_file and keys
+    (accepted,) = store.record_action("of_line", keys[:1], "accepted")
+    assert_same_as_full_computation(store)
+    store.record_action("of_line", keys[1:3], "correction_requested", reason="dates", effective_on=DAY)
+    store.undo_action(accepted)
+    assert_same_as_full_computation(store)
+    record = int(store.sql("SELECT min(id) AS i FROM training_records WHERE NOT is_internal")["i"].iloc[0])
+    organisme, partner = keys[-1].split("|", 1)
+    store.pair_manually(record, organisme, partner)
+    assert_same_as_full_computation(store, (DAY, DAY + timedelta(200)))
+    batch = store.generate_export("carence", rules=rules, today=DAY, catalogue=settings.code_catalogue(store))
+    if batch.files:
+        store.confirm_export(batch.files[0].export_id, rules=rules, today=DAY)
+        assert_same_as_full_computation(store)
+        store.undo_export(batch.files[0].export_id)
+        assert_same_as_full_computation(store)
+    store.set_setting(settings.TOLERANCE_KEY, "10")
+    assert_same_as_full_computation(store)
+    store.set_setting("override.extension_until", "2026-12-31")
+    assert_same_as_full_computation(store)
+    store.set_establishments([("97228186900008", "Siège", "Paris")])
+    assert_same_as_full_computation(store)
+    store.purge_personal_data(months=1, rules=settings.active_rules(store), today=date(2040, 1, 1))
+    assert_same_as_full_computation(store, (DAY, date(2040, 1, 1)))
+
+
+def test_an_of_import_refreshes_only_its_people_and_matches_the_full_computation(store: Store, tmp_path: Path) -> None:
+    import tomllib
+
+    manifest = tomllib.loads((DEMO_DIR / "manifest.toml").read_text(encoding="utf-8"))
+    entry = manifest["of_files"][0]
+    data = (DEMO_DIR / entry["file"]).read_bytes()
+    # The same file again, corrected by the OF: a line's holder renamed, another line given a third one's NIR
+    # (its pairing moves from one person to another: both are refreshed).
+    text = data.decode("utf-8").split("\r\n")
+    columns = text[0].split("|")
+    rows = [line.split("|") for line in text[1:] if line]
+    name_at, nir_at = columns.index("NOM_TITULAIRE"), columns.index("NIR")
+    rows[0][name_at] += "X"
+    rows[1][nir_at] = rows[-1][nir_at]
+    changed = "\r\n".join([text[0], *("|".join(r) for r in rows)]) + "\r\n"
+    result = store.import_of_file(
+        changed.encode("utf-8"), "corrige.csv", organisme=entry["organisme"],
+        organisme_siret=entry.get("organisme_siret"), today=DAY, received_on=DAY,
+    )  # fmt: skip
+    assert result.ok, result.message
+    assert_same_as_full_computation(store)
+
+
+def test_an_hr_import_and_recommended_validities_keep_the_tables_exact(store: Store) -> None:
+    store.apply_recommended_validities()
+    assert_same_as_full_computation(store)
+    store.clear_recommended_validities()
+    assert_same_as_full_computation(store)
+
+
+def test_another_rule_set_is_computed_on_the_fly_and_leaves_the_persisted_tables_alone(store: Store) -> None:
+    other = settings.active_rules(store, settings.comparison_rule_set_name(store))
+    active = store.workflow("expected_trainings", rules=settings.active_rules(store), today=DAY)
+    other_frame = store.workflow("expected_trainings", rules=other, today=DAY)
+    assert len(active) == len(other_frame)
+    assert_same_as_full_computation(store)
+
+
+def test_an_old_store_gets_its_derived_tables_from_the_migration(store: Store, tmp_path: Path) -> None:
+    old = tmp_path / "ancienne.duckdb"
+    shutil.copyfile(store.path, old)
+    import duckdb
+
+    con = duckdb.connect(str(old))
+    for table in derived.DERIVED_TABLES:
+        con.execute(f"DROP TABLE {table}")
+    con.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    con.close()
+    reopened = Store(old)
+    assert reopened.schema_version() == SCHEMA_VERSION  # a read upgrades it (through a write open)
+    assert_same_as_full_computation(reopened)
+
+
+def test_derived_tables_are_not_backed_up() -> None:
+    assert not set(derived.DERIVED_TABLES) & set(known_schema(SCHEMA_VERSION).tables)
+    assert "training_records" in known_schema(SCHEMA_VERSION).tables
