@@ -6,6 +6,7 @@
 - `imports`: OF files, HR records and roster, competence referential;
 - `workflow`: the workflow lists, their summaries, and decisions on their lines;
 - `lists`: the lists asked in SQL (count, first rows, counts per value, a filter's choices);
+- `people`: the people search (any word order, no accents), one person's register line, the people of a list;
 - `validities`: recommended validity ends;
 - `exports`: portal files of the employer and the ledger of identifiers used;
 - `retention`: the purge of personal data (RGPD).
@@ -37,6 +38,7 @@ from lib.store.connection import (
 from lib.store.exports import ExportBatch, ExportFile, ExportsMixin, Purpose
 from lib.store.imports import MAX_HR_FILE_BYTES, ImportKind, ImportResult, ImportsMixin, Problem
 from lib.store.lists import ListsMixin
+from lib.store.people import PeopleMixin
 from lib.store.retention import PURGED, RetentionMixin
 from lib.store.sqlfiles import MIGRATIONS_DIR, SQL_DIR, SqlParameterError, named_query
 from lib.store.sqlfiles import split_sql as _split_sql
@@ -44,7 +46,9 @@ from lib.store.validities import ValiditiesMixin
 from lib.store.workflow import WORKFLOW_PARAMETERS, WorkflowMixin  # noqa: F401 - re-exported
 
 
-class Store(ImportsMixin, ExportsMixin, RetentionMixin, ValiditiesMixin, ListsMixin, ConfigurationMixin):
+class Store(
+    ImportsMixin, ExportsMixin, RetentionMixin, ValiditiesMixin, PeopleMixin, ListsMixin, ConfigurationMixin
+):
     """One DuckDB file (see lib.store.connection.StoreBase for how it is opened), with every operation of the tool."""
 
     def backup(self, directory: Path, *, who: str | None = None) -> str:
