@@ -72,9 +72,7 @@ def matrix(
     """The matrix of `people` × `trainings` from `cells` (matricule, formation, effective_validity_end: each
     person's latest sessions); the nearest end wins when a person has two sessions of a training."""
     ends: dict[tuple[str, str], date | None] = {}
-    for matricule, training, end in cells[["matricule", "formation", "effective_validity_end"]].itertuples(
-        index=False
-    ):
+    for matricule, training, end in cells[["matricule", "formation", "effective_validity_end"]].itertuples(index=False):
         day = None if end is None or pd.isna(end) else pd.Timestamp(end).date()
         key = (str(matricule), str(training))
         if key not in ends or (day is not None and (ends[key] is None or day < ends[key])):  # type: ignore[operator]
@@ -91,8 +89,12 @@ def matrix(
             days = None if end is None else (end - today).days
             state = VALIDITY_LABELS[validity_code(days, horizon_days=horizon_days)]
             level_row.append(MATRIX_LEVELS[state])
-            detail = f" — fin le {format_date(end)}, {days_left_text(days)}" if end is not None else ""
-            hover_row.append(f"{state}{detail}")
+            if end is None or days is None:
+                hover_row.append(state)
+            elif days < 0:
+                hover_row.append(f"{days_left_text(days)} — fin le {format_date(end)}")
+            else:
+                hover_row.append(f"{state} — fin le {format_date(end)}, {days_left_text(days)}")
         levels.append(level_row)
         hover.append(hover_row)
     return Matrix(levels, hover)

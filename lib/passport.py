@@ -73,16 +73,14 @@ def declaration_todo(facts: TrainingFacts) -> str:
         return f"L'organisme n'a pas déclaré la formation à temps : {label}."
     if status in _CARENCE:
         return f"Déclarer la formation en carence sur le portail{by}."
+    late = f" : l'échéance du {format_date(due)} est passée" if due else " : l'échéance est passée"
     if status in _CARENCE_LATE:
-        return f"Déclarer la formation en carence au plus vite : l'échéance du {format_date(due)} est passée." if due else (
-            "Déclarer la formation en carence au plus vite : l'échéance est passée."
-        )
+        return f"Déclarer la formation en carence au plus vite{late}."
     if status == "correction_requested":
         return f"Attendre la correction demandée à l'organisme ; sinon déclarer en carence{by}."
     if status == "to_declare":
         return f"Déclarer la formation interne sur le portail{by}."
     if status == "overdue":
-        late = f" : l'échéance du {format_date(due)} est passée" if due else ""
         return f"Déclarer la formation interne au plus vite{late}."
     return f"Déclaration : {label}{by}."
 
@@ -138,7 +136,9 @@ def deadline_story(facts: TrainingFacts, deadlines: Deadlines, explanations: Map
     mandatory_key = "internal_mandatory" if facts.is_internal else "of_mandatory"
     who = "Déclaration interne" if facts.is_internal else "Déclaration de l'OF"
     if not applicable:
-        lines.append(f"**{who}** — {explanations.get(mandatory_key, 'non obligatoire')} : aucune échéance ne s'applique.")
+        lines.append(
+            f"**{who}** — {explanations.get(mandatory_key, 'non obligatoire')} : aucune échéance ne s'applique."
+        )
     else:
         lines.append("**Comment les échéances sont calculées**")
         shown = {**_REFERENCE, mandatory_key: who, **applicable}

@@ -101,9 +101,7 @@ def with_labels(rows: pd.DataFrame) -> pd.DataFrame:
 total = ui.lists.count(asked)
 people_count = ui.people.people_in(asked)
 shown = with_labels(ui.lists.rows(asked, columns=VALIDITY_COLUMNS))
-st.markdown(
-    f"**{ui.fr_number(total)}** formation(s) · {ui.fr_number(people_count)} salarié(s)."
-)
+st.markdown(f"**{ui.fr_number(total)}** formation(s) · {ui.fr_number(people_count)} salarié(s).")
 if total > len(shown):
     st.caption(
         f"{ui.fr_number(len(shown))} lignes affichées sur {ui.fr_number(total)} : affinez les filtres ou "

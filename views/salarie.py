@@ -103,7 +103,9 @@ expected = ui.lists.rows(
     columns=["id", "status", "status_label", "due_on", "declared_by_of", "declared_by", "declared_in_carence"],
 ).set_index("id")
 internal = ui.lists.rows(
-    ListQuery("internal_trainings").where(ids), limit=None, columns=["id", "status", "status_label", "due_on", "declared"]
+    ListQuery("internal_trainings").where(ids),
+    limit=None,
+    columns=["id", "status", "status_label", "due_on", "declared"],
 ).set_index("id")
 
 

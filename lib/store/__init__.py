@@ -46,9 +46,7 @@ from lib.store.validities import ValiditiesMixin
 from lib.store.workflow import WORKFLOW_PARAMETERS, WorkflowMixin  # noqa: F401 - re-exported
 
 
-class Store(
-    ImportsMixin, ExportsMixin, RetentionMixin, ValiditiesMixin, PeopleMixin, ListsMixin, ConfigurationMixin
-):
+class Store(ImportsMixin, ExportsMixin, RetentionMixin, ValiditiesMixin, PeopleMixin, ListsMixin, ConfigurationMixin):
     """One DuckDB file (see lib.store.connection.StoreBase for how it is opened), with every operation of the tool."""
 
     def backup(self, directory: Path, *, who: str | None = None) -> str:
