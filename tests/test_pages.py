@@ -14,9 +14,9 @@ from hypothesis import strategies as st_
 from streamlit.testing.v1 import AppTest
 
 from lib import corrections, ui
+from lib.lists import ListContext, ListQuery, compare, is_true
 from lib.matching import normalized_text
 from lib.settings import active_rules
-from lib.lists import ListContext, ListQuery, compare, is_true
 from lib.store import Store
 from lib.ui import cache as ui_cache
 
@@ -275,10 +275,14 @@ def test_with_many_people_the_salarie_page_asks_for_a_search_then_offers_the_mat
 
 
 def test_salarie_finds_a_person_by_first_name_then_name_without_accents(demo_db: Path) -> None:
-    person = Store(demo_db).sql(
-        "SELECT matricule, birth_name, first_name FROM employees "
-        "WHERE strip_accents(first_name) <> first_name ORDER BY matricule LIMIT 1"
-    ).iloc[0]
+    person = (
+        Store(demo_db)
+        .sql(
+            "SELECT matricule, birth_name, first_name FROM employees "
+            "WHERE strip_accents(first_name) <> first_name ORDER BY matricule LIMIT 1"
+        )
+        .iloc[0]
+    )
     at = open_page("views/salarie.py")
     assert not at.exception
     assert len(at.selectbox(key="employee_None").options) > 50  # the demo's 300 people offered at once

@@ -1,4 +1,4 @@
-"""« D'où viennent ces échéances ? » and the days left, as the Salarié and Échéances pages say them (lib/passport.py)."""
+"""« D'où viennent ces échéances ? » and the days left, as Salarié and Échéances say them (lib/passport.py)."""
 
 from __future__ import annotations
 
@@ -52,9 +52,14 @@ def test_the_explanation_starts_with_what_to_do_and_by_when() -> None:
     story = deadline_story(facts(), computed, computed.explanations, TODAY)
     lines = story.splitlines()
     assert lines[0] == "**À faire**"
-    assert lines[1] == "- Rien à faire pour l'instant : l'organisme de formation doit la déclarer au plus tard le 31/03/2027."
+    assert (
+        lines[1]
+        == "- Rien à faire pour l'instant : l'organisme de formation doit la déclarer au plus tard le 31/03/2027."
+    )
     assert lines[2] == "- Refaire la formation avant la fin de sa validité, le 15/09/2028 (dans 662 j)."
-    assert "**Validité** : jusqu'au 15/09/2028, d'après la date de fin de validité de votre fichier de formations" in story
+    assert (
+        "**Validité** : jusqu'au 15/09/2028, d'après la date de fin de validité de votre fichier de formations" in story
+    )
 
 
 def test_an_of_training_to_declare_explains_the_of_verification_and_carence_deadlines_only() -> None:
@@ -117,14 +122,18 @@ def test_the_validity_end_names_where_it_comes_from(source: str | None, said: st
     assert passport.validity_origin(facts(validity_end=None)).startswith("aucune")
 
 
+CARENCE = "Déclarer la formation en carence"
+INTERNAL = "Déclarer la formation interne"
+
+
 @pytest.mark.parametrize(
     ("status", "due", "expected"),
     [
-        ("carence_due", date(2027, 6, 30), "Déclarer la formation en carence sur le portail au plus tard le 30/06/2027."),
-        ("carence_overdue", date(2026, 6, 30), "Déclarer la formation en carence au plus vite : l'échéance du 30/06/2026 est passée."),
-        ("overdue", date(2026, 6, 30), "Déclarer la formation interne au plus vite : l'échéance du 30/06/2026 est passée."),
+        ("carence_due", date(2027, 6, 30), f"{CARENCE} sur le portail au plus tard le 30/06/2027."),
+        ("carence_overdue", date(2026, 6, 30), f"{CARENCE} au plus vite : l'échéance du 30/06/2026 est passée."),
+        ("overdue", date(2026, 6, 30), f"{INTERNAL} au plus vite : l'échéance du 30/06/2026 est passée."),
         ("", None, ""),
     ],
-)  # fmt: skip
+)
 def test_each_declaration_status_says_what_to_do(status: str, due: date | None, expected: str) -> None:
     assert passport.declaration_todo(facts(declaration_status=status, declaration_due_on=due)) == expected

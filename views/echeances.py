@@ -109,7 +109,7 @@ if total > len(shown):
     )
 table = pd.DataFrame(
     {
-        "validity_end": shown["effective_validity_end"],
+        "validity_end": [ui.fr_date(v) for v in shown["effective_validity_end"]],  # never « None »
         "days_left": [days_left_text(None if pd.isna(d) else int(d)) for d in shown["days_left"]],
         "state": shown["state"],
         "name": shown["name"],
@@ -123,11 +123,11 @@ table = pd.DataFrame(
         "organisme": shown["organisme"].where(~shown["is_internal"].astype(bool), "interne"),
         "manager": shown["manager"],
     }
-)
+).fillna("")  # an empty cell, never « None »
 ui.show_table(
     table,
     {
-        "validity_end": ui.date_column("Fin de validité"),
+        "validity_end": "Fin de validité",
         "days_left": st.column_config.TextColumn("Jours restants", help="Jours avant la fin de validité"),
         "state": "État",
         "name": "Salarié",
@@ -202,10 +202,11 @@ else:
             hovertemplate="%{y}<br>%{x} : %{customdata}<extra></extra>",
         )
     )
-    top = 20 + int(6.5 * min(longest, 60))  # diagonal labels: room for the longest one, never cut
+    top = 30 + int(3.8 * longest)  # labels at 45°: room for the longest one (automargin adds what is missing)
+    right = 30 + int(3.8 * len(str(types[-1]))) if types else 30
     figure.update_layout(
         height=max(260, 22 * len(rows) + top + 20),
-        margin={"t": top, "l": 10, "r": 60},
+        margin={"t": top, "l": 10, "r": right},
         yaxis={"autorange": "reversed"},
     )
     figure.update_xaxes(side="top", tickangle=-45, automargin=True)

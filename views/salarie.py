@@ -131,6 +131,11 @@ def declaration(record_id: int, is_internal: bool) -> tuple[str, str, str, Any]:
     return "", "", "", None
 
 
+def dates_text(values: pd.Series | list[Any]) -> list[str]:
+    """Dates that may be missing, as text: an empty cell, never « None »."""
+    return [ui.fr_date(v) for v in values]
+
+
 def days_text(values: pd.Series) -> list[str]:
     return [passport.days_left_text(None if pd.isna(d) else int(d)) for d in values]
 
@@ -146,15 +151,15 @@ else:
             {
                 "formation": records["training_type"].fillna(records["training_title"]),
                 "title": records["training_title"],
-                "start": records["start_date"],
+                "start": dates_text(records["start_date"]),
                 "end": records["end_date"],
-                "validity_end": records["effective_validity_end"],
+                "validity_end": dates_text(records["effective_validity_end"]),
                 "validity": records["status_label"],
                 "days_left": days_text(records["days_left"]),
                 "source": records["validity_source"].fillna(""),
                 "declaration": [f[1] for f in found_lines],
                 "declared_by": [f[2] for f in found_lines],
-                "due_on": [f[3] for f in found_lines],
+                "due_on": dates_text([f[3] for f in found_lines]),
                 "organisme": records["organisme"].where(~records["is_internal"].astype(bool), "interne").fillna(""),
                 "latest": records["is_latest"],
                 "reference": records["reference"].fillna(""),
@@ -163,15 +168,15 @@ else:
         {
             "formation": "Formation",
             "title": "Intitulé",
-            "start": ui.date_column("Début"),
+            "start": "Début",
             "end": ui.date_column("Fin"),
-            "validity_end": ui.date_column("Valide jusqu'au"),
+            "validity_end": "Valide jusqu'au",
             "validity": "Validité",
             "days_left": st.column_config.TextColumn("Jours restants", help="Jours avant la fin de validité"),
             "source": st.column_config.TextColumn("Source de la validité", help="« recommandation » : pas la loi"),
             "declaration": "Déclaration",
             "declared_by": "Déclarée par",
-            "due_on": ui.date_column("Échéance de déclaration"),
+            "due_on": "Échéance de déclaration",
             "organisme": "Organisme",
             "latest": st.column_config.CheckboxColumn("Dernière session", help="La plus récente de ce type"),
             "reference": "Référence",
@@ -215,14 +220,16 @@ unmatched = (
 if not unmatched.empty:
     st.warning(f"{len(unmatched)} déclaration(s) d'OF pour ce salarié sans formation correspondante dans vos fichiers.")
     ui.show_table(
-        unmatched,
+        unmatched.assign(
+            date_fin_formation=dates_text(unmatched["date_fin_formation"]), due_on=dates_text(unmatched["due_on"])
+        ).fillna(""),
         {
             "organisme": "Organisme",
             "title": "Formation",
-            "date_fin_formation": ui.date_column("Fin de formation"),
+            "date_fin_formation": "Fin de formation",
             "reconciliation": "Rapprochement",
             "status_label": "Vérification",
-            "due_on": ui.date_column("Échéance de vérification"),
+            "due_on": "Échéance de vérification",
         },
     )
 
