@@ -39,6 +39,7 @@ SQL_PARAMETERS = {
     "prepare_workflow": frozenset({"tolerance"}),
     "last_decisions": frozenset(),
     "rule_set_differences": frozenset(),
+    "people": frozenset({"words", "matricules", "limit"}),
 }
 
 
