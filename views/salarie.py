@@ -219,8 +219,9 @@ unmatched = (
 )
 if not unmatched.empty:
     st.warning(f"{len(unmatched)} déclaration(s) d'OF pour ce salarié sans formation correspondante dans vos fichiers.")
+    shown_lines = unmatched[["organisme", "title", "reconciliation", "status_label"]].astype("object")
     ui.show_table(
-        unmatched.assign(
+        shown_lines.assign(
             date_fin_formation=dates_text(unmatched["date_fin_formation"]), due_on=dates_text(unmatched["due_on"])
         ).fillna(""),
         {
