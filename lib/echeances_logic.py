@@ -42,12 +42,6 @@ def state_groups(chosen: Iterable[str], horizon_days: int) -> tuple[tuple[Condit
     return tuple(groups)
 
 
-def state_label(days_left: object, horizon_days: int) -> str:
-    """The validity label of one row at the horizon chosen on the page."""
-    days = None if days_left is None or pd.isna(days_left) else int(days_left)  # type: ignore[call-overload]
-    return VALIDITY_LABELS[validity_code(days, horizon_days=horizon_days)]
-
-
 MATRIX_LEVELS = {
     "absente": 0,
     VALIDITY_LABELS["expired"]: 1,
