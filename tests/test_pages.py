@@ -14,6 +14,7 @@ from hypothesis import strategies as st_
 from streamlit.testing.v1 import AppTest
 
 from lib import corrections, ui
+from lib.lists import ListContext, ListQuery, compare, is_true
 from lib.matching import normalized_text
 from lib.settings import active_rules
 from lib.store import Store
@@ -130,6 +131,36 @@ def test_echeances_filter_arrives_from_a_shared_link(demo_db: Path) -> None:
     at = open_page("views/echeances.py", etat="expirée")
     states = set(table_with_column(at, "state")["state"])
     assert states == {"expirée"}
+
+
+def test_echeances_say_expired_since_how_many_days_never_a_negative_number(demo_db: Path) -> None:
+    at = open_page("views/echeances.py", etat="expirée")
+    table = table_with_column(at, "state")
+    assert len(table) > 0
+    assert all(re.fullmatch(r"expirée depuis \d+ j", str(d)) for d in table["days_left"])
+
+
+def test_echeances_matrix_labels_are_not_cut_and_its_legend_squares_are_drawn(demo_db: Path) -> None:
+    at = open_page("views/echeances.py")
+    assert not at.exception
+    text = rendered_text(at)
+    assert '\\"tickangle\\":-45' in text or '"tickangle":-45' in text
+    legend = next(m.value for m in at.markdown if "aucune formation de ce type" in m.value)
+    for colour in ("#d62728", "#ff9f1c", "#2ca02c", "#e0e0e0"):
+        assert f"background:{colour}" in legend
+    assert "🟥" not in text and "⬜" not in text
+
+
+def test_echeances_counts_the_rows_and_people_of_the_filter(demo_db: Path) -> None:
+    at = open_page("views/echeances.py", etat="expirée")
+    expired = Store(demo_db).list_rows(
+        ListQuery("validities").where(compare("days_left", "<", 0), is_true("is_latest")),
+        ListContext(today=date(2026, 11, 23)),
+        columns=["matricule", "exit_date"],
+    )
+    active = expired[expired["exit_date"].isna() | (expired["exit_date"] >= pd.Timestamp("2026-11-23"))]
+    said = next(m.value for m in at.markdown if "formation(s)" in m.value)
+    assert said == f"**{len(active)}** formation(s) · {active['matricule'].nunique()} salarié(s)."
 
 
 def own_decisions(db: Path) -> pd.DataFrame:
@@ -283,6 +314,45 @@ def test_with_many_people_the_salarie_page_asks_for_a_search_then_offers_the_mat
     assert any("MAT1002" in str(h.value) for h in at.subheader)
 
 
+def test_salarie_finds_a_person_by_first_name_then_name_without_accents(demo_db: Path) -> None:
+    person = (
+        Store(demo_db)
+        .sql(
+            "SELECT matricule, birth_name, first_name FROM employees "
+            "WHERE strip_accents(first_name) <> first_name ORDER BY matricule LIMIT 1"
+        )
+        .iloc[0]
+    )
+    at = open_page("views/salarie.py")
+    assert not at.exception
+    assert len(at.selectbox(key="employee_None").options) > 50  # the demo's 300 people offered at once
+    typed = f"{normalized_text(person['first_name'])} {person['birth_name'].lower()}"  # « elodie martin »
+    at.text_input(key="employee_search").input(typed).run()
+    options = at.selectbox(key="employee_None").options
+    assert 1 <= len(options) < 10
+    chosen = next(option for option in options if option.endswith(f"— {person['matricule']}"))
+    at.selectbox(key="employee_None").select(chosen).run()
+    assert not at.exception
+    assert at.query_params["matricule"] == person["matricule"]
+
+
+def test_salarie_explanation_starts_with_what_to_do_and_hides_deadlines_that_do_not_apply(demo_db: Path) -> None:
+    found = Store(demo_db).sql(
+        "SELECT matricule, id FROM training_records WHERE NOT is_internal AND proof_kind = 'ADF' "
+        "AND end_date BETWEEN DATE '2025-10-01' AND DATE '2025-12-31' AND category IN (3, 4) ORDER BY id LIMIT 1"
+    )
+    matricule, record_id = str(found["matricule"].iloc[0]), int(found["id"].iloc[0])
+    at = open_page("views/salarie.py", matricule=matricule)
+    at.selectbox(key="why_dates").set_value(record_id).run()
+    explanation = next(m.value for m in at.markdown if "À faire" in m.value)
+    assert explanation.startswith("**À faire**\n- ")
+    assert "**Validité** : " in explanation
+    assert "aucune échéance ne s'applique" in explanation
+    assert "Échéance" not in explanation and "carence" not in explanation.lower()
+    days = table_with_column(at, "declaration")["days_left"]
+    assert not any(str(d).startswith("-") or str(d) in ("None", "nan") for d in days)
+
+
 def test_with_many_people_a_link_to_one_of_them_still_opens_their_passport(
     demo_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -385,10 +455,11 @@ def test_on_a_large_store_parametres_compares_the_rule_sets_only_when_asked(
 
 def test_salarie_explanation_gives_both_dates_when_the_rule_sets_differ(demo_db: Path) -> None:
     # An ADF bought from an OF, ended in Q4 2025: verification until 31/12/2026 (the portal's window), but
-    # QE 31/12/2025 + 6 + 3 = 30/09/2026 under the published decree.
+    # QE 31/12/2025 + 6 + 3 = 30/09/2026 under the published decree. A category 3–4 training of that time is not
+    # the OF's to declare and has no deadline to explain (issue 14 §6): the first one of category 1–2.
     found = Store(demo_db).sql(
         "SELECT matricule, id FROM training_records WHERE NOT is_internal AND proof_kind = 'ADF' "
-        "AND end_date BETWEEN DATE '2025-10-01' AND DATE '2025-12-31' ORDER BY id LIMIT 1"
+        "AND end_date BETWEEN DATE '2025-10-01' AND DATE '2025-12-31' AND category IN (1, 2) ORDER BY id LIMIT 1"
     )
     matricule, record_id = str(found["matricule"].iloc[0]), int(found["id"].iloc[0])
     at = open_page("views/salarie.py", matricule=matricule)

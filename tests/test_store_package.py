@@ -42,6 +42,7 @@ SQL_PARAMETERS = {
     "derive": frozenset({"all", "tolerance"}),
     "last_decisions": frozenset(),
     "rule_set_differences": frozenset(),
+    "people": frozenset({"words", "matricules", "limit"}),
 }
 
 

@@ -6,20 +6,15 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib import digest, settings, ui
+from lib import digest, echeances_logic, settings, ui
+from lib.lists import Condition, ListQuery, compare, is_in, is_true
+from lib.passport import days_left_text
 from lib.statuses import VALIDITY_LABELS
 
 ui.require("read")
 MATRIX_LIMIT = 60
 HORIZONS = ["30", "60", "90", "180", "365"]
 STATES = list(digest.VALIDITY_STATES)
-MATRIX_STATES = {
-    "absente": 0,
-    VALIDITY_LABELS["expired"]: 1,
-    VALIDITY_LABELS["expiring_soon"]: 2,
-    VALIDITY_LABELS["valid"]: 3,
-    VALIDITY_LABELS["no_expiry"]: 3,
-}
 MATRIX_COLORS = [
     [0.0, "#e0e0e0"],
     [0.1667, "#e0e0e0"],
@@ -30,24 +25,29 @@ MATRIX_COLORS = [
     [0.8333, "#2ca02c"],
     [1.0, "#2ca02c"],
 ]
+LEGEND = (
+    ("#d62728", "expirée"),
+    ("#ff9f1c", "expire dans l'horizon"),
+    ("#2ca02c", "valide ou sans échéance"),
+    ("#e0e0e0", "aucune formation de ce type"),
+)
 
 st.title("Échéances des formations")
 ui.require_data()
 today = ui.today()
 ui.reference_caption()
 
-validities = ui.workflow("validities")
 default_horizon = str(settings.preferences(ui.stored_settings()).horizon_days)
 
 c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
 with c1:
     search = ui.url_text("Salarié", "recherche", placeholder="Nom ou matricule, dans n'importe quel ordre")
 with c2:
-    chosen_sites = ui.url_multiselect("Site", ui.choices("validities", "person_site"), "site")
+    chosen_sites = ui.url_multiselect("Site", ui.lists.values("validities", "person_site"), "site")
 with c3:
-    chosen_services = ui.url_multiselect("Service", ui.choices("validities", "person_service"), "service")
+    chosen_services = ui.url_multiselect("Service", ui.lists.values("validities", "person_service"), "service")
 with c4:
-    chosen_types = ui.url_multiselect("Formation", ui.choices("validities", "formation"), "formation")
+    chosen_types = ui.url_multiselect("Formation", ui.lists.values("validities", "formation"), "formation")
 c5, c6, c7, c8 = st.columns([1, 3, 2, 2])
 with c5:
     horizon = int(
@@ -72,23 +72,25 @@ with c8:
     st.write("")
     with_leavers = ui.url_toggle("Inclure les salariés sortis", "sortis")
 
-states = digest.validity_labels(validities["days_left"], horizon)
-wanted = (
-    ui.search_mask("validities", search)
-    & ui.in_choices(validities["person_site"], chosen_sites)
-    & ui.in_choices(validities["person_service"], chosen_services)
-    & ui.in_choices(validities["formation"], chosen_types)
-    & ui.in_choices(states, chosen_states)
+asked = (
+    ListQuery("validities")
+    .searching(search)
+    .where(
+        is_in("person_site", chosen_sites),
+        is_in("person_service", chosen_services),
+        is_in("formation", chosen_types),
+        None if history else is_true("is_latest"),
+    )
 )
-if not history:
-    wanted &= validities["is_latest"]
+for group in echeances_logic.state_groups(chosen_states, horizon):
+    asked = asked.either(*group)
 if not with_leavers:
-    wanted &= ~(validities["exit_date"] < ui.as_day(today))
+    asked = asked.either(Condition("exit_date", "null"), compare("exit_date", ">=", today))
+
 VALIDITY_COLUMNS = [
     *ui.PERSON_COLUMNS, "effective_validity_end", "days_left", "person_site", "person_service", "formation",
     "training_title", "end_date", "validity_source", "organisme", "is_internal", "manager",
 ]  # fmt: skip
-picked = ui.pick(validities, wanted, columns=VALIDITY_COLUMNS, say_capped=False)
 
 
 def with_labels(rows: pd.DataFrame) -> pd.DataFrame:
@@ -96,14 +98,19 @@ def with_labels(rows: pd.DataFrame) -> pd.DataFrame:
     return rows.assign(state=digest.validity_labels(rows["days_left"], horizon), name=ui.person_names(rows))
 
 
-shown = with_labels(picked.rows)
-people_count = validities.loc[wanted, "matricule"].nunique()
-st.markdown(f"**{ui.fr_number(picked.total)}** formation(s) · {ui.fr_number(people_count)} salarié(s).")
-picked.say_if_capped()
+total = ui.lists.count(asked)
+people_count = ui.people.people_in(asked)
+shown = with_labels(ui.lists.rows(asked, columns=VALIDITY_COLUMNS))
+st.markdown(f"**{ui.fr_number(total)}** formation(s) · {ui.fr_number(people_count)} salarié(s).")
+if total > len(shown):
+    st.caption(
+        f"{ui.fr_number(len(shown))} lignes affichées sur {ui.fr_number(total)} : affinez les filtres ou "
+        "téléchargez la liste."
+    )
 table = pd.DataFrame(
     {
-        "validity_end": shown["effective_validity_end"],
-        "days_left": shown["days_left"],
+        "validity_end": [ui.fr_date(v) for v in shown["effective_validity_end"]],  # never « None »
+        "days_left": [days_left_text(None if pd.isna(d) else int(d)) for d in shown["days_left"]],
         "state": shown["state"],
         "name": shown["name"],
         "link": ui.employee_links(shown["matricule"]),
@@ -113,15 +120,15 @@ table = pd.DataFrame(
         "title": shown["training_title"],
         "end": shown["end_date"],
         "source": shown["validity_source"],
-        "organisme": shown["organisme"].where(~shown["is_internal"], "interne"),
+        "organisme": shown["organisme"].where(~shown["is_internal"].astype(bool), "interne"),
         "manager": shown["manager"],
     }
-)
+).fillna("")  # an empty cell, never « None »
 ui.show_table(
     table,
     {
-        "validity_end": ui.date_column("Fin de validité"),
-        "days_left": ui.days_column(),
+        "validity_end": "Fin de validité",
+        "days_left": st.column_config.TextColumn("Jours restants", help="Jours avant la fin de validité"),
         "state": "État",
         "name": "Salarié",
         "link": ui.link_column(),
@@ -140,8 +147,8 @@ ui.show_table(
 
 
 def export() -> pd.DataFrame:
-    """Every row of the selection, not only the ones shown, for the download."""
-    rows = with_labels(picked.all())
+    """Every row of the selection, not only the ones shown, for the download (asked only when clicked)."""
+    rows = with_labels(ui.lists.rows(asked, limit=None, columns=VALIDITY_COLUMNS))
     return pd.DataFrame(
         {
             "Matricule": rows["matricule"],
@@ -163,51 +170,29 @@ def export() -> pd.DataFrame:
 ui.download_buttons(export, "echeances", key="echeances", sheet="Échéances")
 
 st.subheader("Matrice salariés × formations")
-people = (
-    validities.loc[wanted, ["matricule", "days_left"]]
-    .sort_values("days_left", na_position="last", kind="stable")
-    .drop_duplicates("matricule")["matricule"]
-    .dropna()
-)
-if people.empty:
+limited = ui.people.first_people(asked, "days_left", MATRIX_LIMIT)
+if not limited:
     st.info("Aucun salarié dans la sélection.")
 else:
-    limited = list(people.head(MATRIX_LIMIT))
-    if len(people) > MATRIX_LIMIT:
+    if people_count > MATRIX_LIMIT:
         st.caption(
-            f"Les {MATRIX_LIMIT} salariés aux échéances les plus proches sur {len(people)} : "
+            f"Les {MATRIX_LIMIT} salariés aux échéances les plus proches sur {ui.fr_number(people_count)} : "
             "affinez les filtres pour voir les autres."
         )
-    latest = with_labels(
-        ui.pick(
-            validities, validities["is_latest"] & validities["matricule"].isin(limited), columns=VALIDITY_COLUMNS
-        ).rows
-    )
-    types = sorted(chosen_types or latest["formation"].dropna().unique())
-    labels = latest.drop_duplicates("matricule").set_index("matricule")["name"]
-    rows = [f"{labels.get(m, '')} ({m})" for m in limited]
-    cells = latest.drop_duplicates(["matricule", "formation"]).set_index(["matricule", "formation"])
-    z, hover = [], []
-    for matricule in limited:
-        z_row, hover_row = [], []
-        for training in types:
-            if (matricule, training) in cells.index:
-                cell = cells.loc[(matricule, training)]
-                state = str(cell["state"])
-                end = ui.fr_date(cell["effective_validity_end"])
-                hover_row.append(f"{state}{' — fin ' + end if end else ''}")
-            else:
-                state = "absente"
-                hover_row.append("aucune formation")
-            z_row.append(MATRIX_STATES[state])
-        z.append(z_row)
-        hover.append(hover_row)
+    latest = ListQuery("validities").where(is_true("is_latest"), is_in("matricule", limited))
+    cells = ui.lists.counts(latest, by=["matricule", "formation", "effective_validity_end"])
+    types = sorted(chosen_types or cells["formation"].dropna().unique())
+    labels = ui.people.labels_of(limited)
+    rows = [labels.get(m, m) for m in limited]
+    grid = echeances_logic.matrix(limited, types, cells, today, horizon)
+    x_labels = [ui.chart_text(t) for t in types]
+    longest = max((len(str(t)) for t in types), default=10)
     figure = go.Figure(
         go.Heatmap(
-            z=z,
-            x=[ui.chart_text(t) for t in types],
+            z=grid.levels,
+            x=x_labels,
             y=[ui.chart_text(r) for r in rows],
-            customdata=hover,
+            customdata=grid.hover,
             zmin=0,
             zmax=3,
             colorscale=MATRIX_COLORS,
@@ -217,9 +202,19 @@ else:
             hovertemplate="%{y}<br>%{x} : %{customdata}<extra></extra>",
         )
     )
+    top = 30 + int(3.8 * longest)  # labels at 45°: room for the longest one (automargin adds what is missing)
+    right = 30 + int(3.8 * len(str(types[-1]))) if types else 30
     figure.update_layout(
-        height=max(260, 22 * len(rows) + 120), margin={"t": 10, "l": 10}, yaxis={"autorange": "reversed"}
+        height=max(260, 22 * len(rows) + top + 20),
+        margin={"t": top, "l": 10, "r": right},
+        yaxis={"autorange": "reversed"},
     )
-    figure.update_xaxes(side="top")
+    figure.update_xaxes(side="top", tickangle=-45, automargin=True)
+    figure.update_yaxes(automargin=True)
     st.plotly_chart(figure, config=ui.plotly_config())
-    st.caption("🟥 expirée · 🟧 expire dans l'horizon · 🟩 valide ou sans échéance · ⬜ aucune formation de ce type.")
+    legend = " ".join(
+        f'<span style="display:inline-block;width:0.9em;height:0.9em;background:{color};'
+        f'border:1px solid #9e9e9e;vertical-align:middle;margin:0 0.3em 0 0.8em"></span>{text}'
+        for color, text in LEGEND
+    )
+    st.markdown(f'<div style="font-size:0.875rem;color:#555">{legend}</div>', unsafe_allow_html=True)

@@ -8,8 +8,9 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from lib import ui
+from lib import passport, ui
 from lib.identifiers import mask_nir
+from lib.lists import Condition, ListQuery
 from lib.statuses import VALIDITY_LABELS
 
 ui.require("read")
@@ -18,29 +19,33 @@ ui.require_data()
 today = ui.today()
 ui.reference_caption()
 
-validities = ui.workflow("validities")
-roster = ui.employees()
-labels = ui.people_labels()
-if not labels:
+known = ui.people.count()
+if not known:
     st.info("Aucun salarié connu : importez le registre du personnel ou le fichier des formations.")
     st.stop()
 
 wanted = st.query_params.get("matricule")
-options = list(labels)
-if len(options) > ui.PEOPLE_LIST_LIMIT:
-    # A selectbox of 100,000 names would weigh megabytes on every run: search first, then choose.
-    typed = st.text_input(
-        "Rechercher un salarié",
-        key="employee_search",
-        placeholder="Nom, prénom ou matricule, dans n'importe quel ordre",
-    )
-    found = ui.people_matching(typed) if typed.strip() else []
-    options = ([wanted] if wanted in labels and wanted not in found else []) + found
+many = known > ui.PEOPLE_LIST_LIMIT
+# Words in any order, accents and case ignored (« thierry guillon » finds GUILLON Thierry), searched in SQL.
+typed = st.text_input(
+    "Rechercher un salarié",
+    key="employee_search",
+    placeholder="Nom, prénom ou matricule, dans n'importe quel ordre",
+)
+if typed.strip():
+    found = ui.people.found(typed, ui.PEOPLE_MATCHES)
+elif many:  # a selectbox of 100,000 names would weigh megabytes on every run: search first, then choose
+    found = {}
+else:
+    found = ui.people.found("", None)
+labels = {**(ui.people.labels_of([wanted]) if wanted and wanted not in found else {}), **found}
+if typed.strip() or many:
     first = f", les {ui.PEOPLE_MATCHES} premiers" if len(found) >= ui.PEOPLE_MATCHES else ""
     st.caption(
-        f"{ui.fr_number(len(labels))} salariés : tapez quelques lettres du nom ou le matricule "
+        f"{ui.fr_number(known)} salariés : tapez quelques lettres du nom ou le matricule "
         f"({len(found)} trouvé(s){first})."
     )
+options = list(labels)
 chosen = st.selectbox(
     "Salarié",
     options,
@@ -55,18 +60,21 @@ if chosen != wanted:
     st.query_params["matricule"] = chosen
 
 # ------------------------------------------------------------------ identity
-person = roster[roster["matricule"] == chosen]
-records = ui.pick(validities, validities["matricule"] == chosen).rows
+person = ui.people.employee(chosen)
+records = ui.lists.rows(ListQuery("validities").where(Condition("matricule", "in", (chosen,))), limit=None)
 if not person.empty:
     row = person.iloc[0]
     nir, siret = row["nir"], row["establishment_siret"]
     site, service, manager = row["site"], row["service"], row["manager"]
     entry, leaving = row["entry_date"], row["exit_date"]
-else:
+elif not records.empty:
     row = records.iloc[0]
     nir, siret = row["person_nir"], row["person_siret"]
     site, service, manager = row["person_site"], row["person_service"], row["manager"]
     entry, leaving = None, row["exit_date"]
+else:
+    st.info("Ce salarié n'a plus de données dans la base.")
+    st.stop()
 establishments = ui.establishments().set_index("siret")["name"]
 st.subheader(ui.md_text(labels[chosen]), anchor=False)
 cols = st.columns(4)
@@ -89,31 +97,52 @@ if person.empty:
 ui.render_passport_download(chosen)
 
 # ------------------------------------------------------------------ trainings with their declaration status
-expected_all = ui.workflow("expected_trainings")
-expected = ui.pick(expected_all, expected_all["id"].isin(records["id"])).rows.set_index("id")
-internal_all = ui.workflow("internal_trainings")
-internal = ui.pick(internal_all, internal_all["id"].isin(records["id"])).rows.set_index("id")
+ids = Condition("id", "in", tuple(int(i) for i in records["id"]))
+expected = ui.lists.rows(
+    ListQuery("expected_trainings").where(ids),
+    limit=None,
+    columns=["id", "status", "status_label", "due_on", "declared_by_of", "declared_by", "declared_in_carence"],
+).set_index("id")
+internal = ui.lists.rows(
+    ListQuery("internal_trainings").where(ids),
+    limit=None,
+    columns=["id", "status", "status_label", "due_on", "declared"],
+).set_index("id")
 
 
-def declaration(record_id: int, is_internal: bool) -> tuple[str, str, Any]:
-    """Declaration status, who declared it, and the next deadline for one training record."""
+def text(value: Any) -> str:
+    return "" if value is None or pd.isna(value) else str(value)
+
+
+def declaration(record_id: int, is_internal: bool) -> tuple[str, str, str, Any]:
+    """Declaration status code and label, who declared it, and the next deadline for one training record."""
     if is_internal and record_id in internal.index:
         line = internal.loc[record_id]
-        return str(line["status_label"]), "l'employeur (formation interne)" if line["declared"] else "", line["due_on"]
+        who = "l'employeur (formation interne)" if line["declared"] else ""
+        return text(line["status"]), text(line["status_label"]), who, line["due_on"]
     if record_id in expected.index:
         line = expected.loc[record_id]
         if line["declared_by_of"]:
-            who = str(line["declared_by"])
+            who = text(line["declared_by"])
         elif line["declared_in_carence"]:
             who = "l'employeur (carence)"
         else:
             who = ""
-        return str(line["status_label"]), who, line["due_on"]
-    return "", "", None
+        return text(line["status"]), text(line["status_label"]), who, line["due_on"]
+    return "", "", "", None
 
 
-records = records.sort_values("end_date", ascending=False).reset_index(drop=True)
-found = [declaration(int(i), bool(n)) for i, n in zip(records["id"], records["is_internal"], strict=True)]
+def dates_text(values: pd.Series | list[Any]) -> list[str]:
+    """Dates that may be missing, as text: an empty cell, never « None »."""
+    return [ui.fr_date(v) for v in values]
+
+
+def days_text(values: pd.Series) -> list[str]:
+    return [passport.days_left_text(None if pd.isna(d) else int(d)) for d in values]
+
+
+records = records.sort_values("end_date", ascending=False, kind="stable").reset_index(drop=True)
+found_lines = [declaration(int(i), bool(n)) for i, n in zip(records["id"], records["is_internal"], strict=True)]
 st.subheader(f"Formations ({len(records)})")
 if records.empty:
     st.info("Aucune formation enregistrée pour ce salarié.")
@@ -123,32 +152,32 @@ else:
             {
                 "formation": records["training_type"].fillna(records["training_title"]),
                 "title": records["training_title"],
-                "start": records["start_date"],
+                "start": dates_text(records["start_date"]),
                 "end": records["end_date"],
-                "validity_end": records["effective_validity_end"],
+                "validity_end": dates_text(records["effective_validity_end"]),
                 "validity": records["status_label"],
-                "days_left": records["days_left"],
-                "source": records["validity_source"],
-                "declaration": [f[0] for f in found],
-                "declared_by": [f[1] for f in found],
-                "due_on": [f[2] for f in found],
-                "organisme": records["organisme"].where(~records["is_internal"], "interne"),
+                "days_left": days_text(records["days_left"]),
+                "source": records["validity_source"].fillna(""),
+                "declaration": [f[1] for f in found_lines],
+                "declared_by": [f[2] for f in found_lines],
+                "due_on": dates_text([f[3] for f in found_lines]),
+                "organisme": records["organisme"].where(~records["is_internal"].astype(bool), "interne").fillna(""),
                 "latest": records["is_latest"],
-                "reference": records["reference"],
+                "reference": records["reference"].fillna(""),
             }
         ),
         {
             "formation": "Formation",
             "title": "Intitulé",
-            "start": ui.date_column("Début"),
+            "start": "Début",
             "end": ui.date_column("Fin"),
-            "validity_end": ui.date_column("Valide jusqu'au"),
+            "validity_end": "Valide jusqu'au",
             "validity": "Validité",
-            "days_left": ui.days_column(),
+            "days_left": st.column_config.TextColumn("Jours restants", help="Jours avant la fin de validité"),
             "source": st.column_config.TextColumn("Source de la validité", help="« recommandation » : pas la loi"),
             "declaration": "Déclaration",
             "declared_by": "Déclarée par",
-            "due_on": ui.date_column("Échéance de déclaration"),
+            "due_on": "Échéance de déclaration",
             "organisme": "Organisme",
             "latest": st.column_config.CheckboxColumn("Dernière session", help="La plus récente de ce type"),
             "reference": "Référence",
@@ -161,26 +190,48 @@ else:
             for i, t, e in zip(records["id"], records["training_title"], records["end_date"], strict=True)
         }
         picked = st.selectbox("Formation", list(labels_by_id), format_func=labels_by_id.__getitem__, key="why_dates")
-        st.markdown(ui.deadline_explanation(records.set_index("id").loc[picked]))
+        record = records.set_index("id").loc[picked]
+        status, label, who, due = found_lines[list(labels_by_id).index(picked)]
+        validity_end = record["effective_validity_end"]
+        facts = passport.TrainingFacts(
+            title=str(record["training_title"]),
+            end_date=pd.Timestamp(record["end_date"]).date(),
+            is_internal=bool(record["is_internal"]),
+            is_latest=bool(record["is_latest"]),
+            validity_end=None if pd.isna(validity_end) else pd.Timestamp(validity_end).date(),
+            validity_source=text(record["validity_source"]) or None,
+            declaration_status=status,
+            declaration_label=label,
+            declaration_due_on=None if due is None or pd.isna(due) else pd.Timestamp(due).date(),
+            declared_by=who,
+        )
+        st.markdown(ui.people.deadline_story(record, facts))
 
 # ------------------------------------------------------------------ OF declarations with no matching record
-of_lines = ui.workflow("of_declarations")
 unmatched = (
-    ui.pick(of_lines, (of_lines["nir"] == nir) & (of_lines["reconciliation"] != "rapprochée")).rows
+    ui.lists.rows(
+        ListQuery("of_declarations").where(
+            Condition("nir", "in", (nir,)), Condition("reconciliation", "not_in", ("rapprochée",))
+        ),
+        limit=None,
+    )
     if isinstance(nir, str)
-    else of_lines.iloc[0:0]
+    else pd.DataFrame()
 )
 if not unmatched.empty:
     st.warning(f"{len(unmatched)} déclaration(s) d'OF pour ce salarié sans formation correspondante dans vos fichiers.")
+    shown_lines = unmatched[["organisme", "title", "reconciliation", "status_label"]].astype("object")
     ui.show_table(
-        unmatched,
+        shown_lines.assign(
+            date_fin_formation=dates_text(unmatched["date_fin_formation"]), due_on=dates_text(unmatched["due_on"])
+        ).fillna(""),
         {
             "organisme": "Organisme",
             "title": "Formation",
-            "date_fin_formation": ui.date_column("Fin de formation"),
+            "date_fin_formation": "Fin de formation",
             "reconciliation": "Rapprochement",
             "status_label": "Vérification",
-            "due_on": ui.date_column("Échéance de vérification"),
+            "due_on": "Échéance de vérification",
         },
     )
 

@@ -6,6 +6,7 @@
 - `imports`: OF files, HR records and roster, competence referential;
 - `workflow`: the workflow lists, their summaries, and decisions on their lines;
 - `lists`: the lists asked in SQL (count, first rows, counts per value, a filter's choices);
+- `people`: the people search (any word order, no accents), one person's register line, the people of a list;
 - `validities`: recommended validity ends;
 - `paper`: the rows of the passport PDF and of a site's audit report (lib/paper.py);
 - `exports`: portal files of the employer and the ledger of identifiers used;
@@ -41,6 +42,7 @@ from lib.store.exports import ExportBatch, ExportFile, ExportsMixin, Purpose
 from lib.store.imports import MAX_HR_FILE_BYTES, ImportKind, ImportResult, ImportsMixin, Problem
 from lib.store.lists import ListsMixin
 from lib.store.paper import PaperMixin, PassportRows, SiteRows
+from lib.store.people import PeopleMixin
 from lib.store.reminders import RemindersMixin
 from lib.store.requirements import RequirementsMixin
 from lib.store.retention import PURGED, RetentionMixin
@@ -58,6 +60,7 @@ class Store(
     RequirementsMixin,
     RemindersMixin,
     PaperMixin,
+    PeopleMixin,
     ListsMixin,
     ConfigurationMixin,
 ):

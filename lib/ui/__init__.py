@@ -5,7 +5,7 @@ re-exported here, so `from lib import ui` and `ui.xxx` keep working.
 
 To patch a module attribute in a test, patch the submodule that reads it (e.g. lib.ui.cache.WARM_UP_SECONDS)."""
 
-from lib.ui import lists, requirements
+from lib.ui import lists, people, requirements
 from lib.ui.access import can, login_form, logins_configured, require, require_right, sidebar_identity, signed_in_user
 from lib.ui.actions import ACTION_LABELS, VerificationAction, recent_action_batches, record_verification, undo_actions
 from lib.ui.cache import (
@@ -116,6 +116,7 @@ from lib.ui.widgets import (
 __all__ = [
     "lists",
     "requirements",
+    "people",
     "ACTION_LABELS",
     "DATE_FORMAT",
     "DUE_WINDOWS",
