@@ -51,7 +51,6 @@ if user is None:
     st.navigation(login_pages, position="hidden").run()
 else:
     ui.sidebar_identity(user)
-    ui.start_warm_up()
     sections: dict[str, list[st.Page]] = {}
     for section, script, title, icon, url_path, right in PAGES:
         if user.can(right):

@@ -1,12 +1,12 @@
 """Page timings in a real browser on the 100,000-employee store (`python bench/pages.py`), written to PAGES.md.
 
 The store is built the way a user would build it: `lib.fakes.scale` writes the roster, the HR records and the OF
-files of 100,000 employees (about a million OF lines), and every file goes through the importers. The server
-starts with its warm-up thread (lib.ui._WarmUp). Measured, in Debian's chromium (tests/test_browser.py helpers):
+files of 100,000 employees (about a million OF lines), and every file goes through the importers, which store the
+deadlines in their own transaction. Nothing is computed when the server starts: each page asks the store for what it
+shows (lib/ui/lists.py). Measured, in Debian's chromium (tests/test_browser.py helpers):
 
-- cold: the dashboard opened right after the server starts, when nothing is computed yet (the same wait as
-  the first visit after an import or a decision, until the warm-up catches up);
-- first render of each page in a new tab once the warm-up is done (HR opening the tool on Monday);
+- cold: the dashboard opened right after the server starts (its caches empty);
+- first render of each page in a new tab (HR opening the tool on Monday);
 - filter changes: a search typed, a status chosen.
 """
 
@@ -116,24 +116,6 @@ def _median(measure: Callable[[], float]) -> float:
     return statistics.median(measure() for _ in range(RUNS))
 
 
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-
-
-def _wait_until_quiet(pid: int, quiet_seconds: float = 3.0, limit: float = 120.0) -> None:
-    """Wait until the server has used no CPU for `quiet_seconds` (its warm-up thread is done)."""
-    deadline = time.monotonic() + limit
-    last, quiet_since = _cpu_seconds(pid), time.monotonic()
-    while time.monotonic() < deadline:
-        time.sleep(0.5)
-        now = _cpu_seconds(pid)
-        if now - last > 0.05:
-            last, quiet_since = now, time.monotonic()
-        elif time.monotonic() - quiet_since >= quiet_seconds:
-            return
-
-
 def _peak_rss_mb(pid: int) -> float:
     """The highest resident memory a process has had (Linux /proc), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -194,8 +176,7 @@ def main() -> None:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1440, "height": 2000})
-            timings["cold: dashboard right after the server starts (everything computed)"] = timed_visit(page, url)
-            _wait_until_quiet(server.pid)  # the warm-up builds the search indexes and filter choices
+            timings["cold: dashboard right after the server starts"] = timed_visit(page, url)
             for name, path in PAGES.items():
 
                 def new_tab(path: str = path) -> float:

@@ -251,22 +251,24 @@ def step_reconciliation(size: int) -> dict[str, float]:
 
 
 def step_dashboard_data(size: int) -> dict[str, float]:
-    """Everything the dashboard computes once per change of the store (ui.workflow), at `size` OF lines; then
-    what a verification decision on 500 lines costs (lib/refresh.py updates the decided lines in place)."""
-    from lib import calendar, refresh, report
-    from lib.ui import WORKFLOW_QUERIES
+    """What the dashboard asks at `size` OF lines (issue 13: counts and aggregates, never whole lists): its
+    numbers (lib.digest.dashboard_summary), the rows of the weekly report and the calendar (report_inputs), then
+    a verification decision on 500 lines and the same numbers asked again."""
+    from lib import calendar, digest, report
+    from lib.lists import ListContext
 
     source = OUT / f"reconcile_{size}.duckdb"
     _reconciliation_store(source, size // 5, size)
     path = OUT / f"decisions_{size}.duckdb"
     shutil.copy(source, path)
     store = Store(path)
+    asker = store.asker(ListContext(TODAY, 90))
     started = time.perf_counter()
-    frames = store.workflows(WORKFLOW_QUERIES, rules=RULES, today=TODAY)
-    everything = time.perf_counter() - started
-    inputs = report.ReportInputs(
-        frames["of_declarations"], frames["expected_trainings"], frames["internal_trainings"], frames["validities"]
-    )
+    digest.dashboard_summary(asker, TODAY)
+    summary = time.perf_counter() - started
+    started = time.perf_counter()
+    inputs = digest.report_inputs(asker, today=TODAY, since=TODAY - timedelta(days=7), horizon_days=90)
+    rows = time.perf_counter() - started
     started = time.perf_counter()
     calendar.deadlines_ics(
         report.deadline_events(inputs, today=TODAY), calendar_name="bench", generated_at=datetime.now(UTC)
@@ -277,22 +279,20 @@ def step_dashboard_data(size: int) -> dict[str, float]:
     report.render_markdown(weekly)
     weekly_seconds = time.perf_counter() - started
     keys = list(store.sql("SELECT organisme || '|' || id_unique_partenaire AS k FROM of_lines LIMIT 500")["k"])
-    store.record_action("of_line", keys, "correction_requested", reason="dates")
     started = time.perf_counter()
-    store.base_fingerprint()
-    lines = refresh.updated_lines(frames["of_declarations"], store.last_decisions(), TODAY)
-    organismes = store.sql("SELECT name, siret FROM organismes")
-    requests = refresh.correction_requests(lines, organismes, frames["correction_requests"])
-    refresh.scorecard(frames["of_scorecard"], lines)
+    store.record_action("of_line", keys, "correction_requested", reason="dates")
+    decision = time.perf_counter() - started
+    started = time.perf_counter()
+    digest.dashboard_summary(asker, TODAY)
     after = time.perf_counter() - started
-    assert len(requests) == len(keys)
     path.unlink()
     return {
-        "all_dashboard_frames": everything,
-        "after_a_decision": after,
+        "dashboard_numbers": summary,
+        "report_rows": rows,
         "calendar_ics": ics,
         "weekly_report": weekly_seconds,
-        "rows": float(sum(len(f) for f in frames.values())),
+        "decision_500_lines": decision,
+        "numbers_after_the_decision": after,
     }
 
 
@@ -460,9 +460,8 @@ def write_results(results: dict[str, dict[int, dict[str, float]]], runs: int) ->
         "  line_reader: the line-by-line validator alone; pandas_baseline: a row-by-row pandas script, timed",
         "  on a 20,000-row slice and extrapolated to the file.",
         "- reconciliation: N OF lines against N/5 internal records (match, discrepancies, statuses, counts).",
-        "- dashboard_data: every workflow frame the dashboard computes once per change of the store, and what a",
-        "  verification decision on 500 lines costs (the decided lines updated in place: lib/refresh.py); the",
-        "  dashboard's two downloads (the .ics of the deadlines, the weekly report) built from those frames.",
+        "- dashboard_data: what the dashboard asks (its numbers as counts and aggregates, the rows of the weekly",
+        "  report and of the .ics), a verification decision on 500 lines, and the numbers asked again after it.",
         "",
         "The pages themselves, in a browser on the 100,000-employee store, are timed by bench/pages.py: PAGES.md.",
         "",

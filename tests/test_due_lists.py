@@ -13,14 +13,13 @@ import pytest
 
 from lib import due_lists, settings
 from lib.identifiers import mask_nir
-from lib.lists import Condition, ListContext, ListQuery
+from lib.lists import SEARCH_COLUMNS, Condition, ListContext, ListQuery
+from lib.matching import normalized_text
 from lib.statuses import CARENCE_TO_DECLARE, CORRECTION_NOT_MADE, INTERNAL_TO_DECLARE, STILL_WITH_THE_OF
 from lib.store import Store
-from lib.ui import DUE_WINDOWS, due_window_mask
-from lib.ui.cache import SEARCH_COLUMNS
+from lib.ui import DUE_WINDOWS
 from lib.ui.due_lists import CARENCE_COLUMNS, INTERNAL_COLUMNS, carence_download, cut_note, internal_download
 from lib.ui.exports import csv_bytes
-from lib.ui.search import search_index, words_found
 
 DAY = date(2026, 11, 23)
 CONTEXT = ListContext(today=DAY, horizon_days=90)
@@ -67,7 +66,30 @@ def test_a_due_window_is_a_condition_on_days_left(window: str, condition: Condit
 
 
 def test_the_due_windows_are_the_ones_the_pages_offer() -> None:
-    assert due_lists.DUE_WINDOWS == DUE_WINDOWS
+    assert DUE_WINDOWS is due_lists.DUE_WINDOWS
+
+
+def due_window_mask(due_on: pd.Series, today_: date, window: str) -> pd.Series:
+    """The pandas rule the pages applied before the lists were asked in SQL: the reference of the condition."""
+    days = (due_on - pd.Timestamp(today_)).dt.days
+    if window == "dépassée":
+        return days < 0
+    if window.startswith("≤ "):
+        return days <= int(window.removeprefix("≤ ").removesuffix(" j"))
+    return pd.Series(True, index=due_on.index)
+
+
+def words_in(frame: pd.DataFrame, columns: tuple[str, ...], text: str) -> np.ndarray:
+    """Rows holding every typed word in one of the columns (case, accents and punctuation ignored), row by row."""
+    words = normalized_text(text).split()
+    if text and not words:
+        return np.zeros(len(frame), dtype=bool)
+    found = [
+        all(word in normalized_text(" ".join(str(row[c]) for c in columns if c in row and pd.notna(row[c])))
+            for word in words)
+        for _, row in frame.iterrows()
+    ]  # fmt: skip
+    return np.array(found, dtype=bool)
 
 
 KEYS = {"of_declarations": "line_key", "expected_trainings": "id", "internal_trainings": "id"}
@@ -123,7 +145,7 @@ def old_filter(
         wanted &= frame[column].isin(first).to_numpy(dtype=bool)
     if sites:
         wanted &= frame["person_site"].isin(sites).to_numpy(dtype=bool)
-    wanted &= words_found(search_index(frame, SEARCH_COLUMNS[name]), text)
+    wanted &= words_in(frame, SEARCH_COLUMNS[name], text)
     return frame[wanted]
 
 

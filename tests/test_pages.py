@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import re
-import time
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st_
 from streamlit.testing.v1 import AppTest
 
 from lib import corrections, ui
@@ -531,26 +528,6 @@ def test_importing_a_bad_file_shows_its_errors_by_line_and_column(demo_db: Path)
     assert "DATE" in " ".join(problems["Colonne"].astype(str)).upper()
 
 
-def _no_computation(*args: object, **kwargs: object) -> dict[str, pd.DataFrame]:
-    raise AssertionError("the lists were computed again instead of coming from the cache")
-
-
-def test_after_an_import_the_lists_are_computed_before_the_next_page_opens(
-    demo_db: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    at = open_page("views/import.py")
-    roster = "Matricule;NIR;Nom de naissance;Prénom\nZ999;2150197611807;NOUVELLE;Inès\n".encode()
-    at.radio(key="import_kind").set_value("roster").run()
-    at.file_uploader(key="uploads_roster").set_value(("nouvelle.csv", roster, "text/csv")).run()
-    next(b for b in at.button if b.label == "Importer").click().run()
-    assert not at.exception
-    version = ui.data_version()
-    monkeypatch.setattr(Store, "workflows", _no_computation)  # already computed by the import page
-    frames = ui._cached_workflows(date(2026, 11, 23), version)
-    assert "Z999" in set(Store(demo_db).sql("SELECT matricule FROM employees")["matricule"])
-    assert len(frames["validities"]) > 0
-
-
 def test_correction_requests_csv_is_semicolon_separated_utf8_with_bom_and_masks_the_nir() -> None:
     requests = pd.DataFrame(
         {
@@ -605,70 +582,6 @@ def test_a_long_list_shows_its_first_lines_and_says_how_many_there_are() -> None
     ]
 
 
-@settings(max_examples=200, deadline=None)
-@given(
-    values=st_.lists(st_.one_of(st_.none(), st_.text(alphabet="aàbcÉéèçdeÏoœ -'.0123456789", max_size=20)), max_size=8),
-    needle=st_.text(alphabet="aàbcÉéèçdeÏo -0123456789", min_size=1, max_size=5),
-)
-def test_the_vectorised_search_finds_exactly_what_the_text_rule_finds(values: list[str | None], needle: str) -> None:
-    frame = pd.DataFrame({"name": pd.Series(values, dtype="object")})
-    expected = [
-        bool(normalized_text(needle)) and isinstance(v, str) and normalized_text(needle) in normalized_text(v)
-        for v in values
-    ]
-    assert ui.matches_search(frame, needle, ["name"]).tolist() == expected
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    rows=st_.lists(
-        st_.tuples(
-            st_.one_of(st_.none(), st_.text(alphabet="aàbcÉéèçdeÏoœ -'.0123", max_size=12)),
-            st_.one_of(st_.none(), st_.text(alphabet="aàbcÉéèçdeÏo -0123", max_size=12)),
-        ),
-        max_size=8,
-    ),
-    needle=st_.text(alphabet="aàbcÉéèçdeÏo -0123", max_size=9),
-)
-def test_the_search_index_keeps_rows_holding_every_typed_word(
-    rows: list[tuple[str | None, str | None]], needle: str
-) -> None:
-    frame = pd.DataFrame({"a": pd.Series([r[0] for r in rows], dtype="object"), "b": [r[1] for r in rows]})
-    words = normalized_text(needle).split()
-    expected = [
-        not needle or (bool(words) and all(w in normalized_text(f"{a or ''} {b or ''}") for w in words))
-        for a, b in rows
-    ]
-    found = ui.words_found(ui.search_index(frame, ["a", "b"]), needle)
-    assert found.tolist() == expected
-
-
-def test_a_search_finds_a_person_whatever_the_order_of_the_words() -> None:
-    frame = pd.DataFrame({"nom": ["DUPONT", "Martin", "Durand"], "prenom": ["Jean", "Élodie", "Jeanne"]})
-    index = ui.search_index(frame, ["nom", "prenom"])
-    assert ui.words_found(index, "jean dupont").tolist() == [True, False, False]
-    assert ui.words_found(index, "ELODIE martin").tolist() == [False, True, False]
-    assert ui.words_found(index, "jean").tolist() == [True, False, True]
-    assert ui.words_found(index, "--").tolist() == [False, False, False]  # typed, but no word in it
-
-
-def test_people_whose_whole_words_match_come_first(demo_db: Path) -> None:
-    def script() -> None:
-        import streamlit as st
-
-        from lib import ui
-
-        st.session_state["result"] = (ui.people_labels(), ui.people_matching("roy"))
-
-    at = AppTest.from_function(script, default_timeout=60).run()
-    assert not at.exception
-    labels, found = at.session_state["result"]
-    whole = ["roy" in normalized_text(labels[m]).split() for m in found]
-    assert any(whole) and not all(whole)  # the demo has ROY, and ROYER or LEROY
-    assert whole == sorted(whole, reverse=True)  # ROY before ROYER and LEROY
-    assert all("roy" in normalized_text(labels[m]) for m in found)
-
-
 def test_pick_filters_sorts_and_caps_by_positions_and_keeps_every_row_for_downloads() -> None:
     def script() -> None:
         import numpy as np
@@ -693,34 +606,6 @@ def test_pick_filters_sorts_and_caps_by_positions_and_keeps_every_row_for_downlo
         "Affichage des 5\u202f000 premières lignes sur 6\u202f000 : affinez les filtres, ou téléchargez la liste "
         "complète."
     ]
-
-
-def test_the_warm_up_computes_the_lists_before_anyone_asks_and_again_after_a_change(
-    demo_db: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(ui_cache, "WARM_UP_SECONDS", 0.05)
-    warm = ui._WarmUp()
-    try:
-        first = ui.data_version()
-        for _ in range(3000):  # a hang guard (300 s), not a speed claim
-            if warm.ready == (date(2026, 11, 23), first):
-                break
-            time.sleep(0.1)
-        assert warm.ready == (date(2026, 11, 23), first)
-        with monkeypatch.context() as patched:
-            patched.setattr(Store, "workflows", _no_computation)  # already there: nothing computed
-            frames = ui._cached_workflows(date(2026, 11, 23), first)
-        assert len(frames["of_declarations"]) == Store(demo_db).counts()["of_lines"]
-        Store(demo_db).set_setting("horizon_days", "60")
-        second = ui.data_version()
-        assert second != first
-        for _ in range(3000):  # a hang guard (300 s), not a speed claim
-            if warm.ready == (date(2026, 11, 23), second):
-                break
-            time.sleep(0.1)
-        assert warm.ready == (date(2026, 11, 23), second)
-    finally:
-        warm.stop()
 
 
 def test_the_first_card_says_how_many_have_discrepancies_and_links_to_them_on_verification(demo_db: Path) -> None:

@@ -106,9 +106,7 @@ if uploads and st.button("Importer", type="primary"):
         results.append(result)
         progress.progress((index + 1) / len(uploads), text=f"{ui.md_text(upload.name)} : traité")
     st.session_state["import_results"] = results
-    ui.clear_caches()
-    if any(result.status == "imported" for result in results):
-        ui.refresh_lists()
+    ui.clear_caches()  # the import refreshed the stored deadlines in its own transaction: the lists are ready
 
 for result in st.session_state.get("import_results", []):
     with st.container(border=True):
@@ -139,6 +137,4 @@ if kind in ("internal", "roster") and uploads:
                 if st.form_submit_button("Importer avec cette association"):
                     result = ui.get_store().import_records(upload.getvalue(), upload.name, kind, mapping=chosen)  # type: ignore[arg-type]
                     ui.clear_caches()
-                    if result.status == "imported":
-                        ui.refresh_lists()
                     show_result(result)

@@ -129,36 +129,6 @@ class WorkflowMixin(StoreBase):
         with self.read() as con:
             return arrow_frame(con.sql(named_query("last_decisions")).to_arrow_table())
 
-    def base_fingerprint(self) -> str:
-        """A token of everything the workflows read except the verification decisions (and their undoing).
-
-        Two states with the same token give the same workflows but for the decision columns of the OF lines
-        (lib.refresh.DECISION_QUERIES): after a decision, or a portal file generated but not deposited, the
-        dashboard updates those in place. Every other write adds an import, an action, a deposited file or a
-        pairing, or changes a count, the establishments or a setting.
-        """
-        with self.read() as con:
-            row = con.execute(
-                """
-                SELECT concat_ws('|',
-                    (SELECT count(*) || ':' || coalesce(max(id), 0) FROM imports),
-                    (SELECT count(*) || ':' || coalesce(max(id), 0) FROM actions
-                     WHERE NOT (target_kind = 'of_line' AND action IN ('accepted', 'correction_requested', 'undone'))),
-                    -- Only deposited files declare anything: generating one changes no list.
-                    (SELECT count(*) || ':' || coalesce(sum(hash(el.record_id, e.id, e.kind, e.created_at)), 0)
-                     FROM export_lines el JOIN exports e ON e.id = el.export_id WHERE e.status = 'deposited'),
-                    (SELECT count(*) FROM manual_pairings),
-                    (SELECT coalesce(sum(hash(siret, name, site)), 0) FROM establishments),
-                    (SELECT coalesce(sum(hash(key, value)), 0) FROM settings),
-                    (SELECT count(*) FROM training_records),
-                    (SELECT count(*) FROM of_lines),
-                    (SELECT count(*) FROM employees)
-                )
-                """
-            ).fetchone()
-        assert row is not None
-        return str(row[0])
-
     def workflow_summary(
         self,
         name: str,

@@ -4,14 +4,13 @@ reference caption and the table of a rule set's parameters."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from lib import settings
 from lib.rules import USER_SETTING_CERTAINTY as USER_SETTING
-from lib.rules import RuleSet, compute_deadlines, explanations_against, load_rule_set
+from lib.rules import RuleSet, load_rule_set
 from lib.store import default_db_path
 from lib.ui.cache import active_rules, stored_settings, today
 from lib.ui.text import fr_date
@@ -29,29 +28,6 @@ _EXPLAINED = {
     "internal_mandatory": "Déclaration interne",
     "rule_set": "Règles",
 }
-
-
-def deadline_explanation(record: pd.Series) -> str:
-    """How each deadline of one training record was reached: rule, numbers and source (Markdown list)."""
-
-    def day(value: Any) -> date | None:
-        return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
-
-    category = record.get("category")
-    other_rules = load_rule_set(settings.comparison_rule_set_name(stored_settings()))
-    computed = [
-        compute_deadlines(
-            rule_set,
-            str(record["proof_kind"]),  # type: ignore[arg-type]
-            training_end=day(record["end_date"]),
-            validity_start=day(record.get("validity_start")) or day(record["end_date"]),
-            category=None if category is None or pd.isna(category) else int(category),
-        )
-        for rule_set in (active_rules(), other_rules)
-    ]
-    # Both dates when they differ: the one in force, then the other rule set's (rules.md §3b).
-    explanations = explanations_against(computed[0], computed[1], other_rules)
-    return "\n".join(f"- **{label}** — {explanations[key]}" for key, label in _EXPLAINED.items() if key in explanations)
 
 
 def rule_set_banner() -> None:

@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from lib import due_lists
 from lib.store import StoreError
-from lib.ui.cache import choices, clear_caches, has_data, search_mask
-from lib.ui.text import as_day, fr_number, md_text
+from lib.ui.cache import clear_caches, has_data
+from lib.ui.text import fr_number, md_text
 
 
 def show_store_error(error: StoreError) -> None:
@@ -203,25 +204,7 @@ def url_toggle(label: str, key: str, *, help: str | None = None) -> bool:
     return bool(st.toggle(label, key=key, help=help, bind="query-params"))
 
 
-def in_choices(values: pd.Series, chosen: Sequence[str]) -> pd.Series:
-    """Rows whose value is among the chosen ones; every row when nothing is chosen."""
-    if not chosen:
-        return pd.Series(True, index=values.index)
-    return values.isin(list(chosen))
-
-
-def due_window_mask(due_on: pd.Series, today_: date, window: str) -> pd.Series:
-    """Rows whose deadline falls in a window chosen among DUE_WINDOWS."""
-    days = (due_on - as_day(today_)).dt.days
-    if window == "dépassée":
-        return days < 0
-    if window.startswith("≤ "):
-        limit = int(window.removeprefix("≤ ").removesuffix(" j"))
-        return days <= limit
-    return pd.Series(True, index=due_on.index)
-
-
-DUE_WINDOWS = ("toutes", "dépassée", "≤ 7 j", "≤ 30 j", "≤ 60 j", "≤ 90 j")
+DUE_WINDOWS = due_lists.DUE_WINDOWS
 
 
 def on_click_rerun(callback: Callable[[], None]) -> Callable[[], None]:
@@ -232,32 +215,3 @@ def on_click_rerun(callback: Callable[[], None]) -> Callable[[], None]:
         clear_caches()
 
     return run
-
-
-@dataclass(frozen=True)
-class DueFilter:
-    """The lines of a to-declare list that are due, and those the filters keep among them."""
-
-    due: np.ndarray
-    wanted: np.ndarray
-
-
-def due_list_filters(name: str, frame: pd.DataFrame, statuses: Sequence[str], first: tuple[str, str, str]) -> DueFilter:
-    """The three filters of a to-declare list (Carence, Déclarations internes): `first` = (label, column, URL key),
-    then the site and a search by name in any word order, all kept in the URL."""
-    label, column, key = first
-    due = frame["status"].isin(statuses).to_numpy(dtype=bool)
-    c1, c2, c3 = st.columns([2, 2, 3])
-    with c1:
-        chosen_first = url_multiselect(label, choices(name, column, statuses=statuses), key)
-    with c2:
-        chosen_sites = url_multiselect("Site", choices(name, "person_site", statuses=statuses), "site")
-    with c3:
-        search = url_text("Salarié", "recherche", placeholder="Nom ou matricule, dans n'importe quel ordre")
-    wanted = (
-        due
-        & in_choices(frame[column], chosen_first).to_numpy(dtype=bool)
-        & in_choices(frame["person_site"], chosen_sites).to_numpy(dtype=bool)
-        & search_mask(name, search)
-    )
-    return DueFilter(due=due, wanted=wanted)
