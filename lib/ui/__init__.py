@@ -5,6 +5,7 @@ re-exported here, so `from lib import ui` and `ui.xxx` keep working.
 
 To patch a module attribute in a test, patch the submodule that reads it (e.g. lib.ui.cache.WARM_UP_SECONDS)."""
 
+from lib.lists import PERSON_COLUMNS, SEARCH_COLUMNS
 from lib.ui import lists, people, requirements
 from lib.ui.access import can, login_form, logins_configured, require, require_right, sidebar_identity, signed_in_user
 from lib.ui.actions import ACTION_LABELS, VerificationAction, recent_action_batches, record_verification, undo_actions
@@ -43,6 +44,7 @@ from lib.ui.exports import (
     site_audit_pdf_bytes,
     weekly_report_bytes,
 )
+from lib.ui.people import PEOPLE_LIST_LIMIT, PEOPLE_MATCHES
 from lib.ui.reminders import render_reminders_section
 from lib.ui.rulesets import (
     RULE_PARAMETER_LABELS,
@@ -50,6 +52,7 @@ from lib.ui.rulesets import (
     rule_parameters,
     rule_set_banner,
 )
+from lib.ui.search import matches_search
 from lib.ui.text import (
     WORD_JOINER,
     as_day,
@@ -94,6 +97,11 @@ from lib.ui.widgets import (
 )
 
 __all__ = [
+    "PERSON_COLUMNS",
+    "SEARCH_COLUMNS",
+    "PEOPLE_LIST_LIMIT",
+    "PEOPLE_MATCHES",
+    "matches_search",
     "lists",
     "requirements",
     "people",

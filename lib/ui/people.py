@@ -100,3 +100,10 @@ def deadline_story(record: pd.Series, facts: passport.TrainingFacts) -> str:
     # Both dates when they differ: the one in force, then the other rule set's (rules.md §3b).
     explanations = explanations_against(computed[0], computed[1], other_rules)
     return passport.deadline_story(facts, computed[0], explanations, today())
+
+
+PEOPLE_LIST_LIMIT = 2_000
+"""Up to this many people, the Salarié page lists them all; beyond, it asks for a search first."""
+
+PEOPLE_MATCHES = 200
+"""How many people a search offers at most."""
