@@ -197,7 +197,7 @@ class ExportsMixin(WorkflowMixin, ConfigurationMixin):
             )
             audit(
                 con, who=who, target_kind="export", target_key=str(export_id), action="undone",
-                reason=f"statut précédent : {export['status']}",
+                reason=f"statut précédent : {_EXPORT_STATUS[export['status']]}",
             )  # fmt: skip
         if export["status"] == "deposited":
             return f"Confirmation de « {export['file_name']} » annulée : ses lignes sont de nouveau à déclarer."
