@@ -1,7 +1,7 @@
 """The dashboard's Streamlit layer (the only lib package that imports Streamlit), one purpose per module:
 access (sign-in and rights), cache (every cache and the warm-up thread), text (safe display, French formats),
-search, widgets, rulesets, exports, actions. Every name the pages, app.py, bench/ and tests use is re-exported
-here, so `from lib import ui` and `ui.xxx` keep working.
+search, widgets, rulesets, reference (the day statuses are computed for), exports, actions. Every name the pages,
+app.py, bench/ and tests use is re-exported here, so `from lib import ui` and `ui.xxx` keep working.
 
 To patch a module attribute in a test, patch the submodule that reads it (e.g. lib.ui.cache.WARM_UP_SECONDS)."""
 
@@ -52,6 +52,7 @@ from lib.ui.exports import (
     render_export_section,
     weekly_report_bytes,
 )
+from lib.ui.reference import fixed_reference_date, reference_date_banner, reference_date_setting
 from lib.ui.rulesets import (
     RULE_PARAMETER_LABELS,
     deadline_explanation,
@@ -154,6 +155,7 @@ __all__ = [
     "establishments",
     "excel_bytes",
     "file_slug",
+    "fixed_reference_date",
     "fr_date",
     "fr_number",
     "full_name",
@@ -184,6 +186,8 @@ __all__ = [
     "recommended_validities",
     "record_verification",
     "reference_caption",
+    "reference_date_banner",
+    "reference_date_setting",
     "refresh_lists",
     "render_export_section",
     "require",
