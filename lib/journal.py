@@ -1,4 +1,4 @@
-"""The Journal in French: setting keys, stored statuses and ISO dates of the audit rows, named as a person reads them."""
+"""The Journal in French: setting keys, stored statuses and ISO dates of the audit rows, named for a person."""
 
 from __future__ import annotations
 
@@ -61,6 +61,8 @@ def in_french(journal: pd.DataFrame) -> pd.DataFrame:
     values = pd.Series(
         [setting_value(k, v) for k, v in zip(keys, detail[is_setting], strict=True)], index=keys.index, dtype=object
     )
-    out["detail"] = detail.where(~is_setting, values).str.replace(_STORED_STATUS, lambda m: f"statut précédent : {_STATUS_LABELS[m.group(1)]}", regex=True)
+    out["detail"] = detail.where(~is_setting, values).str.replace(
+        _STORED_STATUS, lambda m: f"statut précédent : {_STATUS_LABELS[m.group(1)]}", regex=True
+    )
     out["who"] = out["who"].fillna("")
     return out

@@ -73,7 +73,9 @@ BASE_WRITES: dict[str, Callable[[Store], object]] = {
     "the tolerance": lambda s: s.set_setting(settings.TOLERANCE_KEY, "5"),
     "an establishment renamed": _rename_an_establishment,
     "a roster import": lambda s: s.import_records(NEW_EMPLOYEE.encode(), "nouvelle.csv", "roster"),
-    "a training import": lambda s: s.import_records(NEW_RECORD.encode(), "formation.csv", "internal"),
+    "a training import": lambda s: s.import_records(
+        NEW_RECORD.encode(), "formation.csv", "internal", accept_warnings=True
+    ),
     "a manual pairing": _pair_by_hand,
     "a carence file confirmed": _confirm_a_file,
     "recommended validities applied": lambda s: s.apply_recommended_validities(),

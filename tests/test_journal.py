@@ -14,7 +14,7 @@ from lib.store import Store
 def test_setting_keys_values_and_stored_statuses_are_named_in_french() -> None:
     rows = pd.DataFrame(
         {
-            "happened_at": pd.to_datetime(["2026-11-23 10:00", "2026-11-23 10:01", "2026-11-23 10:02", "2026-11-23 10:03"]),
+            "happened_at": pd.date_range("2026-11-23 10:00", periods=4, freq="min"),
             "who": ["marie", "marie", None, "marie"],
             "kind": ["settings", "settings", "export", "settings"],
             "what": [

@@ -6,6 +6,7 @@ import re
 import time
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 import pytest
@@ -184,9 +185,11 @@ def test_generating_and_confirming_a_carence_file_declares_its_lines_and_undo_re
     assert Store(demo_db).sql("SELECT count(*) AS n FROM partner_id_ledger")["n"].iloc[0] == 0
 
 
-@pytest.mark.parametrize("page, kind", [("views/carence.py", "carence"), ("views/declarations_internes.py", "internal")])
+@pytest.mark.parametrize(
+    "page, kind", [("views/carence.py", "carence"), ("views/declarations_internes.py", "internal")]
+)
 def test_a_generated_file_stays_confirmable_from_the_history_after_leaving_the_page(
-    demo_db: Path, page: str, kind: str
+    demo_db: Path, page: str, kind: Literal["carence", "internal"]
 ) -> None:
     at = open_page(page)
     at.button(key=f"generate_{kind}").click().run()

@@ -28,6 +28,7 @@ SELECT * FROM (
             WHEN action = 'backup' THEN 'Sauvegarde de la base'
             WHEN action = 'restored' THEN 'Restauration de la base'
             WHEN action = 'purged' THEN 'Purge des données personnelles'
+            WHEN action = 'accepted_warnings' THEN 'Import confirmé malgré les avertissements (import n° ' || target_key || ')'
             WHEN action = 'validity_proposed' THEN 'Fins de validité recommandées appliquées'
             WHEN action = 'validity_cleared' THEN 'Fins de validité recommandées retirées'
             ELSE action

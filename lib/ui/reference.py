@@ -4,7 +4,6 @@ then shown in a banner on every page with the way back to today."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
 
 import streamlit as st
 
@@ -48,9 +47,9 @@ def reference_date_setting() -> str | None:
     choice, saved by its own button). A message when the setting changed, for the page to show."""
     fixed = fixed_reference_date()
     st.subheader("Date de calcul des statuts")
-    mode: Literal["today", "fixed"] = st.radio(
+    mode = st.radio(
         "Calculer les statuts à la…",
-        list(_MODES),
+        ["today", "fixed"],
         format_func=_MODES.__getitem__,
         index=1 if fixed else 0,
         horizontal=True,
@@ -58,7 +57,7 @@ def reference_date_setting() -> str | None:
         help="« Date du jour » : les statuts suivent le calendrier, chaque jour. « Date fixée » : ils restent "
         "calculés à la date choisie (pour préparer une échéance ou rejouer une situation passée) jusqu'à ce que "
         "vous reveniez à la date du jour.",
-    )  # type: ignore[assignment]
+    )
     if mode == "today":
         if fixed is None:
             st.caption(f"Les statuts sont calculés à la date du jour ({fr_date(date.today())}), chaque jour.")
