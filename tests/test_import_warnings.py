@@ -170,7 +170,12 @@ def test_a_file_without_a_mandatory_column_names_it_and_is_refused_with_a_report
 ) -> None:
     names: list[str] = []
     real = spreadsheet.error_report_name
-    monkeypatch.setattr(spreadsheet, "error_report_name", lambda file_name: names.append(real(file_name)) or names[-1])
+
+    def recorded(file_name: str) -> str:
+        names.append(real(file_name))
+        return names[-1]
+
+    monkeypatch.setattr(spreadsheet, "error_report_name", recorded)
     trainings = b"Matricule;Nom de naissance;Date de fin\nMAT1003;Deschamps;07/02/2026\n"
     at = import_page("internal", "formations.csv", trainings)
     panel = " ".join(m.value for m in at.markdown if "Colonnes obligatoires non reconnues" in m.value)
