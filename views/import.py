@@ -77,7 +77,7 @@ def show_result(result: ImportResult) -> None:
     else:
         st.error(ui.md_text(result.message), icon="⛔")
         frame = problems_frame(result)
-        st.dataframe(frame.rename(columns=spreadsheet.ERROR_REPORT_COLUMNS), hide_index=True)
+        st.dataframe(frame.rename(columns=spreadsheet.ERROR_REPORT_COLUMNS), hide_index=True, placeholder=ui.EMPTY_CELL)
         st.download_button(
             "Télécharger le rapport d'erreurs (CSV)",
             data=spreadsheet.error_report_csv(frame),

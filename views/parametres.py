@@ -98,6 +98,7 @@ st.caption(active.summary.strip())
 st.dataframe(
     ui.rule_parameters(active),
     hide_index=True,
+    placeholder=ui.EMPTY_CELL,
     column_config={"Texte": st.column_config.TextColumn("Texte", width="large")},
 )
 
@@ -224,6 +225,7 @@ st.dataframe(
         }
     ),
     hide_index=True,
+    placeholder=ui.EMPTY_CELL,
 )
 
 if store.path.exists():

@@ -109,6 +109,7 @@ else:
         key="verification_table",
         on_select="rerun",
         selection_mode="multi-row",
+        placeholder=ui.EMPTY_CELL,
         column_config={
             "due_on": ui.date_column(
                 "Échéance", "Date limite de vérification ; pour une correction demandée, fin de la fenêtre de carence"

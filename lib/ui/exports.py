@@ -156,6 +156,7 @@ def render_export_section(kind: Literal["carence", "internal"]) -> None:
                     }
                 ),
                 hide_index=True,
+                placeholder="—",
             )
     _render_export_history(kind)
 

@@ -142,6 +142,10 @@ def pick(
     return Picked(source, positions, source.iloc[positions[:max_rows]].reset_index(drop=True))
 
 
+EMPTY_CELL = "—"
+"""What a table shows for a missing value (Streamlit's default is « None »)."""
+
+
 def show_table(
     frame: pd.DataFrame,
     config: dict[str, Any],
@@ -173,6 +177,7 @@ def show_table(
         column_config=config,
         key=key,
         height=height if height is not None else "auto",
+        placeholder=EMPTY_CELL,
     )
 
 
