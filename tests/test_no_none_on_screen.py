@@ -25,7 +25,7 @@ PAGES = (
     "views/import.py",
     "views/journal.py",
 )
-TECHNICAL = re.compile(r"\b(None|nan|NaN|NaT)\b")
+TECHNICAL = re.compile(r"\b(?:None|nan|NaN|NaT)\b")
 _WIDGET_ID = re.compile(r'^\s*(id|form_id): ".*"$', re.MULTILINE)
 
 pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
