@@ -171,7 +171,7 @@ def _render_export_history(kind: Literal["carence", "internal"]) -> None:
     for _, row in history.head(20).iterrows():
         export_id = int(row["id"])
         status = str(row["status"])
-        line = st.columns([3, 2, 2, 2, 2, 2])
+        line = st.columns([2.6, 1.7, 1.5, 1.4, 2.4, 2], vertical_alignment="center")
         line[0].write(f"n° {export_id} — {md_text(row['file_name'])} ({int(row['lines'])} ligne(s))")
         line[1].write(f"{pd.Timestamp(row['created_at']):%d/%m/%Y %H:%M} — {md_text(row['who'])}")
         line[2].write(_EXPORT_STATUS_LABELS.get(status, status))
@@ -184,7 +184,9 @@ def _render_export_history(kind: Literal["carence", "internal"]) -> None:
             on_click="ignore",
         )
         if status == "generated":
-            if line[4].button("J'ai déposé ce fichier", key=f"history_confirm_{export_id}", type="primary"):
+            if line[4].button(
+                "J'ai déposé ce fichier", key=f"history_confirm_{export_id}", type="primary", width="stretch"
+            ):
                 _export_action(kind, functools.partial(_confirm_export, export_id))
             if line[5].button("Écarter", key=f"undo_export_{export_id}"):
                 _export_action(kind, functools.partial(get_store().undo_export, export_id))
@@ -197,7 +199,7 @@ def _undo_deposit_buttons(kind: str, export_id: int, file_name: str, first: Any,
     back to declare, so it takes a second, explicit click."""
     asking = f"undo_deposit_asked_{export_id}"
     if not st.session_state.get(asking):
-        if first.button("Annuler le dépôt", key=f"undo_export_{export_id}"):
+        if first.button("Annuler le dépôt", key=f"undo_export_{export_id}", width="stretch"):
             st.session_state[asking] = True
             st.rerun()
         return
@@ -206,7 +208,7 @@ def _undo_deposit_buttons(kind: str, export_id: int, file_name: str, first: Any,
         "le fichier n'a pas été accepté par le portail.",
         icon=":material/warning:",
     )
-    if first.button("Confirmer l'annulation", key=f"undo_export_confirmed_{export_id}", type="primary"):
+    if first.button("Oui, annuler le dépôt", key=f"undo_export_confirmed_{export_id}", type="primary", width="stretch"):
         st.session_state.pop(asking, None)
         _export_action(kind, functools.partial(get_store().undo_export, export_id))
     if second.button("Garder le dépôt", key=f"undo_export_kept_{export_id}"):

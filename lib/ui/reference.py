@@ -67,7 +67,9 @@ def reference_date_setting() -> str | None:
             get_store().set_setting(REFERENCE_KEY, "")
             return f"Les statuts sont de nouveau calculés à la date du jour ({fr_date(date.today())})."
         return None
-    chosen = st.date_input("Date fixée", value=fixed or date.today(), format="DD/MM/YYYY", key="reference_fixed")
+    chosen = st.columns([1, 3])[0].date_input(
+        "Date fixée", value=fixed or date.today(), format="DD/MM/YYYY", key="reference_fixed"
+    )
     if not isinstance(chosen, date):
         return None
     if chosen == date.today():
