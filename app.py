@@ -59,6 +59,7 @@ else:
     try:
         page = st.navigation(sections)
         ui.rule_set_banner()  # on every page, before its content
+        ui.reference_date_banner()
         page.run()
     except (StoreError, RuleSetError, AccessConfigError) as error:
         st.error(str(error), icon=":material/error:")

@@ -165,7 +165,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     elif args.kind == "competences":
         result = store.import_competences(data, name)
     else:
-        result = store.import_records(data, name, args.kind)
+        result = store.import_records(data, name, args.kind, accept_warnings=args.accept_warnings)
+    if result.status == "to_confirm":
+        print(result.message.replace("importez-le quand même", "relancez avec --accept-warnings"), file=sys.stderr)
+        for warning in result.unfamiliar:
+            print(f"Avertissement : {warning}", file=sys.stderr)
+        return 3
     if result.ok:
         print(result.message)
         for warning in result.warnings:
@@ -468,6 +473,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--organisme-siret", help="SIRET de l'organisme déclarant")
     p.add_argument("--received-on", type=parse_cli_date, help="date de la déclaration (défaut : aujourd'hui)")
     p.add_argument("--today", type=parse_cli_date, help="date du jour (dates futures refusées)")
+    p.add_argument(
+        "--accept-warnings",
+        action="store_true",
+        help="importer un export RH même si des SIRET ne sont pas les vôtres ou des salariés sont absents du "
+        "registre (sans cette option, rien n'est enregistré et le code de sortie est 3)",
+    )
     p.set_defaults(handler=cmd_import)
 
     p = sub.add_parser("demo", parents=[common], help="construire la base de démonstration")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 import pytest
@@ -202,6 +203,12 @@ def test_generating_and_confirming_a_carence_file_declares_its_lines_and_undo_re
     assert len(carence_rows(at)) == due - files[first]  # the deposited lines left the list
     at.button(key=f"undo_export_{first}").click().run()
     assert not at.exception
+    assert Store(demo_db).export_history("carence").set_index("id").at[first, "status"] == "deposited", (
+        "undoing a deposit asks for a second click first"
+    )
+    assert any("Annuler le dépôt" in w.value for w in at.warning)
+    at.button(key=f"undo_export_confirmed_{first}").click().run()
+    assert not at.exception
     assert Store(demo_db).export_history("carence").set_index("id").at[first, "status"] == "undone"
     assert Store(demo_db).sql("SELECT count(*) AS n FROM partner_id_ledger")["n"].iloc[0] == 0
 
@@ -244,6 +251,42 @@ def test_declarations_internes_filter_arrives_from_a_shared_link(demo_db: Path) 
     assert any("non obligatoires (date ou catégorie) : 505" in c.value for c in at.caption)
     downloads = [str(b.proto.id) for b in at.get("download_button")]
     assert any(d.endswith("internal_list_xlsx") for d in downloads), "the filtered list can be downloaded"
+
+
+@pytest.mark.parametrize(
+    "page, kind", [("views/carence.py", "carence"), ("views/declarations_internes.py", "internal")]
+)
+def test_a_generated_file_stays_confirmable_from_the_history_after_leaving_the_page(
+    demo_db: Path, page: str, kind: Literal["carence", "internal"]
+) -> None:
+    at = open_page(page)
+    at.button(key=f"generate_{kind}").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    first = int(Store(demo_db).export_history(kind)["id"].min())
+    at.switch_page("views/tableau_de_bord.py").run()
+    back = open_page(page)  # a new visit: the generated batch is no longer in the session
+    assert not back.exception
+    assert not any(b.key == f"confirm_{first}" for b in back.button), "the batch itself is gone"
+    back.button(key=f"history_confirm_{first}").click().run()
+    assert not back.exception, [e.message for e in back.exception]
+    assert any("confirmé" in s.value for s in back.success)
+    assert Store(demo_db).export_history(kind).set_index("id").at[first, "status"] == "deposited"
+    back.button(key=f"undo_export_{first}").click().run()
+    back.button(key=f"undo_export_kept_{first}").click().run()
+    assert not back.exception
+    assert Store(demo_db).export_history(kind).set_index("id").at[first, "status"] == "deposited", "kept"
+    assert not any(w.value.startswith("Annuler le dépôt") for w in back.warning)
+
+
+def test_a_generated_file_can_be_discarded_from_the_history(demo_db: Path) -> None:
+    at = open_page("views/carence.py")
+    at.button(key="generate_carence").click().run()
+    first = int(Store(demo_db).export_history("carence")["id"].min())
+    back = open_page("views/carence.py")
+    back.button(key=f"undo_export_{first}").click().run()
+    assert not back.exception
+    assert Store(demo_db).export_history("carence").set_index("id").at[first, "status"] == "undone"
+    assert any("écarté" in s.value for s in back.success)
 
 
 def test_requesting_a_correction_keeps_each_line_discrepancies_as_its_reason(demo_db: Path) -> None:

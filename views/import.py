@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import records, spreadsheet, ui
+from lib.records.missing import missing_columns
 from lib.store import ImportResult, StoreError, today_default
 
 ui.require("import")
@@ -66,10 +67,17 @@ def show_result(result: ImportResult) -> None:
         st.success(ui.md_text(result.message), icon="✅")
     elif result.status == "unchanged":
         st.info(ui.md_text(result.message), icon="ℹ️")
+    elif result.status == "to_confirm":
+        st.warning("\n\n".join(ui.md_text(m) for m in (result.message, *result.unfamiliar)), icon=":material/warning:")
+        c1, c2, _ = st.columns([1, 1, 3])
+        if c1.button("Importer quand même", key=f"accept_{result.file_name}", type="primary"):
+            confirm_pending(result.file_name, accept=True)
+        if c2.button("Annuler", key=f"cancel_{result.file_name}"):
+            confirm_pending(result.file_name, accept=False)
     else:
         st.error(ui.md_text(result.message), icon="⛔")
         frame = problems_frame(result)
-        st.dataframe(frame.rename(columns=spreadsheet.ERROR_REPORT_COLUMNS), hide_index=True)
+        st.dataframe(frame.rename(columns=spreadsheet.ERROR_REPORT_COLUMNS), hide_index=True, placeholder=ui.EMPTY_CELL)
         st.download_button(
             "Télécharger le rapport d'erreurs (CSV)",
             data=spreadsheet.error_report_csv(frame),
@@ -81,60 +89,83 @@ def show_result(result: ImportResult) -> None:
         st.warning(ui.md_text(warning))
 
 
-if uploads and st.button("Importer", type="primary"):
+def import_one(data: bytes, name: str, mapping: dict[str, str] | None = None, accept: bool = False) -> ImportResult:
+    """One file into the store; an HR export that does not look like the employer's is kept aside to confirm."""
     store = ui.get_store()
+    if kind == "of":
+        return store.import_of_file(
+            data, name, organisme=organisme or None, organisme_siret=organisme_siret or None, today=today_default()
+        )
+    if kind == "competences":
+        return store.import_competences(data, name)
+    result = store.import_records(data, name, kind, mapping=mapping, accept_warnings=accept)  # type: ignore[arg-type]
+    if result.status == "to_confirm":
+        st.session_state.setdefault("import_pending", {})[name] = (data, mapping)
+    return result
+
+
+def publish(results: list[ImportResult]) -> None:
+    """Keep the results to show after the rerun (the import stored the deadlines in its own transaction: the lists
+    are ready; only the page caches are forgotten)."""
+    done = {r.file_name for r in results}
+    kept = [r for r in st.session_state.get("import_results", []) if r.file_name not in done]
+    st.session_state["import_results"] = kept + results
+    ui.clear_caches()
+
+
+def confirm_pending(name: str, *, accept: bool) -> None:
+    """« Importer quand même » imports the file kept aside; « Annuler » drops it (nothing was stored)."""
+    data, mapping = st.session_state.get("import_pending", {}).pop(name, (None, None))
+    if data is None:
+        return
+    if accept:
+        publish([import_one(data, name, mapping, accept=True)])
+    else:
+        publish([ImportResult("unchanged", name, kind, f"{name} : import annulé ; rien n'a été enregistré.")])
+    st.rerun()
+
+
+if uploads and st.button("Importer", type="primary"):
     progress = st.progress(0.0, text="Import en cours…")
     results: list[ImportResult] = []
     for index, upload in enumerate(uploads):
-        data = upload.getvalue()
         try:
-            if kind == "of":
-                result = store.import_of_file(
-                    data,
-                    upload.name,
-                    organisme=organisme or None,
-                    organisme_siret=organisme_siret or None,
-                    today=today_default(),
-                )
-            elif kind == "competences":
-                result = store.import_competences(data, upload.name)
-            else:
-                result = store.import_records(data, upload.name, kind)  # type: ignore[arg-type]
+            result = import_one(upload.getvalue(), upload.name)
         except StoreError as error:
             ui.show_store_error(error)
             break
         results.append(result)
         progress.progress((index + 1) / len(uploads), text=f"{ui.md_text(upload.name)} : traité")
-    st.session_state["import_results"] = results
-    ui.clear_caches()  # the import refreshed the stored deadlines in its own transaction: the lists are ready
+    publish(results)
 
 for result in st.session_state.get("import_results", []):
     with st.container(border=True):
         st.markdown(f"**{ui.md_text(result.file_name)}**")
         show_result(result)
 
-# Column mapping for HR files whose headers were not recognised.
+# Column mapping for HR files whose headers were not recognised; gone once the file is imported (or set aside).
 if kind in ("internal", "roster") and uploads:
+    handled = {r.file_name for r in st.session_state.get("import_results", []) if r.status != "refused"}
+    saved = ui.get_store().saved_mapping(kind) if ui.get_store().path.exists() else {}
     for upload in uploads:
-        parsed = records.read_header(upload.getvalue(), upload.name, kind)  # type: ignore[arg-type]
-        if not parsed.missing_fields:
+        if upload.name in handled:
             continue
+        parsed = records.read_header(upload.getvalue(), upload.name, kind)  # type: ignore[arg-type]
         headers = list(parsed.mapping) + list(parsed.ignored_columns)
-        with st.expander(f"Associer les colonnes de {ui.md_text(upload.name)}", expanded=True):
-            st.write(
-                "Certaines colonnes obligatoires n'ont pas été reconnues. Indiquez quelle colonne du fichier "
-                "correspond à chaque champ ; l'association sera retenue pour les prochains imports."
-            )
-            fields = records.INTERNAL_FIELDS if kind == "internal" else records.ROSTER_FIELDS
+        missing = missing_columns(kind, parsed.missing_fields, [f for h, f in saved.items() if h in headers])  # type: ignore[arg-type]
+        if not missing.mappable:
+            continue
+        title = "Associer les colonnes" if missing.mandatory else "Colonnes facultatives absentes"
+        with st.expander(f"{title} de {ui.md_text(upload.name)}", expanded=bool(missing.mandatory)):
+            st.markdown(missing.summary())
+            st.caption("L'association choisie est retenue pour les prochains imports.")
+            fields = {spec.name: spec for spec in records.fields_of(kind)}  # type: ignore[arg-type]
             with st.form(f"mapping_{upload.name}"):
                 chosen: dict[str, str] = {}
-                for spec in fields:
-                    if spec.name not in parsed.missing_fields:
-                        continue
-                    choice = st.selectbox(spec.header_fr, ["—"] + headers, key=f"map_{upload.name}_{spec.name}")
+                for name in missing.mappable:
+                    choice = st.selectbox(fields[name].header_fr, ["—", *headers], key=f"map_{upload.name}_{name}")
                     if choice != "—":
-                        chosen[choice] = spec.name
+                        chosen[choice] = name
                 if st.form_submit_button("Importer avec cette association"):
-                    result = ui.get_store().import_records(upload.getvalue(), upload.name, kind, mapping=chosen)  # type: ignore[arg-type]
-                    ui.clear_caches()
-                    show_result(result)
+                    publish([import_one(upload.getvalue(), upload.name, chosen)])
+                    st.rerun()

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from lib import journal as journal_text
 from lib import ui
 
 ui.require("settings")
@@ -15,7 +16,7 @@ if not store.path.exists():
     st.info(ui.EMPTY_STORE_MESSAGE)
     st.stop()
 limit = st.select_slider("Nombre de lignes", options=[50, 200, 1000, 5000], value=200)
-journal = store.query("audit_log", {"limit": limit})
+journal = journal_text.in_french(store.query("audit_log", {"limit": limit}))
 search = st.text_input("Rechercher", placeholder="personne, fichier, organisme…")
 if search:
     journal = journal[ui.matches_search(journal, search, ["who", "what", "detail"])]

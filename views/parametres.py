@@ -25,6 +25,10 @@ def saved(message: str) -> None:
     st.rerun()
 
 
+# ------------------------------------------------------------------ the day the statuses are computed for
+if reference_changed := ui.reference_date_setting():
+    saved(reference_changed)
+
 # ------------------------------------------------------------------ establishments
 st.subheader("Établissements de l'employeur")
 st.caption("Les déclarations des OF pour l'un de ces SIRET (avec PRESENCE_EMPLOYEUR = OUI) sont à vérifier par vous.")
@@ -94,6 +98,7 @@ st.caption(active.summary.strip())
 st.dataframe(
     ui.rule_parameters(active),
     hide_index=True,
+    placeholder=ui.EMPTY_CELL,
     column_config={"Texte": st.column_config.TextColumn("Texte", width="large")},
 )
 
@@ -181,7 +186,7 @@ for key in settings.OVERRIDABLE_DATES:
         store.set_setting(setting_key, "")
         saved(f"{ui.RULE_PARAMETER_LABELS[key]} : valeur du jeu de règles rétablie.")
 
-# ------------------------------------------------------------------ horizons, tolerance, reference date
+# ------------------------------------------------------------------ horizons, tolerance
 st.subheader("Préférences")
 prefs = settings.preferences(store)
 with st.form("preferences"):
@@ -198,19 +203,9 @@ with st.form("preferences"):
         help="Une déclaration d'OF et une formation de vos fichiers sont rapprochées si leurs dates de fin diffèrent "
         "de ce nombre de jours au plus.",
     )
-    reference = store.get_setting("reference_date") if store.path.exists() else None
-    c3, c4 = st.columns(2)
-    use_today = c3.checkbox("Calculer les statuts à la date du jour", value=not reference)
-    fixed = c4.date_input(
-        "… ou à cette date de référence",
-        value=date.fromisoformat(reference) if reference else ui.today(),
-        format="DD/MM/YYYY",
-        help="Utile pour préparer une échéance ou rejouer une situation passée.",
-    )
     if st.form_submit_button("Enregistrer les préférences"):
         store.set_setting(settings.HORIZON_KEY, str(int(horizon)))
         store.set_setting(settings.TOLERANCE_KEY, str(int(tolerance)))
-        store.set_setting("reference_date", "" if use_today or not isinstance(fixed, date) else fixed.isoformat())
         saved("Préférences enregistrées.")
 
 # ------------------------------------------------------------------ validity durations
@@ -232,6 +227,7 @@ st.dataframe(
         }
     ),
     hide_index=True,
+    placeholder=ui.EMPTY_CELL,
 )
 
 if store.path.exists():

@@ -102,7 +102,7 @@ else:
         on_select="rerun",
         selection_mode="multi-row",
         column_order=SHOWN_COLUMNS,
-        placeholder="",
+        placeholder=ui.EMPTY_CELL,
         column_config={
             "due_on": ui.date_column(
                 "Échéance",

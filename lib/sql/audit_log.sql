@@ -18,7 +18,8 @@ SELECT * FROM (
         CASE
             WHEN target_kind = 'of_line' AND action = 'accepted' THEN 'Déclaration acceptée'
             WHEN target_kind = 'of_line' AND action = 'correction_requested' THEN 'Correction demandée'
-            WHEN action = 'undone' THEN 'Annulation de l''action n° ' || undoes
+            WHEN target_kind = 'export' AND action = 'undone' THEN 'Fichier n° ' || target_key || ' écarté ou dépôt annulé'
+            WHEN action = 'undone' THEN 'Annulation de l''action n° ' || coalesce(CAST(undoes AS VARCHAR), '—')
             WHEN target_kind = 'export' AND action = 'deposited' THEN 'Dépôt confirmé du fichier n° ' || target_key
             WHEN target_kind = 'pairing' THEN 'Rapprochement manuel'
             WHEN target_kind = 'login' AND action = 'failed' THEN 'Échec de connexion'
@@ -29,13 +30,17 @@ SELECT * FROM (
             WHEN action = 'purged' THEN 'Purge des données personnelles'
             WHEN target_kind = 'reminder' AND action = 'sent' THEN 'Rappel envoyé à ' || target_key
             WHEN target_kind = 'site_managers' THEN 'Responsables de site enregistrés'
+            WHEN action = 'accepted_warnings' THEN 'Import confirmé malgré les avertissements (import n° ' || target_key || ')'
+            WHEN action = 'validity_proposed' THEN 'Fins de validité recommandées appliquées'
+            WHEN action = 'validity_cleared' THEN 'Fins de validité recommandées retirées'
             ELSE action
         END,
         CASE WHEN target_kind = 'of_line' THEN target_key ELSE '' END
             || CASE WHEN reason IS NULL THEN '' WHEN target_kind = 'of_line' THEN ' ' || reason ELSE reason END
     FROM actions
     UNION ALL
-    SELECT created_at, who, 'export', 'Fichier du portail généré (' || kind || ')',
+    SELECT created_at, who, 'export',
+           'Fichier du portail généré (' || CASE kind WHEN 'carence' THEN 'carence' ELSE 'déclarations internes' END || ')',
            file_name || ' — ' || lines || ' ligne(s), n° ' || id
     FROM exports
 )

@@ -4,6 +4,7 @@
 - `connection`: opening (locks, schema checks, migrations), `transaction()` and `audit()`;
 - `configuration`: settings, establishments, header mappings, small reads every page needs;
 - `imports`: OF files, HR records and roster, competence referential;
+- `screening`: what in an HR export is not the employer's (establishments, people), before it is stored;
 - `workflow`: the workflow lists, their summaries, and decisions on their lines;
 - `lists`: the lists asked in SQL (count, first rows, counts per value, a filter's choices);
 - `people`: the people search (any word order, no accents), one person's register line, the people of a list;

@@ -199,7 +199,7 @@ class ExportsMixin(WorkflowMixin, ConfigurationMixin):
             )
             audit(
                 con, who=who, target_kind="export", target_key=str(export_id), action="undone",
-                reason=f"statut précédent : {export['status']}",
+                reason=f"statut précédent : {_EXPORT_STATUS[export['status']]}",
             )  # fmt: skip
             refresh_derived(con, nirs=())  # the declared records (nobody's deadlines)
         if export["status"] == "deposited":

@@ -16,8 +16,9 @@ import pandas as pd
 
 from lib import identifiers, portal, portal_bulk, records, referentials
 from lib.matching import record_key
+from lib.store import screening
 from lib.store.configuration import ConfigurationMixin, save_mapping
-from lib.store.connection import StoreError, sha256_of, transaction
+from lib.store.connection import StoreError, audit, sha256_of, transaction
 from lib.store.derived import refresh_derived
 
 MAX_HR_FILE_BYTES = 200_000_000  # the portal's own limit, applied to every file a user loads
@@ -36,9 +37,11 @@ class Problem:
 
 @dataclass(frozen=True)
 class ImportResult:
-    """What an import did: `imported`, `unchanged` (same file again) or `refused` (nothing stored)."""
+    """What an import did: `imported`, `unchanged` (same file again), `refused` (nothing stored), or `to_confirm`:
+    nothing stored yet, the file does not look like the employer's (`unfamiliar` says why); import it again with
+    `accept_warnings=True` to go on."""
 
-    status: Literal["imported", "unchanged", "refused"]
+    status: Literal["imported", "unchanged", "refused", "to_confirm"]
     file_name: str
     kind: ImportKind
     message: str
@@ -49,10 +52,11 @@ class ImportResult:
     unchanged: int = 0
     problems: tuple[Problem, ...] = ()
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    unfamiliar: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return self.status != "refused"
+        return self.status in ("imported", "unchanged")
 
 
 class ImportsMixin(ConfigurationMixin):
@@ -263,8 +267,13 @@ class ImportsMixin(ConfigurationMixin):
         *,
         mapping: Mapping[str, str] | None = None,
         who: str | None = None,
+        accept_warnings: bool = False,
     ) -> ImportResult:
-        """Load an HR export (training records or roster), all or nothing; re-import updates, never duplicates."""
+        """Load an HR export (training records or roster), all or nothing; re-import updates, never duplicates.
+
+        A file with establishments none of the employer's, or (training records) people missing from the staff
+        register, is held back (`to_confirm`, nothing stored) unless `accept_warnings`; accepted, the warnings are
+        written to the journal with the import."""
         who = who or self.user
         if len(data) > MAX_HR_FILE_BYTES:
             return ImportResult(
@@ -298,7 +307,20 @@ class ImportsMixin(ConfigurationMixin):
         frame = parsed.frame.copy()
         frame["source_line"] = list(parsed.source_line)
         with self.connect() as con, transaction(con):
+            unfamiliar = screening.unfamiliar_rows(con, frame, kind).messages(kind)
+            if unfamiliar and not accept_warnings:
+                return ImportResult(
+                    "to_confirm", file_name, kind,
+                    f"{file_name} : rien n'a été enregistré — ce fichier ne ressemble pas entièrement à ceux de votre "
+                    "entreprise. Vérifiez-le, puis importez-le quand même ou annulez.",
+                    rows=len(frame), warnings=parsed.warnings, unfamiliar=unfamiliar,
+                )  # fmt: skip
             import_id = self._record_import(con, file_name=file_name, data=data, kind=kind, rows=len(frame), who=who)
+            if unfamiliar:
+                audit(
+                    con, who=who, target_kind="import", target_key=str(import_id), action="accepted_warnings",
+                    reason=f"{file_name} : " + " ".join(unfamiliar),
+                )  # fmt: skip
             if kind == "internal":
                 counts = _merge_training_records(con, frame, import_id)
             else:
@@ -324,6 +346,7 @@ class ImportsMixin(ConfigurationMixin):
             updated=updated,
             unchanged=unchanged,
             warnings=parsed.warnings,
+            unfamiliar=unfamiliar,
         )
 
     def import_competences(self, data: bytes, file_name: str, *, who: str | None = None) -> ImportResult:

@@ -1,7 +1,7 @@
 """The dashboard's Streamlit layer (the only lib package that imports Streamlit), one purpose per module:
 access (sign-in and rights), cache (every cache and the warm-up thread), text (safe display, French formats),
-search, widgets, rulesets, exports, actions, reminders. Every name the pages, app.py, bench/ and tests use is
-re-exported here, so `from lib import ui` and `ui.xxx` keep working.
+search, widgets, rulesets, reference (the day statuses are computed for), exports, actions, reminders. Every
+name the pages, app.py, bench/ and tests use is re-exported here, so `from lib import ui` and `ui.xxx` keep working.
 
 To patch a module attribute in a test, patch the submodule that reads it (e.g. lib.ui.cache.WARM_UP_SECONDS)."""
 
@@ -45,6 +45,7 @@ from lib.ui.exports import (
     weekly_report_bytes,
 )
 from lib.ui.people import PEOPLE_LIST_LIMIT, PEOPLE_MATCHES
+from lib.ui.reference import fixed_reference_date, reference_date_banner, reference_date_setting
 from lib.ui.reminders import render_reminders_section
 from lib.ui.rulesets import (
     RULE_PARAMETER_LABELS,
@@ -75,6 +76,7 @@ from lib.ui.widgets import (
     DUE_WINDOWS,
     EMPLOYEE_PAGE,
     EMPLOYEE_URL_PATH,
+    EMPTY_CELL,
     EMPTY_STORE_MESSAGE,
     IMPORT_PAGE,
     MAX_TABLE_ROWS,
@@ -110,6 +112,7 @@ __all__ = [
     "DUE_WINDOWS",
     "EMPLOYEE_PAGE",
     "EMPLOYEE_URL_PATH",
+    "EMPTY_CELL",
     "EMPTY_STORE_MESSAGE",
     "EXCEL_MIME",
     "IMPORT_PAGE",
@@ -141,6 +144,7 @@ __all__ = [
     "establishments",
     "excel_bytes",
     "file_slug",
+    "fixed_reference_date",
     "fr_date",
     "fr_number",
     "full_name",
@@ -166,6 +170,8 @@ __all__ = [
     "recommended_validities",
     "record_verification",
     "reference_caption",
+    "reference_date_banner",
+    "reference_date_setting",
     "render_export_section",
     "render_reminders_section",
     "render_passport_download",

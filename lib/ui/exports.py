@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 import streamlit as st
@@ -165,29 +165,64 @@ def render_export_section(kind: Literal["carence", "internal"]) -> None:
                     }
                 ),
                 hide_index=True,
+                placeholder="—",
             )
-    history = store.export_history(kind)
+    _render_export_history(kind)
+
+
+def _render_export_history(kind: Literal["carence", "internal"]) -> None:
+    """Every file generated for this list, each still actionable after leaving the page: a file waiting for its
+    deposit can be confirmed or discarded; undoing a confirmed deposit asks a second click first."""
+    history = get_store().export_history(kind)
     if history.empty:
         return
     st.markdown("**Historique des fichiers**")
     for _, row in history.head(20).iterrows():
         export_id = int(row["id"])
-        line = st.columns([3, 2, 2, 2, 2])
+        status = str(row["status"])
+        line = st.columns([2.6, 1.7, 1.5, 1.4, 2.4, 2], vertical_alignment="center")
         line[0].write(f"n° {export_id} — {md_text(row['file_name'])} ({int(row['lines'])} ligne(s))")
         line[1].write(f"{pd.Timestamp(row['created_at']):%d/%m/%Y %H:%M} — {md_text(row['who'])}")
-        line[2].write(_EXPORT_STATUS_LABELS.get(str(row["status"]), str(row["status"])))
+        line[2].write(_EXPORT_STATUS_LABELS.get(status, status))
         line[3].download_button(
             "Télécharger",
-            data=functools.partial(store.export_content, export_id),
+            data=functools.partial(get_store().export_content, export_id),
             file_name=str(row["file_name"]),
             mime="text/csv",
             key=f"history_{export_id}",
             on_click="ignore",
         )
-        if row["status"] != "undone":
-            label = "Annuler le dépôt" if row["status"] == "deposited" else "Écarter"
-            if line[4].button(label, key=f"undo_export_{export_id}"):
-                _export_action(kind, functools.partial(store.undo_export, export_id))
+        if status == "generated":
+            if line[4].button(
+                "J'ai déposé ce fichier", key=f"history_confirm_{export_id}", type="primary", width="stretch"
+            ):
+                _export_action(kind, functools.partial(_confirm_export, export_id))
+            if line[5].button("Écarter", key=f"undo_export_{export_id}"):
+                _export_action(kind, functools.partial(get_store().undo_export, export_id))
+        elif status == "deposited":
+            _undo_deposit_buttons(kind, export_id, str(row["file_name"]), line[4], line[5])
+
+
+def _undo_deposit_buttons(kind: str, export_id: int, file_name: str, first: Any, second: Any) -> None:
+    """« Annuler le dépôt », then « Confirmer l'annulation » / « Garder le dépôt »: undoing a deposit puts its lines
+    back to declare, so it takes a second, explicit click."""
+    asking = f"undo_deposit_asked_{export_id}"
+    if not st.session_state.get(asking):
+        if first.button("Annuler le dépôt", key=f"undo_export_{export_id}", width="stretch"):
+            st.session_state[asking] = True
+            st.rerun()
+        return
+    st.warning(
+        f"Annuler le dépôt de « {md_text(file_name)} » ? Ses lignes redeviendront à déclarer ; ne le faites que si "
+        "le fichier n'a pas été accepté par le portail.",
+        icon=":material/warning:",
+    )
+    if first.button("Oui, annuler le dépôt", key=f"undo_export_confirmed_{export_id}", type="primary", width="stretch"):
+        st.session_state.pop(asking, None)
+        _export_action(kind, functools.partial(get_store().undo_export, export_id))
+    if second.button("Garder le dépôt", key=f"undo_export_kept_{export_id}"):
+        st.session_state.pop(asking, None)
+        st.rerun()
 
 
 def _confirm_export(export_id: int) -> str:

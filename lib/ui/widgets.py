@@ -143,6 +143,10 @@ def pick(
     return Picked(source, positions, source.iloc[positions[:max_rows]].reset_index(drop=True))
 
 
+EMPTY_CELL = "—"
+"""What a table shows for a missing value (Streamlit's default is « None »)."""
+
+
 def show_table(
     frame: pd.DataFrame,
     config: dict[str, Any],
@@ -174,6 +178,7 @@ def show_table(
         column_config=config,
         key=key,
         height=height if height is not None else "auto",
+        placeholder=EMPTY_CELL,
     )
 
 

@@ -1,0 +1,68 @@
+"""The Journal reads in French: setting keys, stored statuses and dates named for a person, never « None »."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from lib import journal, settings
+from lib.store import Store
+
+
+def test_setting_keys_values_and_stored_statuses_are_named_in_french() -> None:
+    rows = pd.DataFrame(
+        {
+            "happened_at": pd.date_range("2026-11-23 10:00", periods=4, freq="min"),
+            "who": ["marie", "marie", None, "marie"],
+            "kind": ["settings", "settings", "export", "settings"],
+            "what": [
+                "Paramètre modifié : reference_date",
+                "Paramètre modifié : reference_date",
+                "Fichier n° 3 écarté ou dépôt annulé",
+                "Paramètre modifié : rule_set",
+            ],
+            "detail": ["2026-11-23", "", "statut précédent : deposited", "decret-2025-748"],
+        }
+    )
+    shown = journal.in_french(rows)
+    assert list(shown.columns) == ["happened_at", "who", "what", "detail"]
+    assert list(shown["what"]) == [
+        "Paramètre modifié : date de référence",
+        "Paramètre modifié : date de référence",
+        "Fichier n° 3 écarté ou dépôt annulé",
+        "Paramètre modifié : jeu de règles actif",
+    ]
+    assert list(shown["detail"]) == ["23/11/2026", "date du jour", "statut précédent : déposé", "decret-2025-748"]
+    assert list(shown["who"]) == ["marie", "marie", "", "marie"]
+
+
+def test_every_setting_the_application_writes_has_a_french_name() -> None:
+    root = Path(__file__).resolve().parents[1]
+    written = set()
+    for path in [*root.glob("views/*.py"), *root.glob("lib/**/*.py")]:
+        text = path.read_text(encoding="utf-8")
+        written |= {k for k in journal.SETTING_LABELS if f'"{k}"' in text}
+    assert "reference_date" in written and "retention_months" in written
+    for key in ("reference_date", "rule_set", "horizon_days", "match_tolerance_days", "retention_months"):
+        assert journal.setting_label(key) != key
+
+
+def test_the_journal_of_an_undone_export_names_the_file_and_its_previous_status(demo_db: Path) -> None:
+    store = Store(demo_db)
+    store.set_setting("reference_date", "")
+    today = date(2026, 11, 23)
+    rules = settings.active_rules(store)
+    batch = store.generate_export("carence", rules=rules, today=today, catalogue=settings.code_catalogue(store))
+    export_id = batch.files[0].export_id
+    store.confirm_export(export_id, rules=rules, today=today, who="marie")
+    store.undo_export(export_id, who="marie")
+    shown = journal.in_french(store.query("audit_log", {"limit": 50}))
+    assert not shown.isna().any().any()
+    text = shown.to_csv()
+    assert f"Fichier n° {export_id} écarté ou dépôt annulé" in text
+    assert "statut précédent : déposé" in text
+    assert "Paramètre modifié : date de référence" in text and "date du jour" in text
+    for technical in ("reference_date", "deposited", "None"):
+        assert technical not in text
