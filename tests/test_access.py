@@ -14,7 +14,6 @@ from streamlit.util import calc_hash
 from lib import access, ui
 from lib.store import Store
 from lib.ui import access as ui_access
-from lib.ui import cache as ui_cache
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 # A low iteration count keeps the tests fast; the shipped default is access.HASH_ITERATIONS.
@@ -494,8 +493,6 @@ def chart_strings(at: AppTest) -> list[str]:
 def test_names_and_titles_from_files_are_shown_as_text_on_the_employee_page(
     demo_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The edits below bypass the import path, which is what tells the dashboard's in-memory frames to go.
-    monkeypatch.setattr(ui_cache, "_LAST_FRAMES", {})
     store = Store(demo_db)
     with store.connect() as con:
         con.execute(
