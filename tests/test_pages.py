@@ -673,7 +673,8 @@ def test_the_weekly_report_download_is_an_html_page_whose_30_days_agree_with_the
     Store(demo_db).set_setting("reference_date", "2026-12-07")
     at = open_page("views/tableau_de_bord.py")
     assert not at.exception
-    metrics = {m.label: int(m.value.replace("\u202f", "").replace(" ", "")) for m in at.metric}
+    counts = {m.label: m.value.replace("\u202f", "").replace(" ", "") for m in at.metric}
+    metrics = {label: int(value) for label, value in counts.items() if value.isdigit()}  # not the rates (« 51 % »)
     (line,) = [c.value for c in at.caption if c.value.startswith("Dans les 30 jours")]
     soon = [int(n) for n in re.findall(r"(\d+) (?:déclaration|carence)", line)]
     content = ui.weekly_report_bytes().decode("utf-8")
