@@ -175,3 +175,37 @@ def test_an_old_store_gets_its_derived_tables_from_the_migration(store: Store, t
 def test_derived_tables_are_not_backed_up() -> None:
     assert not set(derived.DERIVED_TABLES) & set(known_schema(SCHEMA_VERSION).tables)
     assert "training_records" in known_schema(SCHEMA_VERSION).tables
+
+
+def test_the_list_tables_hold_each_list_in_its_own_order_and_are_not_backed_up(store: Store) -> None:
+    orders = {
+        "pp_list_of_declarations": "concerned DESC, verification_deadline NULLS LAST, organisme, id_unique_partenaire",
+        "pp_list_internal": "internal_deadline NULLS LAST, person_birth_name, id",
+        "pp_list_validities": "effective_validity_end NULLS LAST, person_birth_name, id",
+    }
+    store.refresh_derived(who="test")  # a full refresh (a migration, a rule set change): the lists in order
+    with store.read() as con:
+        for table, order in orders.items():
+            stored = con.execute(f"SELECT rowid FROM {table}").fetchall()
+            ordered = con.execute(f"SELECT rowid FROM {table} ORDER BY {order}").fetchall()
+            assert len(stored) > 10
+            assert stored == ordered, table
+    assert set(derived.LIST_TABLES) <= set(derived.DERIVED_TABLES)
+    assert not set(derived.LIST_TABLES) & set(known_schema(SCHEMA_VERSION).tables)
+
+
+def test_a_search_reads_the_stored_search_text(store: Store) -> None:
+    from lib.lists import PERSON_COLUMNS, ListContext, ListQuery
+    from lib.matching import normalized_text
+
+    context = ListContext(DAY)
+    frame = store.list_rows(ListQuery("validities"), context, limit=1)
+    assert "search_text" not in frame.columns
+    assert "search_text" not in store.list_columns("validities", context)
+    word = normalized_text(str(frame["person_birth_name"].iloc[0])).split()[0]
+    found = store.list_rows(ListQuery("validities").searching(word.upper()), context, limit=None)
+    every = store.list_rows(ListQuery("validities"), context, limit=None)
+    texts = every[list(PERSON_COLUMNS)].astype("string").fillna("").agg(" ".join, axis=1).map(normalized_text)
+    expected = every[texts.str.contains(word, regex=False)]
+    assert 1 <= len(found) < len(every)
+    assert sorted(found["id"]) == sorted(expected["id"])
