@@ -33,6 +33,11 @@ DEFAULT_ORDER: dict[str, tuple[tuple[str, bool], ...]] = {
 }  # fmt: skip
 """Each list's own order (its SQL file's ORDER BY, with a last key that makes it total)."""
 
+ROW_KEYS: dict[str, str] = {
+    "of_declarations": "line_key", "expected_trainings": "id", "internal_trainings": "id", "validities": "id",
+}  # fmt: skip
+"""The column naming each row of a list (a page of rows is asked by its keys first)."""
+
 SEARCH_TEXT = "search_text"
 """The column of a list holding its rows' search text, normalized (lib/sql/derive_lists.sql): searched, never shown."""
 
@@ -118,6 +123,15 @@ class ListsMixin(WorkflowMixin, StoreBase):
         with self._listing(context) as listing:
             known = listing.columns(query.name)
             select = ", ".join(lists.quoted(c, known) for c in columns) if columns else None
+            key = ROW_KEYS.get(query.name)
+            if limit is not None and key is not None:
+                # Two steps: the keys of the page, ordered over the few columns the order needs, then only these
+                # rows with all their columns (the labels and wide columns of a million rows never computed).
+                key_sql, key_params = listing.filtered(query, lists.quoted(key, known))
+                key_sql += listing.order(query) + f" LIMIT {int(limit)} OFFSET {int(offset)}"
+                keys = [row[0] for row in listing.con.execute(key_sql, key_params).fetchall()]
+                query = query.where(lists.Condition(key, "in", tuple(keys)))
+                limit, offset = None, 0
             sql, params = listing.filtered(query, select)
             sql += listing.order(query)
             if limit is not None:
