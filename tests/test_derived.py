@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lib import settings
+from lib import lists, settings
 from lib.backup import known_schema
 from lib.fakes.demo_store import DEMO_DIR
 from lib.store import SCHEMA_VERSION, Store, derived
@@ -28,12 +28,23 @@ LISTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _lists(con: object, today: date) -> dict[str, pd.DataFrame]:
+FULL_COMPUTATION = Path(__file__).parent / "full_computation"
+"""The lists as they were computed before the list tables (lib/sql/derive_lists.sql): joins of the working tables."""
+
+
+def _lists(con: object, today: date, *, full: bool = False) -> dict[str, pd.DataFrame]:
     frames = {}
     for name, keys in LISTS.items():
-        sql = named_query(name)
+        reference = FULL_COMPUTATION / f"{name}.sql"
+        sql = reference.read_text(encoding="utf-8") if full and reference.exists() else named_query(name)
         params = checked(con, sql, list_parameters(name, {"today": today, "horizon": 90}))  # type: ignore[arg-type]
         frame = con.execute(sql, params).df()  # type: ignore[attr-defined]
+        if "search_text" in frame.columns:  # the search text the lists keep normalized: what lib/lists.py makes
+            expected = con.execute(  # type: ignore[attr-defined]
+                f"SELECT {lists.search_text_sql(name, frame.columns)} AS s FROM frame"
+            ).df()["s"]
+            assert list(frame["search_text"]) == list(expected), name
+            frame = frame.drop(columns=["search_text"])
         frames[name] = frame.sort_values(list(keys), kind="stable").reset_index(drop=True)
     return frames
 
@@ -47,9 +58,11 @@ def assert_same_as_full_computation(store: Store, days: tuple[date, ...] = (DAY,
             derived.prepare_reads(con, rules, tolerance)
             persisted = _lists(con, today)
             derived.compute_workflow(con, rules, tolerance)
-            reference = _lists(con, today)
+            reference = _lists(con, today, full=True)
+            on_the_fly = _lists(con, today)  # another rule set: the list tables computed in TEMP tables
             for name in LISTS:
                 pd.testing.assert_frame_equal(persisted[name], reference[name], obj=f"{name} au {today}")
+                pd.testing.assert_frame_equal(on_the_fly[name], reference[name], obj=f"{name} au {today} (TEMP)")
 
 
 @pytest.fixture
@@ -162,3 +175,37 @@ def test_an_old_store_gets_its_derived_tables_from_the_migration(store: Store, t
 def test_derived_tables_are_not_backed_up() -> None:
     assert not set(derived.DERIVED_TABLES) & set(known_schema(SCHEMA_VERSION).tables)
     assert "training_records" in known_schema(SCHEMA_VERSION).tables
+
+
+def test_the_list_tables_hold_each_list_in_its_own_order_and_are_not_backed_up(store: Store) -> None:
+    orders = {
+        "pp_list_of_declarations": "concerned DESC, verification_deadline NULLS LAST, organisme, id_unique_partenaire",
+        "pp_list_internal": "internal_deadline NULLS LAST, person_birth_name, id",
+        "pp_list_validities": "effective_validity_end NULLS LAST, person_birth_name, id",
+    }
+    store.refresh_derived(who="test")  # a full refresh (a migration, a rule set change): the lists in order
+    with store.read() as con:
+        for table, order in orders.items():
+            stored = con.execute(f"SELECT rowid FROM {table}").fetchall()
+            ordered = con.execute(f"SELECT rowid FROM {table} ORDER BY {order}").fetchall()
+            assert len(stored) > 10
+            assert stored == ordered, table
+    assert set(derived.LIST_TABLES) <= set(derived.DERIVED_TABLES)
+    assert not set(derived.LIST_TABLES) & set(known_schema(SCHEMA_VERSION).tables)
+
+
+def test_a_search_reads_the_stored_search_text(store: Store) -> None:
+    from lib.lists import PERSON_COLUMNS, ListContext, ListQuery
+    from lib.matching import normalized_text
+
+    context = ListContext(DAY)
+    frame = store.list_rows(ListQuery("validities"), context, limit=1)
+    assert "search_text" not in frame.columns
+    assert "search_text" not in store.list_columns("validities", context)
+    word = normalized_text(str(frame["person_birth_name"].iloc[0])).split()[0]
+    found = store.list_rows(ListQuery("validities").searching(word.upper()), context, limit=None)
+    every = store.list_rows(ListQuery("validities"), context, limit=None)
+    texts = every[list(PERSON_COLUMNS)].astype("string").fillna("").agg(" ".join, axis=1).map(normalized_text)
+    expected = every[texts.str.contains(word, regex=False)]
+    assert 1 <= len(found) < len(every)
+    assert sorted(found["id"]) == sorted(expected["id"])

@@ -40,6 +40,7 @@ SQL_PARAMETERS = {
     "requirement_shares": frozenset({"today"}),
     "prepare_workflow": frozenset({"tolerance"}),
     "derive": frozenset({"all", "tolerance"}),
+    "derive_lists": frozenset({"all"}),
     "last_decisions": frozenset(),
     "rule_set_differences": frozenset(),
     "people": frozenset({"words", "matricules", "limit"}),

@@ -1,18 +1,13 @@
--- Trainings the employer delivered itself, with the internal declaration deadline and status at $today.
-WITH x AS (
-    SELECT
-        r.*,
-        dr.record_id IS NOT NULL AS declared,
-        dr.export_id AS internal_export_id,
-        pp_internal_status(r.internal_deadline, r.internal_mandatory, dr.record_id IS NOT NULL, $today) AS status
-    FROM pp_records r
-    LEFT JOIN pp_declared_records dr ON dr.record_id = r.id AND dr.kind = 'internal'
-    WHERE r.is_internal
-)
+-- Trainings the employer delivered itself, with the internal declaration deadline and status at $today: the
+-- persisted columns (pp_list_internal, lib/sql/derive_lists.sql) and the status macros.
 SELECT
-    x.*,
-    pp_status_label(x.status) AS status_label,
-    pp_internal_due(x.internal_deadline, x.internal_mandatory, x.declared, $today) AS due_on,
-    date_diff('day', $today, pp_internal_due(x.internal_deadline, x.internal_mandatory, x.declared, $today)) AS days_left
-FROM x
-ORDER BY due_on NULLS LAST, x.person_birth_name, x.id
+    t.* EXCLUDE (search_text),
+    pp_internal_status(t.internal_deadline, t.internal_mandatory, t.declared, $today) AS status,
+    pp_status_label(pp_internal_status(t.internal_deadline, t.internal_mandatory, t.declared, $today))
+        AS status_label,
+    pp_internal_due(t.internal_deadline, t.internal_mandatory, t.declared, $today) AS due_on,
+    date_diff('day', $today, pp_internal_due(t.internal_deadline, t.internal_mandatory, t.declared, $today))
+        AS days_left,
+    t.search_text
+FROM pp_list_internal t
+ORDER BY due_on NULLS LAST, t.person_birth_name, t.id

@@ -32,12 +32,11 @@ applies AS (
     ) = 1
 ),
 held AS (
+    -- The validity list's persisted rows (lib/sql/derive_lists.sql): the record's validity end, else the OF's.
     SELECT
         r.matricule, r.training_family, r.title_norm, r.training_title, r.end_date,
-        coalesce(r.validity_end, l.date_fin_validite) AS validity_end
-    FROM pp_records r
-    LEFT JOIN pp_pairs pr ON pr.record_id = r.id
-    LEFT JOIN pp_lines l ON l.line_key = pr.line_key
+        r.effective_validity_end AS validity_end
+    FROM pp_list_validities r
     WHERE r.matricule IS NOT NULL AND r.training_family IS NOT NULL AND r.end_date <= $today
 ),
 best AS (

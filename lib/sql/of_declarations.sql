@@ -1,55 +1,42 @@
--- Every OF declaration line with its deadlines, verification status at $today and reconciliation result.
+-- Every OF declaration line with its deadlines, verification status at $today and reconciliation result: the
+-- persisted columns (pp_list_of_declarations, lib/sql/derive_lists.sql) with the line's last decision
+-- (pp_last_actions, few rows) and the status macros at $today. `search_text` is the row's normalized search text.
 WITH x AS (
     SELECT
-        l.*,
-        p.record_id,
-        p.how AS paired_how,
-        coalesce(p.discrepancies, '') AS discrepancies,
-        coalesce(p.discrepancy_details, '') AS discrepancy_details,
-        CASE
-            WHEN p.record_id IS NOT NULL THEN 'rapprochée'
-            WHEN l.line_key IN (SELECT line_key FROM pp_ambiguous) THEN 'à rapprocher'
-            ELSE 'inattendue'
-        END AS reconciliation,
-        r.matricule,
-        r.person_site AS site,
-        r.person_service AS service,
-        -- The carence a correction not made leads to: the matched record's window (the employer's values),
-        -- none outside the employer's scope; an unmatched line's own window (category unknown: owed).
-        CASE WHEN r.id IS NULL THEN pp_carence_opens_on(l.r, NULL)
-             WHEN pp_employer_scope_from(r.r, r.category) IS NULL THEN r.carence_opens_on END AS carence_opens_on,
-        CASE WHEN r.id IS NULL THEN pp_carence_deadline(l.r, NULL)
-             WHEN pp_employer_scope_from(r.r, r.category) IS NULL THEN r.carence_deadline END AS carence_deadline,
-        dr.record_id IS NOT NULL AS declared_in_carence,
-        pp_closed_before_employer_space(l.verification_deadline) AS closed_before_employer_space,
-        l.last_decided_on AS requested_on
-    FROM pp_lines l
-    LEFT JOIN pp_pairs p USING (line_key)
-    LEFT JOIN pp_records r ON r.id = p.record_id
-    LEFT JOIN pp_declared_records dr ON dr.record_id = p.record_id AND dr.kind = 'carence'
-),
-s AS (
-    SELECT
-        x.* EXCLUDE (requested_on),
-        pp_verification_status(x.verification_deadline, x.last_action, x.closed_before_employer_space,
-            x.requested_on, x.correction_answered, x.carence_opens_on, x.carence_deadline, x.declared_in_carence,
-            $today) AS status,
-        pp_verification_label(x.verification_deadline, x.last_action, x.closed_before_employer_space,
-            x.requested_on, x.correction_answered, x.carence_opens_on, x.carence_deadline, x.declared_in_carence,
-            $today) AS status_label,
-        pp_verification_due(x.verification_deadline, x.last_action, x.closed_before_employer_space,
-            x.requested_on, x.correction_answered, x.carence_opens_on, x.carence_deadline, x.declared_in_carence,
-            $today) AS due_on
-    FROM x
+        t.* EXCLUDE (
+            record_id, paired_how, discrepancies, discrepancy_details, reconciliation, matricule, site, service,
+            carence_opens_on, carence_deadline, declared_in_carence, closed_before_employer_space, establishment,
+            search_text
+        ),
+        la.action AS last_action,
+        la.reason AS last_reason,
+        la.who AS last_action_by,
+        la.acted_at AS last_action_at,
+        la.decided_on AS last_decided_on,
+        coalesce(la.correction_answered, false) AS correction_answered,
+        t.record_id, t.paired_how, t.discrepancies, t.discrepancy_details, t.reconciliation, t.matricule, t.site,
+        t.service, t.carence_opens_on, t.carence_deadline, t.declared_in_carence, t.closed_before_employer_space,
+        t.establishment, t.search_text
+    FROM pp_list_of_declarations t
+    LEFT JOIN pp_last_actions la ON la.line_key = t.line_key
 )
 SELECT
-    -- The portal's descriptive columns stay in the store (see pp_lines): no screen lists them, and at a
-    -- million lines leaving them out halves what the dashboard loads.
-    s.* EXCLUDE (nom_jdr),
-    date_diff('day', $today, s.due_on) AS days_left,
-    coalesce(e.site, s.site) AS establishment
-FROM s
-LEFT JOIN establishments e ON e.siret = s.siret_employeur
+    x.* EXCLUDE (establishment, search_text),
+    pp_verification_status(x.verification_deadline, x.last_action, x.closed_before_employer_space,
+        x.last_decided_on, x.correction_answered, x.carence_opens_on, x.carence_deadline, x.declared_in_carence,
+        $today) AS status,
+    pp_verification_label(x.verification_deadline, x.last_action, x.closed_before_employer_space,
+        x.last_decided_on, x.correction_answered, x.carence_opens_on, x.carence_deadline, x.declared_in_carence,
+        $today) AS status_label,
+    pp_verification_due(x.verification_deadline, x.last_action, x.closed_before_employer_space,
+        x.last_decided_on, x.correction_answered, x.carence_opens_on, x.carence_deadline, x.declared_in_carence,
+        $today) AS due_on,
+    date_diff('day', $today, pp_verification_due(x.verification_deadline, x.last_action,
+        x.closed_before_employer_space, x.last_decided_on, x.correction_answered, x.carence_opens_on,
+        x.carence_deadline, x.declared_in_carence, $today)) AS days_left,
+    x.establishment,
+    x.search_text
+FROM x
 -- An order no decision changes (the verification deadline, not the due date): after a decision the dashboard
 -- updates the decided lines in place (lib/ui/cache.py).
-ORDER BY s.concerned DESC, s.verification_deadline NULLS LAST, s.organisme, s.id_unique_partenaire
+ORDER BY x.concerned DESC, x.verification_deadline NULLS LAST, x.organisme, x.id_unique_partenaire

@@ -20,11 +20,10 @@ scoped AS (
 valid AS (
     SELECT DISTINCT s.requirement_id, s.matricule
     FROM scoped s
-    JOIN pp_records r ON r.matricule = s.matricule AND r.training_family = s.family
-    LEFT JOIN pp_pairs pr ON pr.record_id = r.id
-    LEFT JOIN pp_lines l ON l.line_key = pr.line_key
+    -- The validity list's persisted rows (lib/sql/derive_lists.sql): the record's validity end, else the OF's.
+    JOIN pp_list_validities r ON r.matricule = s.matricule AND r.training_family = s.family
     WHERE r.end_date <= $today
-      AND coalesce(r.validity_end, l.date_fin_validite, DATE '9999-12-31') >= $today
+      AND coalesce(r.effective_validity_end, DATE '9999-12-31') >= $today
       AND (s.title_words IS NULL OR list_has_all(string_split(r.title_norm, ' '), string_split(s.title_words, ' ')))
 ),
 counted AS (

@@ -57,6 +57,8 @@ def _migrations() -> list[tuple[int, str]]:
 
 
 SCHEMA_VERSION = max(version for version, _ in _migrations())
+READ_MEMORY_LIMIT = "1GB"
+"""DuckDB's memory limit on read connections (bench/RESULTS.md « Lists asked in SQL »: peak RSS)."""
 DERIVED_SINCE = 4  # lib/sql/migrations/004_derived.sql: the persisted deadlines
 
 DUCKDB_MAGIC = b"DUCK"  # bytes 8 to 12 of every DuckDB file
@@ -284,7 +286,12 @@ class StoreBase:
         """Open DuckDB; retries only while a program that ignores lib.store_lock holds the file."""
         while True:
             try:
-                return duckdb.connect(str(self.path), read_only=mode == "read")
+                con = duckdb.connect(str(self.path), read_only=mode == "read")
+                if mode == "read":
+                    # A page's asks are single scans of the list tables: a bound on DuckDB's memory keeps several
+                    # readers of a million-line store within the machine (it spills to disk past it).
+                    con.execute(f"SET memory_limit = '{READ_MEMORY_LIMIT}'")
+                return con
             except (duckdb.IOException, duckdb.ConnectionException) as error:
                 text = str(error)
                 conflict = "Could not set lock" in text or "different configuration" in text

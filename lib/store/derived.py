@@ -21,7 +21,7 @@ from collections.abc import Iterable
 import duckdb
 import pandas as pd
 
-from lib import rules_sql, settings, validity
+from lib import lists, rules_sql, settings, validity
 from lib.rules import RuleSet, RuleSetError
 from lib.store.sqlfiles import named_query, run_script
 
@@ -35,13 +35,28 @@ DERIVED_TABLES: tuple[str, ...] = (
     "pp_pairs",
     "pp_ambiguous",
     "pp_declared_records",
+    "pp_list_of_declarations",
+    "pp_list_expected",
+    "pp_list_internal",
+    "pp_list_validities",
 )
 """The tables derived from the others: never backed up, recomputed after a restore (lib/backup.py)."""
+
+LIST_TABLES: tuple[str, ...] = (
+    "pp_list_of_declarations", "pp_list_expected", "pp_list_internal", "pp_list_validities",
+)  # fmt: skip
+"""Each list's columns that depend neither on today nor on the decisions (lib/sql/derive_lists.sql)."""
+
+# The scope tables of lib/sql/derive.sql and lib/sql/derive_lists.sql (TEMP, dropped after each refresh).
+_SCOPE_TABLES = (
+    "pp_scope_nirs", "pp_scope_lines", "pp_scope_records", "pp_scope_line_keys", "pp_declared_before",
+    "pp_list_scope_matricules", "pp_list_scope_records", "pp_list_scope_lines",
+)  # fmt: skip
 
 # The TEMP tables of the full computation (prepare_workflow.sql) that shadow the persisted ones.
 _TEMP_TABLES = (
     "pp_title_keys", "pp_employer_sirets", "pp_records", "pp_lines", "pp_candidates", "pp_matches", "pp_pairs",
-    "pp_ambiguous", "pp_declared_records", "pp_last_actions",
+    "pp_ambiguous", "pp_declared_records", "pp_last_actions", "pp_line_facts", *LIST_TABLES,
 )  # fmt: skip
 
 LINE_FACTS_VIEW = (
@@ -80,6 +95,12 @@ def install_macros(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
     con.execute(rules_sql.deadline_macros_sql(rules, temporary=True))
     con.execute(rules_sql.scope_macros_sql(rules))
     con.execute(rules_sql.status_macros_sql())
+    for name in ("of_declarations", "expected_trainings", "internal_trainings", "validities"):
+        columns = lists.SEARCH_COLUMNS[name]
+        con.execute(
+            f"CREATE OR REPLACE TEMP MACRO pp_search_{name}({', '.join(columns)}) AS "
+            + lists.search_text_sql(name, columns)
+        )
 
 
 def _title_keys(titles: Iterable[str]) -> pd.DataFrame:
@@ -126,6 +147,18 @@ def compute_workflow(con: duckdb.DuckDBPyConnection, rules: RuleSet, tolerance_d
     _write_title_keys(con, titles, "CREATE OR REPLACE TEMP TABLE pp_title_keys AS")
     con.execute("CREATE OR REPLACE TEMP TABLE pp_last_actions AS " + named_query("last_decisions"))
     run_script(con, "prepare_workflow", {"tolerance": tolerance_days})
+    # The lists' tables from these, in TEMP tables shadowing the store's (the same SQL as a full refresh).
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW pp_line_facts AS SELECT * EXCLUDE (last_action, last_reason, last_action_by, "
+        "last_action_at, last_decided_on, correction_answered) FROM pp_lines"
+    )
+    for table in LIST_TABLES:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM main.{table} LIMIT 0")
+    try:
+        _empty_scope(con)
+        run_script(con, "derive_lists", {"all": True})
+    finally:
+        _drop_scope(con)
 
 
 def _drop_temporary(con: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> None:
@@ -190,19 +223,32 @@ def refresh_derived(
         titles = [str(row[0]) for row in con.execute(f"{_TITLES} EXCEPT SELECT title FROM pp_title_keys").fetchall()]
     if titles:
         _write_title_keys(con, titles, "INSERT INTO pp_title_keys BY NAME")
-    con.execute("CREATE OR REPLACE TEMP TABLE pp_scope_nirs (nir VARCHAR)")
-    con.execute("CREATE OR REPLACE TEMP TABLE pp_scope_lines (line_key VARCHAR)")
+    _empty_scope(con)
     try:
         if not everything:
             _fill_scope(con, list(nirs or ()), line_keys_sql)
+            # The deposited declarations before this write: the records whose declaration changed get new rows.
+            con.execute("CREATE OR REPLACE TEMP TABLE pp_declared_before AS SELECT * FROM main.pp_declared_records")
         run_script(con, "derive", {"all": everything, "tolerance": tolerance})
+        run_script(con, "derive_lists", {"all": everything})
     finally:
-        for table in ("pp_scope_nirs", "pp_scope_lines", "pp_scope_records", "pp_scope_line_keys"):
-            con.execute(f"DROP TABLE IF EXISTS temp.{table}")
+        _drop_scope(con)
     con.execute(
         "INSERT INTO pp_derived_state VALUES ('fingerprint', $f) ON CONFLICT DO UPDATE SET value = excluded.value",
         {"f": fingerprint(rules, tolerance)},
     )
+
+
+def _empty_scope(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE OR REPLACE TEMP TABLE pp_scope_nirs (nir VARCHAR)")
+    con.execute("CREATE OR REPLACE TEMP TABLE pp_scope_lines (line_key VARCHAR)")
+    con.execute("CREATE OR REPLACE TEMP TABLE pp_scope_line_keys (line_key VARCHAR)")
+    con.execute("CREATE OR REPLACE TEMP TABLE pp_declared_before AS SELECT * FROM main.pp_declared_records LIMIT 0")
+
+
+def _drop_scope(con: duckdb.DuckDBPyConnection) -> None:
+    for table in _SCOPE_TABLES:
+        con.execute(f"DROP TABLE IF EXISTS temp.{table}")
 
 
 def _fill_scope(con: duckdb.DuckDBPyConnection, nirs: list[str], line_keys_sql: str | None) -> None:

@@ -33,6 +33,14 @@ DEFAULT_ORDER: dict[str, tuple[tuple[str, bool], ...]] = {
 }  # fmt: skip
 """Each list's own order (its SQL file's ORDER BY, with a last key that makes it total)."""
 
+ROW_KEYS: dict[str, str] = {
+    "of_declarations": "line_key", "expected_trainings": "id", "internal_trainings": "id", "validities": "id",
+}  # fmt: skip
+"""The column naming each row of a list (a page of rows is asked by its keys first)."""
+
+SEARCH_TEXT = "search_text"
+"""The column of a list holding its rows' search text, normalized (lib/sql/derive_lists.sql): searched, never shown."""
+
 
 class _Listing:
     """One read connection with the lists ready: the SQL of each list and its columns, asked once."""
@@ -49,17 +57,28 @@ class _Listing:
         return sql, checked(self.con, sql, list_parameters(name, values), what=f"{name}.sql")
 
     def columns(self, name: str) -> tuple[str, ...]:
+        """The list's columns a page sees (not its search text)."""
+        return tuple(c for c in self.all_columns(name) if c != SEARCH_TEXT)
+
+    def all_columns(self, name: str) -> tuple[str, ...]:
         if name not in self._columns:
             sql, params = self.source(name)
             described = self.con.execute(f"SELECT * FROM ({sql}) LIMIT 0", params).description or []
             self._columns[name] = tuple(d[0] for d in described)
         return self._columns[name]
 
-    def filtered(self, query: ListQuery, select: str = "*") -> tuple[str, dict[str, Any]]:
-        """`SELECT select FROM list WHERE …` for the query (no order) and its parameters."""
+    def star(self, name: str) -> str:
+        """Every column a page sees."""
+        return f"* EXCLUDE ({SEARCH_TEXT})" if SEARCH_TEXT in self.all_columns(name) else "*"
+
+    def filtered(self, query: ListQuery, select: str | None = None) -> tuple[str, dict[str, Any]]:
+        """`SELECT select FROM list WHERE …` for the query (no order) and its parameters (every column a page
+        sees when `select` is None)."""
+        select = select or self.star(query.name)
         columns = self.columns(query.name)
         sql, params = self.source(query.name)
-        where, where_params = lists.where_sql(query, columns)
+        stored = SEARCH_TEXT if SEARCH_TEXT in self.all_columns(query.name) else None
+        where, where_params = lists.where_sql(query, (*columns, *([stored] if stored else [])), search_column=stored)
         clash = set(params) & set(where_params)
         if clash:  # the list's own parameters are named words, the query's p0, p1…: never the same
             raise lists.ListQueryError(f"paramètres en double : {sorted(clash)}")
@@ -103,7 +122,16 @@ class ListsMixin(WorkflowMixin, StoreBase):
         with only `columns` when given."""
         with self._listing(context) as listing:
             known = listing.columns(query.name)
-            select = ", ".join(lists.quoted(c, known) for c in columns) if columns else "*"
+            select = ", ".join(lists.quoted(c, known) for c in columns) if columns else None
+            key = ROW_KEYS.get(query.name)
+            if limit is not None and key is not None:
+                # Two steps: the keys of the page, ordered over the few columns the order needs, then only these
+                # rows with all their columns (the labels and wide columns of a million rows never computed).
+                key_sql, key_params = listing.filtered(query, lists.quoted(key, known))
+                key_sql += listing.order(query) + f" LIMIT {int(limit)} OFFSET {int(offset)}"
+                keys = [row[0] for row in listing.con.execute(key_sql, key_params).fetchall()]
+                query = query.where(lists.Condition(key, "in", tuple(keys)))
+                limit, offset = None, 0
             sql, params = listing.filtered(query, select)
             sql += listing.order(query)
             if limit is not None:

@@ -84,7 +84,8 @@ class WorkflowMixin(StoreBase):
                 wanted = {**list_parameters(name, values), **(params or {})}
                 sql = named_query(name)
                 used = checked(con, sql, wanted, what=f"{name}.sql")
-                frames[name] = arrow_frame(con.sql(sql, params=used).to_arrow_table())
+                frame = arrow_frame(con.sql(sql, params=used).to_arrow_table())
+                frames[name] = frame.drop(columns=["search_text"]) if "search_text" in frame.columns else frame
         return frames
 
     COMPARED_LISTS: tuple[str, ...] = ("of_declarations", "expected_trainings", "internal_trainings")

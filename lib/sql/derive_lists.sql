@@ -1,0 +1,159 @@
+-- Each workflow list's columns that depend neither on today nor on the decisions, already joined (the tables of
+-- lib/sql/migrations/007_list_tables.sql), in the list's own order. Run by lib/store/derived.py after derive.sql
+-- (same transaction, same scope: $all, or the TEMP tables pp_scope_nirs, pp_scope_lines, pp_scope_line_keys and
+-- pp_declared_before, the deposited declarations before this write), and by compute_workflow into TEMP tables.
+-- The search texts come from the TEMP macros pp_search_<list> (lib/lists.py search_text_sql).
+
+-- The records whose rows change: the scope's people (and every record of their matricules: « latest of a
+-- family » is per matricule), and the records whose deposited declarations changed.
+CREATE OR REPLACE TEMP TABLE pp_list_scope_matricules AS
+SELECT matricule FROM pp_records
+WHERE NOT $all AND matricule IS NOT NULL AND person_nir IN (SELECT nir FROM pp_scope_nirs)
+UNION
+SELECT matricule FROM pp_list_validities
+WHERE NOT $all AND matricule IS NOT NULL AND person_nir IN (SELECT nir FROM pp_scope_nirs);
+
+CREATE OR REPLACE TEMP TABLE pp_list_scope_records AS
+SELECT id FROM pp_records
+WHERE NOT $all AND (person_nir IN (SELECT nir FROM pp_scope_nirs)
+                    OR matricule IN (SELECT matricule FROM pp_list_scope_matricules))
+UNION
+SELECT record_id FROM (
+    (SELECT record_id, kind, export_id FROM pp_declared_before
+     EXCEPT SELECT record_id, kind, export_id FROM pp_declared_records)
+    UNION ALL
+    (SELECT record_id, kind, export_id FROM pp_declared_records
+     EXCEPT SELECT record_id, kind, export_id FROM pp_declared_before)
+) WHERE NOT $all;
+
+-- Closed over « latest of a family »: every record of the same person (matricule, else NIR).
+CREATE OR REPLACE TEMP TABLE pp_list_scope_records AS
+SELECT id FROM pp_records
+WHERE NOT $all AND coalesce(matricule, person_nir) IN (
+    SELECT coalesce(matricule, person_nir) FROM pp_records WHERE id IN (SELECT id FROM pp_list_scope_records)
+)
+UNION
+SELECT id FROM pp_list_scope_records;
+
+CREATE OR REPLACE TEMP TABLE pp_list_scope_lines AS
+SELECT line_key FROM pp_scope_line_keys WHERE NOT $all
+UNION
+SELECT line_key FROM pp_scope_lines WHERE NOT $all
+UNION
+SELECT line_key FROM pp_pairs WHERE NOT $all AND record_id IN (SELECT id FROM pp_list_scope_records)
+UNION
+SELECT line_key FROM pp_list_of_declarations
+WHERE NOT $all AND (record_id IN (SELECT id FROM pp_list_scope_records) OR nir IN (SELECT nir FROM pp_scope_nirs));
+
+DELETE FROM pp_list_of_declarations WHERE $all OR line_key IN (SELECT line_key FROM pp_list_scope_lines);
+
+INSERT INTO pp_list_of_declarations BY NAME
+SELECT
+    l.* EXCLUDE (nom_jdr),
+    p.record_id,
+    p.how AS paired_how,
+    coalesce(p.discrepancies, '') AS discrepancies,
+    coalesce(p.discrepancy_details, '') AS discrepancy_details,
+    CASE
+        WHEN p.record_id IS NOT NULL THEN 'rapprochée'
+        WHEN l.line_key IN (SELECT line_key FROM pp_ambiguous) THEN 'à rapprocher'
+        ELSE 'inattendue'
+    END AS reconciliation,
+    r.matricule,
+    r.person_site AS site,
+    r.person_service AS service,
+    -- The carence a correction not made leads to: the matched record's window (the employer's values),
+    -- none outside the employer's scope; an unmatched line's own window (category unknown: owed).
+    CASE WHEN r.id IS NULL THEN pp_carence_opens_on(l.r, NULL)
+         WHEN pp_employer_scope_from(r.r, r.category) IS NULL THEN r.carence_opens_on END AS carence_opens_on,
+    CASE WHEN r.id IS NULL THEN pp_carence_deadline(l.r, NULL)
+         WHEN pp_employer_scope_from(r.r, r.category) IS NULL THEN r.carence_deadline END AS carence_deadline,
+    dr.record_id IS NOT NULL AS declared_in_carence,
+    pp_closed_before_employer_space(l.verification_deadline) AS closed_before_employer_space,
+    coalesce(e.site, r.person_site) AS establishment,
+    pp_search_of_declarations(l.nom_titulaire, r.matricule, l.id_declaration, l.id_unique_partenaire) AS search_text
+FROM pp_line_facts l
+LEFT JOIN pp_pairs p USING (line_key)
+LEFT JOIN pp_records r ON r.id = p.record_id
+LEFT JOIN pp_declared_records dr ON dr.record_id = p.record_id AND dr.kind = 'carence'
+LEFT JOIN establishments e ON e.siret = l.siret_employeur
+WHERE $all OR l.line_key IN (SELECT line_key FROM pp_list_scope_lines)
+ORDER BY l.concerned DESC, l.verification_deadline NULLS LAST, l.organisme, l.id_unique_partenaire;
+
+DELETE FROM pp_list_expected
+WHERE $all OR person_nir IN (SELECT nir FROM pp_scope_nirs) OR id IN (SELECT id FROM pp_list_scope_records);
+
+INSERT INTO pp_list_expected BY NAME
+SELECT
+    r.*,
+    p.line_key,
+    p.how AS paired_how,
+    coalesce(p.discrepancies, '') AS discrepancies,
+    coalesce(p.discrepancy_details, '') AS discrepancy_details,
+    l.organisme AS declared_by,
+    l.first_received_on AS declared_on,
+    l.declared_late,
+    l.id_unique_partenaire AS of_partner_id,
+    p.record_id IS NOT NULL AS declared_by_of,
+    dr.record_id IS NOT NULL AS declared_in_carence,
+    dr.export_id AS carence_export_id,
+    r.id IN (SELECT record_id FROM pp_ambiguous) AS ambiguous,
+    -- A carence is the employer's declaration: its scope applies (categories 3–4 from its full-scope date).
+    pp_employer_scope_from(r.r, r.category) AS employer_scope_from,
+    CASE
+        WHEN p.record_id IS NOT NULL AND coalesce(p.discrepancies, '') <> '' THEN 'déclarée avec écarts'
+        WHEN p.record_id IS NOT NULL THEN 'déclarée, conforme'
+        WHEN r.id IN (SELECT record_id FROM pp_ambiguous) THEN 'à rapprocher'
+        ELSE 'non déclarée'
+    END AS reconciliation,
+    pp_search_expected_trainings(r.person_birth_name, r.person_usage_name, r.person_first_name, r.matricule)
+        AS search_text
+FROM pp_records r
+LEFT JOIN pp_pairs p ON p.record_id = r.id
+LEFT JOIN pp_line_facts l ON l.line_key = p.line_key
+LEFT JOIN pp_declared_records dr ON dr.record_id = r.id AND dr.kind = 'carence'
+WHERE NOT r.is_internal AND ($all OR r.id IN (SELECT id FROM pp_list_scope_records))
+ORDER BY r.of_deadline NULLS LAST, r.person_birth_name, r.id;
+
+DELETE FROM pp_list_internal
+WHERE $all OR person_nir IN (SELECT nir FROM pp_scope_nirs) OR id IN (SELECT id FROM pp_list_scope_records);
+
+INSERT INTO pp_list_internal BY NAME
+SELECT
+    r.*,
+    dr.record_id IS NOT NULL AS declared,
+    dr.export_id AS internal_export_id,
+    pp_search_internal_trainings(r.person_birth_name, r.person_usage_name, r.person_first_name, r.matricule)
+        AS search_text
+FROM pp_records r
+LEFT JOIN pp_declared_records dr ON dr.record_id = r.id AND dr.kind = 'internal'
+WHERE r.is_internal AND ($all OR r.id IN (SELECT id FROM pp_list_scope_records))
+ORDER BY r.internal_deadline NULLS LAST, r.person_birth_name, r.id;
+
+DELETE FROM pp_list_validities
+WHERE $all OR person_nir IN (SELECT nir FROM pp_scope_nirs) OR id IN (SELECT id FROM pp_list_scope_records);
+
+INSERT INTO pp_list_validities BY NAME
+SELECT
+    r.*,
+    coalesce(r.validity_end, l.date_fin_validite) AS effective_validity_end,
+    CASE
+        WHEN r.validity_end IS NOT NULL AND r.validity_end_proposed THEN 'recommandation'
+        WHEN r.validity_end IS NOT NULL THEN 'SIRH'
+        WHEN l.date_fin_validite IS NOT NULL THEN 'déclaration OF'
+    END AS validity_source,
+    latest.record_id IS NOT NULL AS is_latest,
+    -- One habilitation per family (a MAC SST renews the SST), named as the durations table names it.
+    coalesce(r.training_family_label, r.training_type, r.training_title) AS formation,
+    pp_search_validities(r.person_birth_name, r.person_usage_name, r.person_first_name, r.matricule) AS search_text
+FROM pp_records r
+-- The latest of each (person, family) by end date, then id: a grouped arg_max over narrow rows.
+LEFT JOIN (
+    SELECT arg_max(id, (end_date, id)) AS record_id FROM pp_records
+    WHERE $all OR id IN (SELECT id FROM pp_list_scope_records)
+    GROUP BY coalesce(matricule, person_nir), coalesce(training_family, title_norm)
+) latest ON latest.record_id = r.id
+LEFT JOIN pp_pairs p ON p.record_id = r.id
+LEFT JOIN pp_line_facts l ON l.line_key = p.line_key
+WHERE $all OR r.id IN (SELECT id FROM pp_list_scope_records)
+ORDER BY coalesce(r.validity_end, l.date_fin_validite) NULLS LAST, r.person_birth_name, r.id;
