@@ -442,9 +442,9 @@ def _routed(
         by_key.get((_key(s), _key(m))) if isinstance(s, str) and isinstance(m, str) else None
         for s, m in zip(items["person_site"], items["manager"], strict=True)
     ]
-    items = items.assign(
-        email=[m.email if m else None for m in routed], manager_name=[m.manager if m else None for m in routed]
-    )
+    items = items.copy()
+    items["email"] = [m.email if m else None for m in routed]
+    items["manager_name"] = [m.manager if m else None for m in routed]
     lost = items[items["email"].isna()]
     items = items[items["email"].notna()]
     done = [(e, kind, s, k) in sent for e, s, k in zip(items["email"], items["stage"], items["item_key"], strict=True)]
