@@ -3,7 +3,7 @@ the cells of the people × trainings matrix (pure: no streamlit, no duckdb)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -42,7 +42,11 @@ def state_groups(chosen: Iterable[str], horizon_days: int) -> tuple[tuple[Condit
     return tuple(groups)
 
 
+REQUIRED_MISSING = "requis mais absent"
+"""The hover text (and legend) of a cell whose training is required of the person, who never had one."""
+
 MATRIX_LEVELS = {
+    REQUIRED_MISSING: -1,
     "absente": 0,
     VALIDITY_LABELS["expired"]: 1,
     VALIDITY_LABELS["expiring_soon"]: 2,
@@ -58,26 +62,49 @@ class Matrix:
 
     levels: list[list[int]]
     hover: list[list[str]]
+    required_missing: list[tuple[int, int]]  # (row, column) of the « requis mais absent » cells
+
+
+def required_cells(missing: pd.DataFrame, labels: Mapping[str, str]) -> set[tuple[str, str]]:
+    """(matricule, training label) of the required trainings never had, from rows of the « missing_trainings »
+    list with status never_trained (matricule, family): the family key becomes the matrix's column label
+    (lib.requirements.families()); a family without a label is left out."""
+    return {
+        (str(matricule), labels[str(family)])
+        for matricule, family in missing[["matricule", "family"]].itertuples(index=False)
+        if isinstance(matricule, str) and str(family) in labels
+    }
 
 
 def matrix(
-    people: Sequence[str], trainings: Sequence[str], cells: pd.DataFrame, today: date, horizon_days: int
+    people: Sequence[str],
+    trainings: Sequence[str],
+    cells: pd.DataFrame,
+    today: date,
+    horizon_days: int,
+    required: Collection[tuple[str, str]] = (),
 ) -> Matrix:
     """The matrix of `people` × `trainings` from `cells` (matricule, formation, effective_validity_end: each
-    person's latest sessions); the nearest end wins when a person has two sessions of a training."""
+    person's latest sessions); the nearest end wins when a person has two sessions of a training. A cell with no
+    session whose (matricule, training) is in `required` is « requis mais absent »."""
     ends: dict[tuple[str, str], date | None] = {}
     for matricule, training, end in cells[["matricule", "formation", "effective_validity_end"]].itertuples(index=False):
         day = None if end is None or pd.isna(end) else pd.Timestamp(end).date()
         key = (str(matricule), str(training))
         if key not in ends or (day is not None and (ends[key] is None or day < ends[key])):  # type: ignore[operator]
             ends[key] = day
-    levels, hover = [], []
-    for person in people:
+    levels, hover, missing = [], [], []
+    for row, person in enumerate(people):
         level_row, hover_row = [], []
-        for training in trainings:
+        for column, training in enumerate(trainings):
             if (person, training) not in ends:
-                level_row.append(MATRIX_LEVELS["absente"])
-                hover_row.append("aucune formation")
+                if (person, training) in required:
+                    level_row.append(MATRIX_LEVELS[REQUIRED_MISSING])
+                    hover_row.append(REQUIRED_MISSING)
+                    missing.append((row, column))
+                else:
+                    level_row.append(MATRIX_LEVELS["absente"])
+                    hover_row.append("aucune formation")
                 continue
             end = ends[(person, training)]
             days = None if end is None else (end - today).days
@@ -91,4 +118,4 @@ def matrix(
                 hover_row.append(f"{state} — fin le {format_date(end)}, {days_left_text(days)}")
         levels.append(level_row)
         hover.append(hover_row)
-    return Matrix(levels, hover)
+    return Matrix(levels, hover, missing)

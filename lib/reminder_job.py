@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from lib import digest, files, mailer, reminders, settings
-from lib.lists import Condition, ListContext, ListQuery, compare, is_true
+from lib import digest, files, mailer, reminders, requirements, settings
+from lib.lists import Condition, ListContext, ListQuery, compare, is_in, is_true
 from lib.store import Store
 
 DRY_RUN_SENDER = "Passeport de prévention <rappels@passeport.invalid>"
@@ -25,12 +25,17 @@ REMINDER_COLUMNS = (
 )  # fmt: skip
 
 
+MISSING_COLUMNS = (
+    "matricule", "person_birth_name", "person_usage_name", "person_first_name", "person_site", "manager", "family",
+)  # fmt: skip
+
+
 def reminder_inputs(
     store: Store, today: date, thresholds: tuple[int, ...]
-) -> tuple[digest.DashboardSummary, pd.DataFrame]:
+) -> tuple[digest.DashboardSummary, pd.DataFrame, pd.DataFrame]:
     """What the reminders read at `today`, the one place that asks the store: the dashboard's numbers (the HR
-    digest) and each present person's latest trainings whose validity ends within the largest threshold or is
-    already over (the managers' messages)."""
+    digest), each present person's latest trainings whose validity ends within the largest threshold or is
+    already over, and the required trainings each present person never had (the managers' messages)."""
     prefs = settings.preferences(store)
     asker = store.asker(ListContext(today=today, horizon_days=prefs.horizon_days))
     query = ListQuery("validities").where(
@@ -40,13 +45,18 @@ def reminder_inputs(
         Condition("matricule", "not_null"),
         compare("days_left", "<=", max(thresholds, default=0)),
     )
-    return digest.dashboard_summary(asker, today), asker.rows(query, limit=None, columns=REMINDER_COLUMNS)
+    never = ListQuery("missing_trainings").where(is_in("status", ["never_trained"]))
+    return (
+        digest.dashboard_summary(asker, today),
+        asker.rows(query, limit=None, columns=REMINDER_COLUMNS),
+        asker.rows(never, limit=None, columns=MISSING_COLUMNS),
+    )
 
 
 def plan(store: Store, today: date) -> reminders.Plan:
     """What a run at `today` would send (the sent log's messages left out)."""
     chosen = reminders.reminder_settings(store)
-    summary, validities = reminder_inputs(store, today, chosen.thresholds)
+    summary, validities, missing = reminder_inputs(store, today, chosen.thresholds)
     return reminders.plan_messages(
         summary,
         validities,
@@ -54,6 +64,8 @@ def plan(store: Store, today: date) -> reminders.Plan:
         settings=chosen,
         managers=store.site_managers(),
         sent=store.sent_reminder_keys(),
+        missing=missing,
+        family_labels=requirements.families(),
     )
 
 

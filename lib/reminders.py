@@ -1,8 +1,10 @@
 """Which reminder e-mails to send and what they say: the weekly digest to HR (the dashboard's « À faire ») and,
-to each site manager, the expiries of their people at configurable thresholds. Pure (no Streamlit, no DuckDB).
+to each site manager, the expiries of their people at configurable thresholds and the required trainings they
+never had. Pure (no Streamlit, no DuckDB).
 
-One message per recipient per stage and item, ever: a stage is the ISO week of a digest, or the threshold an
-expiry has reached (« 90 », « 60 », … or « overdue »); the store's sent log holds the keys already sent
+One message per recipient per stage and item, ever: a stage is the ISO week of a digest, the threshold an
+expiry has reached (« 90 », « 60 », … or « overdue »), or « never » for a required training never had (item
+matricule|family|never); the store's sent log holds the keys already sent
 (`SentKey`), and `plan_messages` leaves them out. A message never carries a NIR: people are named with their
 matricule.
 """
@@ -13,7 +15,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from email.message import EmailMessage
@@ -37,6 +39,8 @@ MAX_THRESHOLDS = 10
 OVERDUE = "overdue"
 DIGEST = "digest"
 EXPIRY = "expiry"
+MISSING = "missing"
+NEVER = "never"
 SUBJECT_PREFIX = "Passeport de prévention"
 MAX_MANAGERS_BYTES = 1_000_000
 MAX_MANAGERS_ROWS = 5_000
@@ -262,7 +266,7 @@ def managers_csv(managers: Iterable[SiteManager]) -> bytes:
 class Message:
     recipient: str
     recipient_name: str
-    kind: str  # DIGEST or EXPIRY
+    kind: str  # DIGEST, EXPIRY or MISSING
     stage: str
     item_keys: tuple[str, ...]  # () for a digest
     subject: str
@@ -387,6 +391,22 @@ def current_expiries(validities: pd.DataFrame, thresholds: tuple[int, ...]) -> p
     return rows
 
 
+def current_missing(missing: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataFrame:
+    """Each present person's required trainings never had (rows of the « missing_trainings » list with status
+    never_trained), one per person and family, with the family's French label (`formation`), the stage « never »
+    and the item key matricule|family|never."""
+    rows = missing.loc[
+        missing["matricule"].notna() & missing["family"].notna(),
+        ["matricule", "person_birth_name", "person_usage_name", "person_first_name", "person_site", "manager",
+         "family"],
+    ].copy()  # fmt: skip
+    rows["item_key"] = rows["matricule"].astype(str) + "|" + rows["family"].astype(str) + "|" + NEVER
+    rows = rows.drop_duplicates("item_key")
+    rows["formation"] = [labels.get(str(f), str(f)) for f in rows["family"]]
+    rows["stage"] = NEVER
+    return rows
+
+
 def _person(row: pd.Series) -> str:
     name = row["person_usage_name"] if isinstance(row["person_usage_name"], str) and row["person_usage_name"] else None
     family = name or (row["person_birth_name"] if isinstance(row["person_birth_name"], str) else "")
@@ -396,7 +416,39 @@ def _person(row: pd.Series) -> str:
 
 
 def _stage_order(stage: str) -> int:
-    return -1 if stage == OVERDUE else int(stage)
+    """Overdue first, then the thresholds smallest first, then the required trainings never had."""
+    return -1 if stage == OVERDUE else (MAX_THRESHOLD_DAYS + 1 if stage == NEVER else int(stage))
+
+
+_NO_ITEMS = pd.DataFrame(
+    columns=["matricule", "person_birth_name", "person_usage_name", "person_first_name", "person_site", "manager",
+             "formation", "stage", "item_key"]
+)  # fmt: skip
+
+
+def _joined(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
+    """The rows of both frames (an empty one left out: pandas warns when concatenating empty frames)."""
+    if second.empty:
+        return first
+    return second if first.empty else pd.concat([first, second], ignore_index=True)
+
+
+def _routed(
+    items: pd.DataFrame, by_key: Mapping[tuple[str, str], SiteManager], kind: str, sent: Collection[SentKey]
+) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """The items with the e-mail and name of the manager of their site (people routed by site and manager):
+    those to send now, those no manager's address reaches, and how many the sent log already has."""
+    routed = [
+        by_key.get((_key(s), _key(m))) if isinstance(s, str) and isinstance(m, str) else None
+        for s, m in zip(items["person_site"], items["manager"], strict=True)
+    ]
+    items = items.copy()
+    items["email"] = [m.email if m else None for m in routed]
+    items["manager_name"] = [m.manager if m else None for m in routed]
+    lost = items[items["email"].isna()]
+    items = items[items["email"].notna()]
+    done = [(e, kind, s, k) in sent for e, s, k in zip(items["email"], items["stage"], items["item_key"], strict=True)]
+    return items[~np.asarray(done, dtype=bool)], lost, int(sum(done))
 
 
 def expiry_subject(stage: str, count: int) -> str:
@@ -405,6 +457,34 @@ def expiry_subject(stage: str, count: int) -> str:
     if stage == OVERDUE:
         return f"{SUBJECT_PREFIX} — {count} formation{s} expirée{s} dans votre équipe"
     return f"{SUBJECT_PREFIX} — {count} formation{s} expirant dans {stage} jours ou moins"
+
+
+def missing_subject(count: int) -> str:
+    s = "s" if count > 1 else ""
+    return f"{SUBJECT_PREFIX} — {count} formation{s} requise{s} jamais suivie{s} dans votre équipe"
+
+
+def missing_body(names: list[str], items: pd.DataFrame, *, today: date, base_url: str) -> str:
+    hello = f"Bonjour {', '.join(names)}," if names else "Bonjour,"
+    lines = [
+        hello,
+        "",
+        f"Au {fr_date(today)}, vos collaborateurs suivants n'ont jamais suivi une formation que l'entreprise requiert "
+        "pour leur poste, leur service ou leur site (jamais formé) :",
+    ]
+    for site, group in items.groupby("person_site", sort=True, dropna=False):
+        site_name = site if isinstance(site, str) and site else "site non renseigné"
+        lines += ["", f"Site {site_name} :"]
+        for _, row in group.sort_values(["formation", "matricule"]).iterrows():
+            lines.append(f"- {_person(row)} — {row['formation']} — jamais formé")
+            lines.append(f"  {page_url(base_url, 'salarie', {'matricule': str(row['matricule'])})}")
+    lines += [
+        "",
+        "Pensez à inscrire ces collaborateurs à une session avec le service RH.",
+        "",
+        "Ce message est envoyé une seule fois pour chaque formation manquante ; il ne contient aucun NIR.",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def expiry_body(names: list[str], stage: str, items: pd.DataFrame, *, today: date, base_url: str) -> str:
@@ -449,9 +529,13 @@ def plan_messages(
     settings: ReminderSettings,
     managers: Iterable[SiteManager],
     sent: frozenset[SentKey] | set[SentKey],
+    missing: pd.DataFrame | None = None,
+    family_labels: Mapping[str, str] | None = None,
 ) -> Plan:
     """The messages due at `today` that the sent log does not hold yet: the week's digest to each HR address,
-    and to each manager's address one message per stage with the items newly at that stage."""
+    to each manager's address one message per stage with the items newly at that stage, and one message with
+    the required trainings (rows of `missing`, see current_missing) their people never had and that they have not
+    been told of yet."""
     messages: list[Message] = []
     already = 0
     week = iso_week(today)
@@ -466,42 +550,38 @@ def plan_messages(
                 already += 1
             else:
                 messages.append(message)
-    expiries = current_expiries(validities, settings.thresholds)
     by_key: dict[tuple[str, str], SiteManager] = {(_key(m.site), _key(m.manager)): m for m in managers}
-    routed = [
-        by_key.get((_key(s), _key(m))) if isinstance(s, str) and isinstance(m, str) else None
-        for s, m in zip(expiries["person_site"], expiries["manager"], strict=True)
-    ]
-    expiries["email"] = [m.email if m else None for m in routed]
-    expiries["manager_name"] = [m.manager if m else None for m in routed]
-    lost = expiries[expiries["email"].isna()]
+    expiries, lost_expiries, done = _routed(current_expiries(validities, settings.thresholds), by_key, EXPIRY, sent)
+    already += done
+    never = current_missing(missing, family_labels or {}) if missing is not None else _NO_ITEMS
+    never, lost_never, done = _routed(never, by_key, MISSING, sent)
+    already += done
+    lost = _joined(lost_expiries, lost_never)
     unrouted = tuple(
         (str(site) if isinstance(site, str) else "", str(manager) if isinstance(manager, str) else "", len(group))
         for (site, manager), group in lost.groupby(["person_site", "manager"], dropna=False, sort=True)
     )
-    expiries = expiries[expiries["email"].notna()]
-    if not expiries.empty:
-        done = [
-            (e, EXPIRY, s, k) in sent
-            for e, s, k in zip(expiries["email"], expiries["stage"], expiries["item_key"], strict=True)
-        ]
-        already += int(sum(done))
-        expiries = expiries[~np.asarray(done, dtype=bool)]
     groups = sorted(
-        ((str(key[0]), str(key[1]), items) for key, items in expiries.groupby(["email", "stage"], sort=False)),
+        ((str(key[0]), str(key[1]), items) for key, items in _joined(expiries, never).groupby(
+            ["email", "stage"], sort=False)),
         key=lambda g: (g[0].lower(), _stage_order(g[1])),
-    )
+    )  # fmt: skip
     for email, stage, items in groups:
         names = sorted({str(n) for n in items["manager_name"]})
+        is_missing = stage == NEVER
         messages.append(
             Message(
                 recipient=str(email),
                 recipient_name=", ".join(names),
-                kind=EXPIRY,
+                kind=MISSING if is_missing else EXPIRY,
                 stage=str(stage),
                 item_keys=tuple(sorted(items["item_key"])),
-                subject=expiry_subject(str(stage), len(items)),
-                body=expiry_body(names, str(stage), items, today=today, base_url=settings.base_url),
+                subject=missing_subject(len(items)) if is_missing else expiry_subject(str(stage), len(items)),
+                body=(
+                    missing_body(names, items, today=today, base_url=settings.base_url)
+                    if is_missing
+                    else expiry_body(names, str(stage), items, today=today, base_url=settings.base_url)
+                ),
             )
         )
     return Plan(tuple(messages), unrouted, already)

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from lib import digest
-from lib.echeances_logic import MATRIX_LEVELS, matrix, state_groups
+from lib.echeances_logic import MATRIX_LEVELS, REQUIRED_MISSING, matrix, required_cells, state_groups
 from lib.lists import Condition, ListContext, ListQuery
 from lib.statuses import VALIDITY_LABELS, validity_code
 from lib.store import Store
@@ -83,3 +83,30 @@ def test_the_matrix_colours_each_person_and_training_by_its_nearest_validity_end
     assert grid.hover[0][0] == "sans échéance"
     assert grid.hover[1][0] == "aucune formation"
     assert grid.hover[1][1] == "expire bientôt — fin le 20/12/2026, dans 27 j"
+
+
+def test_a_required_training_never_had_is_its_own_cell_and_a_held_one_keeps_its_colour() -> None:
+    today = date(2026, 11, 23)
+    never = pd.DataFrame(
+        [("M1", "sst"), ("M2", "sst"), ("M2", "prap"), ("M2", "inconnue"), (None, "sst")],
+        columns=["matricule", "family"],
+    )
+    required = required_cells(never, {"sst": "SST", "prap": "PRAP"})
+    assert required == {("M1", "SST"), ("M2", "SST"), ("M2", "PRAP")}
+    grid = matrix(
+        ["M1", "M2", "M3"],
+        ["CACES", "PRAP", "SST"],
+        cells(("M1", "SST", pd.Timestamp("2026-04-09"))),  # held (expired): not « requis mais absent »
+        today,
+        90,
+        required,
+    )
+    assert grid.levels == [
+        [MATRIX_LEVELS["absente"], MATRIX_LEVELS["absente"], MATRIX_LEVELS[VALIDITY_LABELS["expired"]]],
+        [MATRIX_LEVELS["absente"], MATRIX_LEVELS[REQUIRED_MISSING], MATRIX_LEVELS[REQUIRED_MISSING]],
+        [MATRIX_LEVELS["absente"]] * 3,
+    ]
+    assert grid.required_missing == [(1, 1), (1, 2)]
+    assert grid.hover[1][1] == grid.hover[1][2] == "requis mais absent"
+    assert grid.hover[1][0] == grid.hover[2][2] == "aucune formation"
+    assert len(set(MATRIX_LEVELS.values()) - {MATRIX_LEVELS[REQUIRED_MISSING]}) == len(set(MATRIX_LEVELS.values())) - 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from pathlib import Path
@@ -147,6 +148,27 @@ def test_echeances_matrix_labels_are_not_cut_and_its_legend_squares_are_drawn(de
     for colour in ("#d62728", "#ff9f1c", "#2ca02c", "#e0e0e0"):
         assert f"background:{colour}" in legend
     assert "🟥" not in text and "⬜" not in text
+
+
+def test_echeances_matrix_shows_required_trainings_never_had(demo_db: Path) -> None:
+    at = open_page("views/echeances.py")
+    assert not at.exception
+    (chart,) = at.get("plotly_chart")
+    figure = json.loads(chart.proto.spec)
+    heatmap, outlines = figure["data"]
+    missing = [
+        (row, column)
+        for row, hovers in enumerate(heatmap["customdata"])
+        for column, hover in enumerate(hovers)
+        if hover == "requis mais absent"
+    ]
+    assert missing and all(heatmap["z"][r][c] == -1 for r, c in missing)
+    assert outlines["marker"]["symbol"] == "square-open" and len(outlines["x"]) == len(missing)
+    assert {(heatmap["y"][r], heatmap["x"][c]) for r, c in missing} == set(
+        zip(outlines["y"], outlines["x"], strict=True)
+    )
+    legend = next(m.value for m in at.markdown if "aucune formation de ce type" in m.value)
+    assert "requis mais absent" in legend and "border:2px solid #d62728" in legend
 
 
 def test_echeances_counts_the_rows_and_people_of_the_filter(demo_db: Path) -> None:

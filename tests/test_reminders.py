@@ -18,7 +18,8 @@ import pandas as pd
 import pytest
 from aiosmtpd.controller import Controller
 
-from lib import mailer, reminder_job, reminders
+from lib import mailer, reminder_job, reminders, requirements
+from lib.lists import ListContext, ListQuery, is_in
 from lib.reminders import ReminderSettingsError, SiteManager
 from lib.store import Store
 
@@ -254,6 +255,72 @@ def test_a_rerun_sends_nothing_twice_and_a_later_day_sends_only_what_is_new(stor
     assert [m.recipient for m in later.messages if m.kind == reminders.DIGEST] == [HR]
     old = {key for m in first.sent for key in m.sent_keys}
     assert not any(key in old for m in later.messages for key in m.sent_keys)
+
+
+def demo_never_trained(store: Store) -> pd.DataFrame:
+    """The demo's required trainings never had, asked as the reminders ask them."""
+    asker = store.asker(ListContext(today=DEMO_DAY, horizon_days=90))
+    query = ListQuery("missing_trainings").where(is_in("status", ["never_trained"]))
+    return asker.rows(query, limit=None, columns=["matricule", "family", "person_site", "manager"])
+
+
+def test_the_required_trainings_never_had_are_counted_once_per_person_and_family() -> None:
+    rows = pd.DataFrame(
+        [("M1", "Dupont", None, "Ana", "Site A", "Chef", "caces"), ("M1", "Dupont", None, "Ana", "Site A", "Chef",
+          "caces"), ("M2", None, None, None, None, None, "sst"), (None, "X", None, "Y", "Site A", "Chef", "sst")],
+        columns=list(reminder_job.MISSING_COLUMNS),
+    )  # fmt: skip
+    found = reminders.current_missing(rows, {"sst": "SST"})
+    assert list(found["item_key"]) == ["M1|caces|never", "M2|sst|never"]
+    assert list(found["formation"]) == ["caces", "SST"] and set(found["stage"]) == {reminders.NEVER}
+
+
+def test_managers_hear_once_of_their_peoples_required_trainings_never_had(store: Store, smtp_server: Server) -> None:
+    never = demo_never_trained(store)
+    pons_items = never[(never["person_site"] == "Guyon-les-Bains") & (never["manager"] == "Franck Pons")]
+    assert not pons_items.empty
+    plan = reminder_job.plan(store, DEMO_DAY)
+    (pons_plan,) = [m for m in plan.messages if m.kind == reminders.MISSING and m.recipient == PONS]
+    assert set(pons_plan.item_keys) == {f"{m}|{f}|never" for m, f in zip(
+        pons_items["matricule"], pons_items["family"], strict=True)}  # fmt: skip
+    assert pons_plan.stage == reminders.NEVER
+    assert {m.recipient for m in plan.messages if m.kind == reminders.MISSING} == {PONS, LE_GOFF}
+    # Claude Moreno's people (Saint Eugène) have no address: counted as unrouted, not sent to anybody else.
+    assert any(site == "Saint Eugène" and manager == "Claude Moreno" for site, manager, _ in plan.unrouted)
+
+    reminder_job.send(store, plan, smtp_server.settings, today=DEMO_DAY, who="test")
+    received = [m for m in smtp_server.inbox.received if "jamais suivie" in str(m["Subject"])]
+    assert {str(m["To"].addresses[0].addr_spec) for m in received} == {PONS, LE_GOFF}
+    (pons,) = [m for m in received if str(m["To"].addresses[0].addr_spec) == PONS]
+    count = len(pons_items)
+    assert pons["Subject"] == f"Passeport de prévention — {count} formations requises jamais suivies dans votre équipe"
+    text = body(pons)
+    assert text.startswith("Bonjour Franck Pons,")
+    assert "n'ont jamais suivi une formation que l'entreprise requiert" in text
+    assert "Site Guyon-les-Bains :" in text
+    first = pons_items.iloc[0]
+    label = requirements.families()[str(first["family"])]
+    assert f"(matricule {first['matricule']}) — {label} — jamais formé" in text
+    assert f"http://localhost:8501/salarie?matricule={first['matricule']}" in text
+    everything = "\n".join(m.as_string() + body(m) for m in received)
+    for nir in demo_nirs(store):
+        assert nir not in everything
+    for word in ("None", "nan", "NaT", "never"):
+        assert f" {word}" not in text
+    log = sent_log(store)
+    assert set(log[(log["recipient"] == PONS) & (log["kind"] == reminders.MISSING)]["item_key"]) == set(
+        pons_plan.item_keys
+    )
+    shown = store.query("reminders_sent", {"limit": 50})
+    assert "jamais formé" in set(shown["stage_label"])
+
+    # A rerun, the same day or a week later: nothing missing is sent twice.
+    for day in (DEMO_DAY, date(2026, 11, 30)):
+        again = reminder_job.plan(store, day)
+        assert not [m for m in again.messages if m.kind == reminders.MISSING]
+    again = reminder_job.plan(store, DEMO_DAY)
+    assert reminder_job.send(store, again, smtp_server.settings, today=DEMO_DAY).sent == ()
+    assert len([m for m in smtp_server.inbox.received if "jamais suivie" in str(m["Subject"])]) == 2
 
 
 def test_a_refused_address_is_reported_and_retried_alone(store: Store, tmp_path: Path) -> None:

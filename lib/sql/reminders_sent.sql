@@ -3,8 +3,10 @@ SELECT
     max(sent_at) AS sent_at,
     any_value(sent_on) AS sent_on,
     recipient,
-    CASE kind WHEN 'digest' THEN 'Récapitulatif RH' ELSE 'Échéances (responsable)' END AS kind_label,
+    CASE kind WHEN 'digest' THEN 'Récapitulatif RH' WHEN 'missing' THEN 'Formations manquantes (responsable)'
+              ELSE 'Échéances (responsable)' END AS kind_label,
     CASE WHEN stage = 'overdue' THEN 'expirées'
+         WHEN stage = 'never' THEN 'jamais formé'
          WHEN kind = 'expiry' THEN stage || ' jours'
          ELSE replace(stage, '-S', ', semaine ') END AS stage_label,
     any_value(subject) AS subject,
