@@ -87,7 +87,7 @@ def timed_visit(page: Page, url: str) -> float:
     return wait_until_idle(page) - started
 
 
-COUNT_LINE = 'p:has-text("déclaration(s)"), p:has-text("formation(s)")'
+COUNT_LINE = 'p:has-text("déclaration(s)"), p:has-text("formation(s)"), p:has-text("ligne(s) salarié")'
 
 
 def _count_line(page: Page) -> str:
@@ -206,6 +206,13 @@ def main() -> None:
                 found.append(timed_search(page, "petit"))
                 timed_search(page, "")
             timings["filter change: Carence, search « petit »"] = statistics.median(found)
+            page.goto(url + "manquants")
+            wait_until_idle(page)
+            found = []
+            for _ in range(RUNS):
+                found.append(timed_search(page, "martin"))
+                timed_search(page, "")
+            timings["filter change: Manquants, search « martin »"] = statistics.median(found)
             page.goto(url + "echeances?etat=valide")  # nothing expires yet in this data set: the valid ones
             wait_until_idle(page)
             timings["filter change: Échéances (valides), « Afficher l'historique »"] = timed_toggle(
