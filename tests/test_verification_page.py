@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import corrections
+from lib import corrections, ui
 from lib import verification_logic as logic
 from lib.lists import ListContext, is_in
 from lib.store import Store
@@ -55,7 +55,7 @@ def test_the_table_shows_first_what_a_person_reads_with_french_headers_and_porta
         assert labels[column] not in PORTAL_NAMES
         assert config[column]["type_config"] != {"type": "checkbox"}
     frame = at.dataframe[0].proto
-    assert frame.placeholder == "", "a missing value shows as nothing, not « None »"
+    assert frame.placeholder == ui.EMPTY_CELL == "—", "a missing value shows as « — », not « None »"
 
 
 def test_selecting_one_line_shows_all_its_fields_in_french_with_the_nir_masked(demo_db: Path) -> None:
