@@ -38,7 +38,6 @@ SQL_PARAMETERS = {
     "audit_log": frozenset({"limit"}),
     "reminders_sent": frozenset({"limit"}),
     "requirement_shares": frozenset({"today"}),
-    "prepare_workflow": frozenset({"tolerance"}),
     "derive": frozenset({"all", "tolerance"}),
     "derive_lists": frozenset({"all"}),
     "last_decisions": frozenset(),
@@ -269,11 +268,11 @@ def test_a_parameter_missing_or_unused_is_refused_before_anything_runs() -> None
         checked(con, sql, {"today": TODAY, "horizon": 90, "limit": 3})
     with pytest.raises(SqlParameterError, match="unused"):
         run_named(con, "recent_imports", {"limit": 3, "today": TODAY})
-    # The whole script is checked first: nothing of prepare_workflow runs (no table of the store exists here).
-    with pytest.raises(SqlParameterError, match="prepare_workflow.sql"):
-        run_script(con, "prepare_workflow", {"tolerance": 3, "horizon": 90})
+    # The whole script is checked first: nothing of derive runs (no table of the store exists here).
+    with pytest.raises(SqlParameterError, match="derive.sql"):
+        run_script(con, "derive", {"all": True, "tolerance": 3, "horizon": 90})
     with pytest.raises(SqlParameterError, match="missing"):
-        run_script(con, "prepare_workflow", {})
+        run_script(con, "derive", {})
 
 
 def test_the_store_runs_named_queries_with_exactly_their_parameters(demo: Store) -> None:

@@ -15,6 +15,7 @@ from typing import BinaryIO
 from faker import Faker
 from stdnum import luhn
 
+from lib.fakes.scale_jobs import JOBS, SCALE_REQUIREMENTS
 from lib.portal import ADF_COLUMNS, JDR_COLUMNS, MAX_FILE_BYTES, MAX_HOLDERS_PER_DECLARATION
 from lib.records import INTERNAL_FIELDS, ROSTER_FIELDS
 
@@ -170,25 +171,6 @@ _QUALIFICATIONS: tuple[str, ...] = (
 _SITE_KINDS = ("Siège", "Usine", "Plateforme logistique", "Atelier", "Agence", "Dépôt")
 _SERVICES: tuple[str, ...] = ("Production", "Logistique", "Maintenance", "Qualité", "Administration", "Sécurité")
 _SERVICE_WEIGHTS: tuple[int, ...] = (40, 25, 12, 8, 10, 5)
-_JOBS: dict[str, tuple[str, ...]] = {
-    "Production": ("Opérateur de production", "Conducteur de ligne"),
-    "Logistique": ("Cariste", "Préparateur de commandes"),
-    "Maintenance": ("Technicien de maintenance", "Électricien de maintenance"),
-    "Qualité": ("Technicien qualité",),
-    "Administration": ("Assistant administratif", "Comptable"),
-    "Sécurité": ("Agent de sécurité incendie",),
-}
-"""Each service's job titles, given by rank (no draw: the rest of the data set stays the same)."""
-SCALE_REQUIREMENTS = (
-    "Poste;Service;Site;Formation requise;Intitulé contenant;Part minimale de l'effectif (%);Commentaire\r\n"
-    ";Production;;PRAP;;;\r\n"
-    ";Logistique;;PRAP;;;\r\n"
-    "Cariste;;;CACES;;;\r\n"
-    ";Maintenance;;Habilitation électrique;;;\r\n"
-    ";Maintenance;;SST;;;\r\n"
-    ";;;SST;;10 %;\r\n"
-)
-"""The required trainings of the generated employer (`exigences.csv`), for the « Manquants » benchmark."""
 
 
 # --- small helpers -----------------------------------------------------------------------------------
@@ -483,7 +465,7 @@ class _Generator:
                 manager = heads[establishment]
             manager_name = "" if manager == i else f"{people.first_name[manager]} {self._name(manager)}"
             leaving = people.exit[i]
-            jobs = _JOBS[people.service[i]]
+            jobs = JOBS[people.service[i]]
             job = jobs[i % len(jobs)]
             writer.add(
                 f"{people.matricule[i]};{_with_key(people.nir[i])};{people.birth_name[i]};{people.usage_name[i]};"

@@ -1,9 +1,11 @@
 """The deadlines and the reconciliation, persisted: « deadlines are data, statuses are a view » (issue 13).
 
-The tables of lib/sql/migrations/004_derived.sql hold what lib/sql/prepare_workflow.sql used to compute on every
-read — each record's and each OF line's deadlines, the pairing of records with OF lines, the deposited
-declarations — under the store's active rule set and matching tolerance. Every write that changes them calls
-`refresh_derived` inside its own transaction: everything, or only the people it touched (pairing is per NIR).
+The tables of lib/sql/migrations/004_derived.sql hold what the store used to compute on every read (the old SQL
+is kept as the tests' oracle, tests/full_computation/prepare_workflow.sql): each record's and each OF line's
+deadlines, the pairing of records with OF lines, the deposited declarations, under the store's active rule set
+and matching tolerance. Every write that changes them calls `refresh_derived` inside its own transaction:
+everything, or only the people it touched (pairing is per NIR). Another rule set is computed by the same SQL into
+TEMP tables (`compute_workflow`).
 
 What depends on today (statuses, labels, due dates, days left) or on the verification decisions (few, read from
 `actions` by lib/sql/last_decisions.sql) is computed by the list queries at read time: `prepare_reads` installs
@@ -53,9 +55,9 @@ _SCOPE_TABLES = (
     "pp_list_scope_matricules", "pp_list_scope_records", "pp_list_scope_lines",
 )  # fmt: skip
 
-# The TEMP tables of the full computation (prepare_workflow.sql) that shadow the persisted ones.
+# The TEMP tables of a computation under other settings (compute_workflow) that shadow the persisted ones.
 _TEMP_TABLES = (
-    "pp_title_keys", "pp_employer_sirets", "pp_records", "pp_lines", "pp_candidates", "pp_matches", "pp_pairs",
+    "pp_title_keys", "pp_employer_sirets", "pp_records", "pp_lines", "pp_candidates", "pp_pairs",
     "pp_ambiguous", "pp_declared_records", "pp_last_actions", "pp_line_facts", *LIST_TABLES,
 )  # fmt: skip
 
@@ -138,27 +140,32 @@ def _write_title_keys(con: duckdb.DuckDBPyConnection, titles: list[str], stateme
         con.unregister("pp_title_keys_frame")
 
 
+PERSISTED_TABLES: tuple[str, ...] = (
+    "pp_employer_sirets", "pp_records", "pp_line_facts", "pp_candidates", "pp_pairs", "pp_ambiguous",
+    "pp_declared_records", *LIST_TABLES,
+)  # fmt: skip
+"""What lib/sql/derive.sql and derive_lists.sql write (pp_title_keys aside, filled from Python)."""
+
+
 def compute_workflow(con: duckdb.DuckDBPyConnection, rules: RuleSet, tolerance_days: int) -> None:
-    """The full computation in TEMP tables (lib/sql/prepare_workflow.sql), for a rule set or a tolerance other
-    than the persisted one; they shadow the persisted tables on this connection."""
+    """The same computation as a full refresh (lib/sql/derive.sql, derive_lists.sql), into TEMP tables that shadow
+    the persisted ones on this connection: for a rule set or a tolerance other than the persisted one (Paramètres'
+    comparison, a store read before its refresh). One writing of the rules, whichever tables it fills."""
     install_macros(con, rules)
-    _drop_temporary(con, ("pp_lines",))  # the view of the persisted line facts, when a read prepared them first
+    # An earlier computation's TEMP tables go first: `main.<table>` below must name the store's own table.
+    _drop_temporary(con, _TEMP_TABLES)
     titles = [str(row[0]) for row in con.execute(_TITLES).fetchall()]
     _write_title_keys(con, titles, "CREATE OR REPLACE TEMP TABLE pp_title_keys AS")
     con.execute("CREATE OR REPLACE TEMP TABLE pp_last_actions AS " + named_query("last_decisions"))
-    run_script(con, "prepare_workflow", {"tolerance": tolerance_days})
-    # The lists' tables from these, in TEMP tables shadowing the store's (the same SQL as a full refresh).
-    con.execute(
-        "CREATE OR REPLACE TEMP VIEW pp_line_facts AS SELECT * EXCLUDE (last_action, last_reason, last_action_by, "
-        "last_action_at, last_decided_on, correction_answered) FROM pp_lines"
-    )
-    for table in LIST_TABLES:
+    for table in PERSISTED_TABLES:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM main.{table} LIMIT 0")
     try:
         _empty_scope(con)
+        run_script(con, "derive", {"all": True, "tolerance": tolerance_days})
         run_script(con, "derive_lists", {"all": True})
     finally:
         _drop_scope(con)
+    con.execute(LINE_FACTS_VIEW)
 
 
 def _drop_temporary(con: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> None:

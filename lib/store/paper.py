@@ -1,7 +1,7 @@
 """The rows behind the PDFs of lib/paper.py: one person's passport, one site's audit report.
 
-One small method per PDF, each asking the workflow lists (lib/sql/*.sql, over the working tables of
-prepare_workflow.sql) for one person's or one site's rows only, the filter applied in SQL around the list query
+One small method per PDF, each asking the workflow lists (lib/sql/*.sql, over the persisted tables of
+lib/store/derived.py) for one person's or one site's rows only, the filter applied in SQL around the list query
 so DuckDB pushes it down to the working tables. When the lists take their own filters, only these two methods
 change.
 """

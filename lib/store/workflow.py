@@ -1,4 +1,4 @@
-"""The workflow lists (rules applied in SQL over lib/sql/prepare_workflow.sql), their summaries, and the
+"""The workflow lists (rules applied in SQL over the persisted tables of lib/store/derived.py), their summaries, and the
 decisions taken on their lines (actions, undoing, manual pairings)."""
 
 from __future__ import annotations
