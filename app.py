@@ -58,8 +58,9 @@ else:
             sections.setdefault(section, []).append(page)
     try:
         page = st.navigation(sections)
-        ui.rule_set_banner()  # on every page, before its content
-        ui.reference_date_banner()
-        page.run()
+        with ui.reading():  # one read connection for the whole run, opened at its first read
+            ui.rule_set_banner()  # on every page, before its content
+            ui.reference_date_banner()
+            page.run()
     except (StoreError, RuleSetError, AccessConfigError) as error:
         st.error(str(error), icon=":material/error:")

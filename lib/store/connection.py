@@ -9,9 +9,10 @@ import hashlib
 import os
 import re
 import stat
+import threading
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -189,6 +190,36 @@ def _store_schema_version(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     return current
 
 
+class _Reading:
+    """One thread's shared read connection to one store during a `StoreBase.reading()` block (a page run).
+
+    Opened at the first read, closed at the end of the block or before this thread writes. `memo` holds what was
+    prepared on the connection (the lists' macros and decisions): valid as long as the connection is, since no
+    write can happen while it is open (it holds the store's shared turn)."""
+
+    def __init__(self) -> None:
+        self.stack: ExitStack | None = None
+        self.con: duckdb.DuckDBPyConnection | None = None
+        self.memo: dict[str, Any] = {}
+        self.in_use = 0
+
+    def close(self) -> None:
+        stack, self.stack, self.con, self.memo = self.stack, None, None, {}
+        if stack is not None:
+            stack.close()
+
+
+_THREAD = threading.local()
+
+
+def _readings() -> dict[str, _Reading]:
+    """This thread's open `reading()` blocks, by store path."""
+    found: dict[str, _Reading] | None = getattr(_THREAD, "readings", None)
+    if found is None:
+        found = _THREAD.readings = {}
+    return found
+
+
 class StoreBase:
     """One DuckDB file. Connections are short-lived so the file is never held locked between requests.
 
@@ -221,17 +252,75 @@ class StoreBase:
 
     @contextmanager
     def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-only connection (temporary tables and macros allowed); never blocks other readers."""
+        """A read-only connection (temporary tables and macros allowed); never blocks other readers.
+
+        Inside a `reading()` block of this thread, every read shares that block's one connection."""
         if not self._migrated and not self._schema_is_current():
             with self._open("write"):
                 pass  # creates or upgrades the store
-        with self._open("read") as con:
-            yield con
+        shared = _readings().get(self._reading_key)
+        if shared is None:
+            with self._open("read") as con:
+                yield con
+            return
+        if shared.con is None:
+            stack = ExitStack()
+            shared.con = stack.enter_context(self._open("read"))
+            shared.stack = stack
+        shared.in_use += 1
+        try:
+            yield shared.con
+        except BaseException:
+            shared.in_use -= 1
+            if not shared.in_use:
+                shared.close()  # a failed or interrupted query: the next read starts on a fresh connection
+            raise
+        shared.in_use -= 1
+        if not shared.in_use:
+            # A block may leave a result half read (fetchone): DuckDB refuses the next statement on the connection
+            # until it is finished, so the next block starts clean.
+            shared.con.abort()
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Within the block, this thread's reads of the store share one read-only connection (a page run: its
+        asks pay the opening and the preparation of the lists once). It is opened at the first read and closed
+        at the end of the block — or before this thread writes, which needs the store to itself. Other threads
+        and processes read meanwhile; a writer elsewhere waits for the block to end (a page run: seconds)."""
+        readings = _readings()
+        if self._reading_key in readings:  # nested: the outer block's connection
+            yield
+            return
+        readings[self._reading_key] = _Reading()
+        try:
+            yield
+        finally:
+            readings.pop(self._reading_key).close()
+
+    @property
+    def _reading_key(self) -> str:
+        return str(self.path.absolute())
+
+    def _memo(self, con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+        """What was prepared on `con` and may be reused: the `reading()` block's memo for its connection, else a
+        new dictionary (a connection of its own, closed after use)."""
+        shared = _readings().get(self._reading_key)
+        return shared.memo if shared is not None and shared.con is con else {}
+
+    def _leave_reading(self) -> None:
+        """Close this thread's shared read connection before it writes (it would wait for itself)."""
+        shared = _readings().get(self._reading_key)
+        if shared is None or shared.con is None:
+            return
+        if shared.in_use:
+            raise RuntimeError("écriture demandée pendant une lecture en cours du même fil d'exécution")
+        shared.close()
 
     @contextmanager
     def alone(self) -> Iterator[None]:
         """Hold the store's write turn without opening it: no reader nor writer opens the file meanwhile
         (what replacing the file needs)."""
+        self._leave_reading()
         try:
             with store_lock.hold(self.path, "write", timeout=self.wait, notify=self.on_wait):
                 yield
@@ -250,6 +339,8 @@ class StoreBase:
 
     @contextmanager
     def _open(self, mode: store_lock.Mode, *, check_schema: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        if mode == "write":
+            self._leave_reading()
         problem = _opening_problem(self.path, mode)
         if problem:
             raise StoreError(problem)

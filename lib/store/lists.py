@@ -3,6 +3,7 @@ choices — never a whole list (lib/lists.py says what a query is)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -38,34 +39,57 @@ ROW_KEYS: dict[str, str] = {
 }  # fmt: skip
 """The column naming each row of a list (a page of rows is asked by its keys first)."""
 
+_COLUMNS: dict[str, tuple[str, ...]] = {}
+"""Each list's columns (they depend on its SQL file and the schema only), described once per process."""
+_PARAMETERS_CHECKED: set[str] = set()
+"""The lists whose SQL was checked to use exactly its named parameters (once per process)."""
+_ANY_CONTEXT: dict[str, Any] = {"today": None, "horizon": None}
+
+
+@functools.cache
+def _unordered(name: str) -> str:
+    """The list's SQL without the ORDER BY line it ends with, when the list has its own order here (DEFAULT_ORDER):
+    sorting a million rows the ask then filters, counts or groups costs more than the ask itself."""
+    sql = named_query(name)
+    if not DEFAULT_ORDER[name]:
+        return sql.rstrip() + "\n"
+    lines = sql.rstrip().splitlines()
+    if not lines[-1].startswith("ORDER BY ") or "(" in lines[-1] or ")" in lines[-1]:
+        raise ValueError(f"{name}.sql ne se termine pas par une ligne ORDER BY simple")
+    return "\n".join(lines[:-1]) + "\n"  # a comment may end the text: what wraps it starts on a new line
+
+
 SEARCH_TEXT = "search_text"
 """The column of a list holding its rows' search text, normalized (lib/sql/derive_lists.sql): searched, never shown."""
 
 
 class _Listing:
-    """One read connection with the lists ready: the SQL of each list and its columns, asked once."""
+    """One read connection with the lists ready: the SQL of each list and its columns, asked once per process."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, context: ListContext) -> None:
         self.con = con
         self.context = context
-        self._columns: dict[str, tuple[str, ...]] = {}
 
     def source(self, name: str) -> tuple[str, dict[str, Any]]:
-        """The list's SQL (a relation) and its parameters."""
-        sql = named_query(name)
+        """The list's SQL (a relation, without the ORDER BY its file ends with: the asks order what they keep) and
+        its parameters."""
+        sql = _unordered(name)
+        if name not in _PARAMETERS_CHECKED:
+            checked(self.con, sql, list_parameters(name, _ANY_CONTEXT), what=f"{name}.sql")
+            _PARAMETERS_CHECKED.add(name)
         values = {"today": self.context.today, "horizon": self.context.horizon_days}
-        return sql, checked(self.con, sql, list_parameters(name, values), what=f"{name}.sql")
+        return sql, list_parameters(name, values)
 
     def columns(self, name: str) -> tuple[str, ...]:
         """The list's columns a page sees (not its search text)."""
         return tuple(c for c in self.all_columns(name) if c != SEARCH_TEXT)
 
     def all_columns(self, name: str) -> tuple[str, ...]:
-        if name not in self._columns:
+        if name not in _COLUMNS:
             sql, params = self.source(name)
             described = self.con.execute(f"SELECT * FROM ({sql}) LIMIT 0", params).description or []
-            self._columns[name] = tuple(d[0] for d in described)
-        return self._columns[name]
+            _COLUMNS[name] = tuple(d[0] for d in described)
+        return _COLUMNS[name]
 
     def star(self, name: str) -> str:
         """Every column a page sees."""
@@ -98,7 +122,10 @@ class ListsMixin(WorkflowMixin, StoreBase):
     @contextmanager
     def _listing(self, context: ListContext) -> Iterator[_Listing]:
         with self.read() as con:
-            rules, tolerance_days = derived.active_settings(con)
+            memo = self._memo(con)
+            if "active_settings" not in memo:
+                memo["active_settings"] = derived.active_settings(con)
+            rules, tolerance_days = memo["active_settings"]
             self._prepare_workflow(con, rules, tolerance_days)  # the persisted tables, with today's macros
             yield _Listing(con, context)
 

@@ -45,8 +45,15 @@ class WorkflowMixin(StoreBase):
 
     def _prepare_workflow(self, con: duckdb.DuckDBPyConnection, rules: RuleSet, tolerance_days: int) -> None:
         """Make the lists of lib/sql readable on this connection under `rules` (lib/store/derived.py): over the
-        persisted tables when they were computed under these settings, else computed in TEMP tables."""
+        persisted tables when they were computed under these settings, else computed in TEMP tables. Once per
+        connection and settings (a page run's shared connection prepares once for all its asks)."""
+        memo = self._memo(con)
+        prepared = derived.fingerprint(rules, tolerance_days)
+        if memo.get("prepared") == prepared:
+            return
+        memo.pop("prepared", None)
         derived.prepare_reads(con, rules, tolerance_days)
+        memo["prepared"] = prepared
 
     def workflow(
         self,

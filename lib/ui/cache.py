@@ -5,6 +5,7 @@ what they show (lib/ui/lists.py). clear_caches forgets everything after a write.
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -34,6 +35,11 @@ def _reader(path: str) -> Store:
 def read_store() -> Store:
     """The store for reading (no person needed): what cached queries and the warm-up thread use."""
     return _reader(str(default_db_path()))
+
+
+def reading() -> AbstractContextManager[None]:
+    """The page run's one read connection: every read of the run shares it (lib.store StoreBase.reading)."""
+    return read_store().reading()
 
 
 def get_store() -> Store:
