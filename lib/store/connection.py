@@ -500,3 +500,30 @@ def audit(
     ).fetchone()
     assert row is not None
     return int(row[0])
+
+
+def audit_many(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    who: str,
+    target_kind: str,
+    target_keys: list[str],
+    action: str,
+    reason: str | None = None,
+    effective_on: date | None = None,
+) -> list[int]:
+    """`audit()` for many targets of one decision, in one statement (a decision on 500 lines is one insert, not
+    500); the ids back, in the order of `target_keys`."""
+    if not target_keys:
+        return []
+    rows = con.execute(
+        "INSERT INTO actions (acted_at, who, target_kind, target_key, action, reason, effective_on, undoes) "
+        "SELECT now()::TIMESTAMP, $who, $kind, k.key, $action, $reason, $day, NULL "
+        "FROM (SELECT unnest($keys) AS key, generate_subscripts($keys, 1) AS position) k ORDER BY k.position "
+        "RETURNING id, target_key",
+        {"who": who, "kind": target_kind, "keys": target_keys, "action": action, "reason": reason, "day": effective_on},
+    ).fetchall()
+    ids: dict[str, list[int]] = {}
+    for action_id, key in sorted(rows):
+        ids.setdefault(str(key), []).append(int(action_id))
+    return [ids[key].pop(0) for key in target_keys]

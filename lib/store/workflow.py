@@ -13,7 +13,7 @@ import pandas as pd
 from lib import identifiers, rules_sql
 from lib.rules import RuleSet
 from lib.store import derived
-from lib.store.connection import StoreBase, StoreError, arrow_frame, audit, transaction
+from lib.store.connection import StoreBase, StoreError, arrow_frame, audit, audit_many, transaction
 from lib.store.sqlfiles import checked, named_query
 
 # The parameters each workflow list (lib/sql/<name>.sql) takes, named here rather than found in its text;
@@ -180,22 +180,11 @@ class WorkflowMixin(StoreBase):
         `effective_on` is the business day of the decision (the dashboard's day: the reference date when one is
         set); a correction request counts from it. None: the day of the wall-clock time `acted_at`.
         """
-        who = who or self.user
-        ids: list[int] = []
         with self.connect() as con, transaction(con):
-            for key in target_keys:
-                ids.append(
-                    audit(
-                        con,
-                        who=who,
-                        target_kind=target_kind,
-                        target_key=key,
-                        action=action,
-                        reason=reason,
-                        effective_on=effective_on,
-                    )  # fmt: skip
-                )
-        return ids
+            return audit_many(
+                con, who=who or self.user, target_kind=target_kind, target_keys=list(target_keys), action=action,
+                reason=reason, effective_on=effective_on,
+            )  # fmt: skip
 
     def undo_action(self, action_id: int, *, who: str | None = None) -> int:
         """Undo an action by appending an `undone` row that points at it."""
