@@ -205,7 +205,8 @@ with right:
 
 st.subheader("Fiabilité des organismes de formation")
 scorecard_query = ListQuery("of_scorecard")
-scorecard_total = ui.lists.count(scorecard_query)
+scorecard = ui.lists.rows(scorecard_query)  # one row per organisme: counted only when the page is full
+scorecard_total = ui.lists.count(scorecard_query) if len(scorecard) >= ui.lists.PAGE_ROWS else len(scorecard)
 if not scorecard_total:
     st.info("Aucune déclaration d'organisme de formation importée.")
 else:
@@ -213,7 +214,6 @@ else:
         "Fiabilité : part des déclarations dues faites à temps. À temps : reçue avant l'échéance de l'OF. "
         "Manquantes : formations achetées dont l'échéance de l'OF est passée sans déclaration."
     )
-    scorecard = ui.lists.rows(scorecard_query)
     # Fiabilité first after the name: the table fits the page's width, the column a reader looks for is not cut.
     ui.show_table(
         scorecard,

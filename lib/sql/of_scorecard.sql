@@ -1,33 +1,48 @@
 -- Per training provider: declarations on time, late, missing, with discrepancies, corrections asked and
 -- answered — what a purchasing department needs. Missing = trainings bought from it whose carence is open
 -- or was declared by the employer.
-WITH lines AS (
+WITH flagged AS (
+    -- The lines whose pairing found discrepancies (few): counted apart, so the million lines are not joined.
+    SELECT DISTINCT line_key FROM pp_pairs WHERE discrepancies <> ''
+),
+discrepant AS (
+    SELECT f.organisme, count(*) AS with_discrepancies
+    FROM pp_line_facts f
+    SEMI JOIN flagged d ON d.line_key = f.line_key
+    GROUP BY f.organisme
+),
+lines AS (
     SELECT
         l.organisme,
         count(*) AS declarations,
         count(*) FILTER (l.concerned) AS for_employer,
         count(*) FILTER (NOT coalesce(l.declared_late, false)) AS on_time,
         count(*) FILTER (coalesce(l.declared_late, false)) AS late,
-        count(*) FILTER (p.discrepancies <> '') AS with_discrepancies,
         count(*) FILTER (l.last_action = 'correction_requested') AS corrections_requested,
         count(*) FILTER (l.correction_answered) AS corrections_answered,
         min(l.first_received_on) AS first_received_on,
         max(l.last_received_on) AS last_received_on
     FROM pp_lines l
-    LEFT JOIN pp_pairs p USING (line_key)
     GROUP BY l.organisme
 ),
-missing AS (
-    SELECT
-        r.organisme,
-        count(*) AS bought,
-        count(*) FILTER (
-            p.record_id IS NULL AND r.of_mandatory AND $today > r.of_deadline
-        ) AS missing
+bought AS (
+    SELECT r.organisme, count(*) AS bought
     FROM pp_records r
-    LEFT JOIN pp_pairs p ON p.record_id = r.id
     WHERE NOT r.is_internal AND r.organisme IS NOT NULL
     GROUP BY r.organisme
+),
+overdue AS (
+    -- The trainings bought whose OF deadline passed without a declaration paired to them.
+    SELECT r.organisme, count(*) AS missing
+    FROM pp_records r
+    ANTI JOIN pp_pairs p ON p.record_id = r.id
+    WHERE NOT r.is_internal AND r.organisme IS NOT NULL AND r.of_mandatory AND $today > r.of_deadline
+    GROUP BY r.organisme
+),
+missing AS (
+    SELECT b.organisme, b.bought, coalesce(o.missing, 0) AS missing
+    FROM bought b
+    LEFT JOIN overdue o USING (organisme)
 )
 SELECT
     coalesce(l.organisme, m.organisme) AS organisme,
@@ -37,7 +52,7 @@ SELECT
     coalesce(l.on_time, 0) AS on_time,
     coalesce(l.late, 0) AS late,
     coalesce(m.missing, 0) AS missing,
-    coalesce(l.with_discrepancies, 0) AS with_discrepancies,
+    coalesce(d.with_discrepancies, 0) AS with_discrepancies,
     coalesce(l.corrections_requested, 0) AS corrections_requested,
     coalesce(l.corrections_answered, 0) AS corrections_answered,
     coalesce(m.bought, 0) AS bought,
@@ -47,5 +62,6 @@ SELECT
     l.last_received_on
 FROM lines l
 FULL OUTER JOIN missing m ON m.organisme = l.organisme
+LEFT JOIN discrepant d ON d.organisme = l.organisme
 LEFT JOIN organismes o ON o.name = coalesce(l.organisme, m.organisme)
 ORDER BY reliability_pct NULLS LAST, organisme
