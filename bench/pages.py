@@ -151,7 +151,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--employees", type=int, default=100_000)
     parser.add_argument("--port", type=int, default=8599)
-    parser.add_argument("--store", type=Path, help="an existing store to measure (copied), instead of the generated one")
+    parser.add_argument("--store", type=Path, help="an existing store to measure (copied), not the generated one")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "PAGES.md", help="where to write the figures")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -229,7 +229,9 @@ def main() -> None:
         server.wait(timeout=10)
         store_path.unlink(missing_ok=True)
     described = (
-        f"the store {args.store.name}" if args.store else f"the {args.employees:,}-employee store, imported from the generator's files"
+        f"the store {args.store.name}"
+        if args.store
+        else f"the {args.employees:,}-employee store, imported from the generator's files"
     )
     lines = [
         f"# Page timings on {described}",

@@ -8,6 +8,7 @@ import threading
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -37,9 +38,7 @@ def counting_preparations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
-def test_the_asks_of_one_run_share_one_connection_prepared_once(
-    store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_asks_of_one_run_share_one_connection_prepared_once(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     calls = counting_preparations(monkeypatch)
     opened: list[int] = []
     with store.reading():
@@ -80,7 +79,7 @@ def test_a_half_read_result_or_a_failed_query_does_not_spoil_the_next_ask(store:
         with store.read() as con:
             con.execute("SELECT * FROM range(5000000)").fetchone()  # a big result left unfinished
         assert store.list_count(ListQuery("validities"), CONTEXT) > 0
-        with pytest.raises(Exception), store.read() as con:
+        with pytest.raises(duckdb.CatalogException), store.read() as con:
             con.execute("SELECT * FROM table_that_does_not_exist")
         assert store.list_count(ListQuery("validities"), CONTEXT) > 0
 
