@@ -70,6 +70,7 @@ ORDER BY a.matricule, a.requirement_id;
 -- Each (employee, requirement) with the best training held of all (the one that keeps the requirement valid
 -- longest — no validity end: for good —, then the latest, then by title) and the latest end date of them: on a
 -- day no held training ends after, the best at that day (the read queries recompute the others, few).
+-- arg_max_null: a training valid for good has no validity end, and arg_max would skip it for another's.
 DELETE FROM pp_requirement_people WHERE $all OR matricule IN (SELECT matricule FROM pp_requirement_scope);
 
 INSERT INTO pp_requirement_people BY NAME
@@ -79,10 +80,10 @@ LEFT JOIN (
     SELECT
         matricule,
         requirement_id,
-        arg_max(training_title, (coalesce(validity_end, DATE '9999-12-31'), end_date, training_title))
+        arg_max_null(training_title, (coalesce(validity_end, DATE '9999-12-31'), end_date, training_title))
             AS best_training,
-        arg_max(end_date, (coalesce(validity_end, DATE '9999-12-31'), end_date, training_title)) AS best_end_date,
-        arg_max(validity_end, (coalesce(validity_end, DATE '9999-12-31'), end_date, training_title))
+        arg_max_null(end_date, (coalesce(validity_end, DATE '9999-12-31'), end_date, training_title)) AS best_end_date,
+        arg_max_null(validity_end, (coalesce(validity_end, DATE '9999-12-31'), end_date, training_title))
             AS best_validity_end,
         max(end_date) AS held_until
     FROM pp_requirement_held

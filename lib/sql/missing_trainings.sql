@@ -4,14 +4,16 @@
 -- never_trained (« jamais formé »), expired, expiring_soon, valid (no validity end: valid).
 -- Who is required what, and the best training held, are persisted (lib/sql/derive_requirements.sql); here only
 -- what depends on today: presence, and the best among the trainings ended by $today when one ends after it.
+-- No ORDER BY: every ask gives the list's order (lib/store/lists.py DEFAULT_ORDER: status_rank, validity_end,
+-- person_birth_name, matricule, family), and a sort kept inside would sort the whole list before each page.
 WITH later AS (
     SELECT
         h.matricule, h.requirement_id,
-        arg_max(h.training_title, (coalesce(h.validity_end, DATE '9999-12-31'), h.end_date, h.training_title))
+        arg_max_null(h.training_title, (coalesce(h.validity_end, DATE '9999-12-31'), h.end_date, h.training_title))
             AS last_training,
-        arg_max(h.end_date, (coalesce(h.validity_end, DATE '9999-12-31'), h.end_date, h.training_title))
+        arg_max_null(h.end_date, (coalesce(h.validity_end, DATE '9999-12-31'), h.end_date, h.training_title))
             AS last_end_date,
-        arg_max(h.validity_end, (coalesce(h.validity_end, DATE '9999-12-31'), h.end_date, h.training_title))
+        arg_max_null(h.validity_end, (coalesce(h.validity_end, DATE '9999-12-31'), h.end_date, h.training_title))
             AS validity_end
     FROM pp_requirement_held h
     JOIN (SELECT matricule, requirement_id FROM pp_requirement_people WHERE chosen AND held_until > $today) f
@@ -55,4 +57,3 @@ SELECT
         AS status_rank,
     date_diff('day', $today, t.validity_end) AS days_left
 FROM t
-ORDER BY status_rank, t.validity_end NULLS LAST, t.person_birth_name, t.matricule, t.family

@@ -6,9 +6,9 @@
 WITH later AS (
     SELECT
         h.matricule, h.requirement_id,
-        arg_max(h.end_date, (coalesce(h.validity_end, DATE '9999-12-31'), h.end_date, h.training_title))
+        arg_max_null(h.end_date, (coalesce(h.validity_end, DATE '9999-12-31'), h.end_date, h.training_title))
             AS last_end_date,
-        arg_max(h.validity_end, (coalesce(h.validity_end, DATE '9999-12-31'), h.end_date, h.training_title))
+        arg_max_null(h.validity_end, (coalesce(h.validity_end, DATE '9999-12-31'), h.end_date, h.training_title))
             AS validity_end
     FROM pp_requirement_held h
     JOIN (

@@ -41,11 +41,12 @@ held AS (
 ),
 best AS (
     -- The training that keeps the requirement valid longest (no validity end: for good), then the latest.
+    -- arg_max_null: arg_max skips a NULL value, and gave the validity end of another training than the best.
     SELECT
         a.matricule, a.requirement_id,
-        arg_max(h.training_title, (coalesce(h.validity_end, DATE '9999-12-31'), h.end_date)) AS last_training,
-        arg_max(h.end_date, (coalesce(h.validity_end, DATE '9999-12-31'), h.end_date)) AS last_end_date,
-        arg_max(h.validity_end, (coalesce(h.validity_end, DATE '9999-12-31'), h.end_date)) AS validity_end
+        arg_max_null(h.training_title, (coalesce(h.validity_end, DATE '9999-12-31'), h.end_date)) AS last_training,
+        arg_max_null(h.end_date, (coalesce(h.validity_end, DATE '9999-12-31'), h.end_date)) AS last_end_date,
+        arg_max_null(h.validity_end, (coalesce(h.validity_end, DATE '9999-12-31'), h.end_date)) AS validity_end
     FROM applies a
     JOIN held h
       ON h.matricule = a.matricule AND h.training_family = a.family
