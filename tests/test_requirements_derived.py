@@ -93,9 +93,13 @@ def encoded(lines: list[list[str]]) -> bytes:
 
 def test_the_demo_lists_read_from_the_persisted_tables_are_the_oracle_on_any_day(store: Store) -> None:
     with store.read() as con:
-        people, chosen = con.execute("SELECT count(*), count(*) FILTER (chosen) FROM pp_requirement_people").fetchone()
-        held = con.execute("SELECT count(*) FROM pp_requirement_held").fetchone()
-    assert people > chosen > 0 and held and held[0] > 0
+        counts = con.execute(
+            "SELECT count(*), count(*) FILTER (chosen), (SELECT count(*) FROM pp_requirement_held) "
+            "FROM pp_requirement_people"
+        ).fetchone()
+    assert counts is not None
+    people, chosen, held = counts
+    assert people > chosen > 0 and held > 0
     assert_same_as_oracle(store)
 
 
@@ -181,10 +185,9 @@ def test_a_training_valid_for_good_keeps_the_requirement_valid(store: Store) -> 
     with store.read() as con:
         derived.prepare_reads(con, *derived.active_settings(con))
         listed = _read(con, date(2031, 1, 1), oracle=False)["missing_trainings"].set_index(["matricule", "family"])
-    row = listed.loc[(person, "sst")]
-    assert (
-        row["status"] == "valid" and pd.isna(row["validity_end"]) and row["last_end_date"] == pd.Timestamp(2020, 1, 7)
-    )
+    row = listed.loc[[(person, "sst")]].iloc[0].to_dict()
+    assert row["status"] == "valid"
+    assert pd.isna(row["validity_end"]) and row["last_end_date"] == pd.Timestamp(2020, 1, 7)
 
 
 # --- every writer --------------------------------------------------------------------------------------------------
