@@ -151,18 +151,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--employees", type=int, default=100_000)
     parser.add_argument("--port", type=int, default=8599)
+    parser.add_argument("--store", type=Path, help="an existing store to measure (copied), not the generated one")
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "PAGES.md", help="where to write the figures")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    source = build_store(args.employees)
-    store_path = OUT / f"pages_{args.employees}.duckdb"
+    source = args.store or build_store(args.employees)
+    store_path = OUT / f"pages_{source.stem}.duckdb"
     shutil.copy(source, store_path)
     counts = Store(store_path).counts()
+    load_before = os.getloadavg()[0]
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
          str(args.port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
          "--secrets.files", str(OUT / "aucun_secret.toml")],  # local mode, whatever .streamlit/secrets.toml says
         cwd=REPO, env={**os.environ, "PASSEPORT_DB": str(store_path), "PASSEPORT_WARMUP": "1"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=(OUT / "pages_server.log").open("wb"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{args.port}/"
     timings: dict[str, float] = {}
@@ -225,11 +228,17 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=10)
         store_path.unlink(missing_ok=True)
+    described = (
+        f"the store {args.store.name}"
+        if args.store
+        else f"the {args.employees:,}-employee store, imported from the generator's files"
+    )
     lines = [
-        "# Page timings on the 100,000-employee store",
+        f"# Page timings on {described}",
         "",
-        f"{args.employees:,} employees: {counts['of_lines']:,} OF lines, {counts['training_records']:,} HR training "
-        f"records, imported from the generator's files; {platform.machine()}, {os.cpu_count()} cores; "
+        f"{counts['employees']:,} employees, {counts['of_lines']:,} OF lines, {counts['training_records']:,} HR "
+        f"training records; {platform.machine()}, {os.cpu_count()} cores, load average before the run "
+        f"{load_before:.1f}, after {os.getloadavg()[0]:.1f}; "
         f"{datetime.now():%Y-%m-%d %H:%M}. Seconds from the navigation until Streamlit is idle, or from the "
         "keystroke until the page shows its list's new count; Debian's chromium; medians of "
         f"{RUNS} (the cold visit happens once).",
@@ -239,7 +248,7 @@ def main() -> None:
         f"Peak memory of the server process (its VmHWM) at the end: {peak_mb:,.0f} MB.",
         "",
     ]
-    (REPO / "bench" / "PAGES.md").write_text("\n".join(lines), encoding="utf-8")
+    args.out.write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
 
 

@@ -16,7 +16,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from lib import settings
+from lib import lists, settings
 from lib.fakes.demo_store import DEMO_DIR
 from lib.requirements import Requirement
 from lib.store import SCHEMA_VERSION, Store, derived
@@ -39,6 +39,10 @@ def _read(con: duckdb.DuckDBPyConnection, today: date, *, oracle: bool) -> dict[
         wanted = {"today": today, "horizon": 90}
         params = checked(con, sql, {k: v for k, v in wanted.items() if k in parameters_of(con, sql)})
         frame = con.execute(sql, params).df()
+        if "search_text" in frame.columns:  # the search text kept normalized: what lib/lists.py makes
+            expected = con.execute(f"SELECT {lists.search_text_sql(name, frame.columns)} AS s FROM frame").df()["s"]
+            assert list(frame["search_text"]) == list(expected), name
+            frame = frame.drop(columns=["search_text"])
         frames[name] = frame.sort_values(list(keys), kind="stable", na_position="first").reset_index(drop=True)
     return frames
 
@@ -331,3 +335,21 @@ def test_the_tables_are_derived_never_backed_up() -> None:
 
     assert set(REQUIREMENT_TABLES) <= set(derived.DERIVED_TABLES)
     assert not set(REQUIREMENT_TABLES) & set(known_schema(SCHEMA_VERSION).tables)
+
+
+def test_a_search_reads_the_stored_search_text(store: Store) -> None:
+    from lib.lists import PERSON_COLUMNS, ListContext, ListQuery
+    from lib.matching import normalized_text
+
+    context = ListContext(DAY)
+    every = store.list_rows(ListQuery("missing_trainings"), context, limit=None)
+    assert "search_text" not in every.columns
+    assert "search_text" not in store.list_columns("missing_trainings", context)
+    word = normalized_text(str(every["person_birth_name"].iloc[0])).split()[0]
+    found = store.list_rows(ListQuery("missing_trainings").searching(word.upper()), context, limit=None)
+    texts = every[list(PERSON_COLUMNS)].astype("string").fillna("").agg(" ".join, axis=1).map(normalized_text)
+    expected = every[texts.str.contains(word, regex=False)]
+    assert 1 <= len(found) < len(every)
+    assert sorted(zip(found["matricule"], found["requirement_id"], strict=True)) == sorted(
+        zip(expected["matricule"], expected["requirement_id"], strict=True)
+    )

@@ -3,7 +3,8 @@
 -- requirement matching; lib/sql/missing_trainings.sql and requirement_shares.sql only add what depends on today.
 -- Run by lib/store/derived.py right after derive_lists.sql (same transaction, same scope: $all, or the people of
 -- the TEMP table pp_scope_nirs), by compute_workflow into TEMP tables, and by lib/store/requirements.py when the
--- requirements are replaced ($all, these two tables only).
+-- requirements are replaced ($all, these two tables only). The search text comes from the TEMP macro
+-- pp_search_missing_trainings (lib/store/requirement_tables.py, after lib/lists.py search_text_sql).
 
 -- The employees whose rows change: every one, or the scope's people (their NIR now, their records' NIR, and the
 -- NIR their rows were computed with).
@@ -74,7 +75,10 @@ ORDER BY a.matricule, a.requirement_id;
 DELETE FROM pp_requirement_people WHERE $all OR matricule IN (SELECT matricule FROM pp_requirement_scope);
 
 INSERT INTO pp_requirement_people BY NAME
-SELECT a.*, b.best_training, b.best_end_date, b.best_validity_end, b.held_until
+SELECT
+    a.*, b.best_training, b.best_end_date, b.best_validity_end, b.held_until,
+    pp_search_missing_trainings(a.person_birth_name, a.person_usage_name, a.person_first_name, a.matricule)
+        AS search_text
 FROM pp_requirement_applies a
 LEFT JOIN (
     SELECT

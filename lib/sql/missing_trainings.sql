@@ -27,7 +27,8 @@ s AS (
         p.person_service, p.job, p.manager, p.requirement_id, p.family, p.title_words, p.scope,
         CASE WHEN p.held_until > $today THEN l.last_training ELSE p.best_training END AS last_training,
         CASE WHEN p.held_until > $today THEN l.last_end_date ELSE p.best_end_date END AS last_end_date,
-        CASE WHEN p.held_until > $today THEN l.validity_end ELSE p.best_validity_end END AS validity_end
+        CASE WHEN p.held_until > $today THEN l.validity_end ELSE p.best_validity_end END AS validity_end,
+        p.search_text
     FROM pp_requirement_people p
     LEFT JOIN later l ON l.matricule = p.matricule AND l.requirement_id = p.requirement_id
     WHERE p.chosen AND (p.exit_date IS NULL OR p.exit_date >= $today)
@@ -45,7 +46,7 @@ t AS (
     FROM s
 )
 SELECT
-    t.*,
+    t.* EXCLUDE (search_text),
     CASE t.status
         WHEN 'never_trained' THEN 'jamais formé'
         WHEN 'expired' THEN 'expirée depuis le ' || strftime(t.validity_end, '%d/%m/%Y')
@@ -55,5 +56,6 @@ SELECT
     t.status IN ('valid', 'expiring_soon') AS compliant,
     CASE t.status WHEN 'never_trained' THEN 0 WHEN 'expired' THEN 1 WHEN 'expiring_soon' THEN 2 ELSE 3 END
         AS status_rank,
-    date_diff('day', $today, t.validity_end) AS days_left
+    date_diff('day', $today, t.validity_end) AS days_left,
+    t.search_text
 FROM t

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import duckdb
 
+from lib import lists
 from lib.store.sqlfiles import run_script
 
 REQUIREMENT_TABLES: tuple[str, ...] = ("pp_requirement_people", "pp_requirement_held")
@@ -24,7 +25,14 @@ SCRIPT = "derive_requirements"
 
 def derive_requirements(con: duckdb.DuckDBPyConnection, *, everything: bool) -> None:
     """Recompute the tables for everyone, or for the people of the TEMP table pp_scope_nirs (lib/store/derived.py
-    fills it), inside the caller's transaction, after lib/sql/derive_lists.sql."""
+        fills it), inside the caller's transaction, after lib/sql/derive_lists.sql. The rows' search text is made by
+    the TEMP macro pp_search_missing_trainings, lib/lists.py's writing of it (lib/store/derived.py install_macros
+    makes the other lists' ones)."""
+    columns = lists.SEARCH_COLUMNS["missing_trainings"]
+    con.execute(
+        f"CREATE OR REPLACE TEMP MACRO pp_search_missing_trainings({', '.join(columns)}) AS "
+        + lists.search_text_sql("missing_trainings", columns)
+    )
     run_script(con, SCRIPT, {"all": everything})
 
 

@@ -8,7 +8,8 @@
 -- day's question). `chosen`: the most specific requirement of a family and title words that is not a collective
 -- share (what the « Manquants » list keeps). The best training held of all those matching (the one that keeps the
 -- requirement valid longest, then the latest), and the latest end date of them (`held_until`): when no training
--- ends after a day, the best at that day is this one.
+-- ends after a day, the best at that day is this one. `search_text`: the person's search text, normalized
+-- (lib/lists.py search_text_sql).
 CREATE TABLE IF NOT EXISTS pp_requirement_people (
     matricule VARCHAR,
     person_nir VARCHAR,
@@ -29,7 +30,8 @@ CREATE TABLE IF NOT EXISTS pp_requirement_people (
     best_training VARCHAR,
     best_end_date DATE,
     best_validity_end DATE,
-    held_until DATE
+    held_until DATE,
+    search_text VARCHAR
 );
 
 -- One row per (employee, requirement that applies to them, training of the validity list they hold of the
