@@ -4,8 +4,6 @@
 -- never_trained (« jamais formé »), expired, expiring_soon, valid (no validity end: valid).
 -- Who is required what, and the best training held, are persisted (lib/sql/derive_requirements.sql); here only
 -- what depends on today: presence, and the best among the trainings ended by $today when one ends after it.
--- No ORDER BY: every ask gives the list's order (lib/store/lists.py DEFAULT_ORDER: status_rank, validity_end,
--- person_birth_name, matricule, family), and a sort kept inside would sort the whole list before each page.
 WITH later AS (
     SELECT
         h.matricule, h.requirement_id,
@@ -59,3 +57,4 @@ SELECT
     date_diff('day', $today, t.validity_end) AS days_left,
     t.search_text
 FROM t
+ORDER BY status_rank, t.validity_end NULLS LAST, t.person_birth_name, t.matricule, t.family
