@@ -25,7 +25,7 @@ SCRIPT = "derive_requirements"
 
 def derive_requirements(con: duckdb.DuckDBPyConnection, *, everything: bool) -> None:
     """Recompute the tables for everyone, or for the people of the TEMP table pp_scope_nirs (lib/store/derived.py
-        fills it), inside the caller's transaction, after lib/sql/derive_lists.sql. The rows' search text is made by
+    fills it), inside the caller's transaction, after lib/sql/derive_lists.sql. The rows' search text is made by
     the TEMP macro pp_search_missing_trainings, lib/lists.py's writing of it (lib/store/derived.py install_macros
     makes the other lists' ones)."""
     columns = lists.SEARCH_COLUMNS["missing_trainings"]
