@@ -8,7 +8,8 @@ least 10 % of each site » — a collective target, not a per-person obligation)
 counts more than site.
 
 This module reads and writes the table as CSV/XLSX (bounded, French messages naming line and column) and
-decides which requirement applies to whom; the store computes who is missing what (lib/sql/missing_trainings.sql).
+decides which requirement applies to whom; the store computes who is missing what (lib/sql/derive_requirements.sql
+persists who each requirement applies to, lib/sql/missing_trainings.sql adds the state at a day).
 """
 
 from __future__ import annotations

@@ -40,6 +40,7 @@ SQL_PARAMETERS = {
     "requirement_shares": frozenset({"today"}),
     "derive": frozenset({"all", "tolerance"}),
     "derive_lists": frozenset({"all"}),
+    "derive_requirements": frozenset({"all"}),
     "last_decisions": frozenset(),
     "rule_set_differences": frozenset(),
     "people": frozenset({"words", "matricules", "limit"}),

@@ -1,39 +1,41 @@
 -- The collective requirements (« at least 10 % of each site hold the SST »): per requirement and per site of the
 -- people it applies to (present at $today), how many hold a training of the family valid at $today.
-WITH people AS (
-    SELECT e.matricule, coalesce(e.site, est.site) AS person_site, e.service AS person_service, e.job
-    FROM employees e
-    LEFT JOIN establishments est ON est.siret = e.establishment_siret
-    WHERE e.exit_date IS NULL OR e.exit_date >= $today
+-- Who each requirement applies to, and the best training held, are persisted (lib/sql/derive_requirements.sql):
+-- someone holds a valid training at $today when the best of those ended by then is valid at $today (recomputed
+-- here only for those holding a training that ends after $today).
+WITH later AS (
+    SELECT
+        h.matricule, h.requirement_id,
+        arg_max_null(h.end_date, (coalesce(h.validity_end, DATE '9999-12-31'), h.end_date, h.training_title))
+            AS last_end_date,
+        arg_max_null(h.validity_end, (coalesce(h.validity_end, DATE '9999-12-31'), h.end_date, h.training_title))
+            AS validity_end
+    FROM pp_requirement_held h
+    JOIN (
+        SELECT matricule, requirement_id FROM pp_requirement_people
+        WHERE min_share IS NOT NULL AND held_until > $today
+    ) f ON f.matricule = h.matricule AND f.requirement_id = h.requirement_id
+    WHERE h.end_date <= $today
+    GROUP BY h.matricule, h.requirement_id
 ),
 scoped AS (
-    SELECT p.*, q.id AS requirement_id, q.family, q.title_words, q.min_share,
-        coalesce(nullif(concat_ws(' · ', 'Poste : ' || q.job, 'Service : ' || q.service, 'Site : ' || q.site), ''),
-            'Tout le personnel') AS scope
-    FROM people p
-    JOIN requirements q
-      ON (q.job IS NULL OR q.job = p.job)
-     AND (q.service IS NULL OR q.service = p.person_service)
-     AND (q.site IS NULL OR q.site = p.person_site)
-    WHERE q.min_share IS NOT NULL
-),
-valid AS (
-    SELECT DISTINCT s.requirement_id, s.matricule
-    FROM scoped s
-    -- The validity list's persisted rows (lib/sql/derive_lists.sql): the record's validity end, else the OF's.
-    JOIN pp_list_validities r ON r.matricule = s.matricule AND r.training_family = s.family
-    WHERE r.end_date <= $today
-      AND coalesce(r.effective_validity_end, DATE '9999-12-31') >= $today
-      AND (s.title_words IS NULL OR list_has_all(string_split(r.title_norm, ' '), string_split(s.title_words, ' ')))
+    SELECT
+        p.requirement_id, p.family, p.title_words, p.scope, p.person_site, p.min_share,
+        CASE WHEN p.held_until > $today THEN l.last_end_date ELSE p.best_end_date END AS last_end_date,
+        CASE WHEN p.held_until > $today THEN l.validity_end ELSE p.best_validity_end END AS validity_end
+    FROM pp_requirement_people p
+    LEFT JOIN later l ON l.matricule = p.matricule AND l.requirement_id = p.requirement_id
+    WHERE p.min_share IS NOT NULL AND (p.exit_date IS NULL OR p.exit_date >= $today)
 ),
 counted AS (
     SELECT
-        s.requirement_id, s.family, s.title_words, s.scope, s.person_site, s.min_share,
+        requirement_id, family, title_words, scope, person_site, min_share,
         count(*) AS staff,
-        count(v.matricule) AS trained
-    FROM scoped s
-    LEFT JOIN valid v USING (requirement_id, matricule)
-    GROUP BY s.requirement_id, s.family, s.title_words, s.scope, s.person_site, s.min_share
+        count(*) FILTER (
+            WHERE last_end_date IS NOT NULL AND coalesce(validity_end, DATE '9999-12-31') >= $today
+        ) AS trained
+    FROM scoped
+    GROUP BY requirement_id, family, title_words, scope, person_site, min_share
 )
 SELECT *, trained / staff AS share, trained / staff >= min_share AS met
 FROM counted

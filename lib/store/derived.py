@@ -25,6 +25,7 @@ import pandas as pd
 
 from lib import lists, rules_sql, settings, validity
 from lib.rules import RuleSet, RuleSetError
+from lib.store.requirement_tables import REQUIREMENT_TABLES, derive_requirements
 from lib.store.sqlfiles import named_query, run_script
 
 DERIVED_TABLES: tuple[str, ...] = (
@@ -41,6 +42,7 @@ DERIVED_TABLES: tuple[str, ...] = (
     "pp_list_expected",
     "pp_list_internal",
     "pp_list_validities",
+    *REQUIREMENT_TABLES,
 )
 """The tables derived from the others: never backed up, recomputed after a restore (lib/backup.py)."""
 
@@ -58,7 +60,7 @@ _SCOPE_TABLES = (
 # The TEMP tables of a computation under other settings (compute_workflow) that shadow the persisted ones.
 _TEMP_TABLES = (
     "pp_title_keys", "pp_employer_sirets", "pp_records", "pp_lines", "pp_candidates", "pp_pairs",
-    "pp_ambiguous", "pp_declared_records", "pp_last_actions", "pp_line_facts", *LIST_TABLES,
+    "pp_ambiguous", "pp_declared_records", "pp_last_actions", "pp_line_facts", *LIST_TABLES, *REQUIREMENT_TABLES,
 )  # fmt: skip
 
 LINE_FACTS_VIEW = (
@@ -142,9 +144,9 @@ def _write_title_keys(con: duckdb.DuckDBPyConnection, titles: list[str], stateme
 
 PERSISTED_TABLES: tuple[str, ...] = (
     "pp_employer_sirets", "pp_records", "pp_line_facts", "pp_candidates", "pp_pairs", "pp_ambiguous",
-    "pp_declared_records", *LIST_TABLES,
+    "pp_declared_records", *LIST_TABLES, *REQUIREMENT_TABLES,
 )  # fmt: skip
-"""What lib/sql/derive.sql and derive_lists.sql write (pp_title_keys aside, filled from Python)."""
+"""What lib/sql/derive.sql, derive_lists.sql and derive_requirements.sql write (pp_title_keys aside, from Python)."""
 
 
 def compute_workflow(con: duckdb.DuckDBPyConnection, rules: RuleSet, tolerance_days: int) -> None:
@@ -163,6 +165,7 @@ def compute_workflow(con: duckdb.DuckDBPyConnection, rules: RuleSet, tolerance_d
         _empty_scope(con)
         run_script(con, "derive", {"all": True, "tolerance": tolerance_days})
         run_script(con, "derive_lists", {"all": True})
+        derive_requirements(con, everything=True)
     finally:
         _drop_scope(con)
     con.execute(LINE_FACTS_VIEW)
@@ -238,6 +241,7 @@ def refresh_derived(
             con.execute("CREATE OR REPLACE TEMP TABLE pp_declared_before AS SELECT * FROM main.pp_declared_records")
         run_script(con, "derive", {"all": everything, "tolerance": tolerance})
         run_script(con, "derive_lists", {"all": everything})
+        derive_requirements(con, everything=everything)
     finally:
         _drop_scope(con)
     con.execute(

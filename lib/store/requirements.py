@@ -1,6 +1,8 @@
 """The employer's required trainings (lib/requirements.py): the table, replaced as a whole and audited, and the
 collective targets reached per site (lib/sql/requirement_shares.sql). Who is missing what is the workflow list
-« missing_trainings » (lib/sql/missing_trainings.sql), asked like the others (lib/store/lists.py)."""
+« missing_trainings » (lib/sql/missing_trainings.sql), asked like the others (lib/store/lists.py). Both read the
+tables lib/sql/derive_requirements.sql persists (lib/store/requirement_tables.py), refreshed here when the
+requirements are replaced, in the same transaction."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import pandas as pd
 from lib import settings
 from lib.requirements import Requirement
 from lib.store.connection import StoreBase, arrow_frame, audit, transaction
+from lib.store.requirement_tables import refresh_requirement_tables
 from lib.store.sqlfiles import checked, named_query
 from lib.store.workflow import WorkflowMixin
 
@@ -55,6 +58,7 @@ class RequirementsMixin(WorkflowMixin, StoreBase):
                 {"who": who},
             )
             con.unregister("new_requirements")
+            refresh_requirement_tables(con)  # who each requirement applies to (lib/sql/derive_requirements.sql)
             audit(
                 con, who=who, target_kind="requirements", target_key="requirements", action="replaced",
                 reason=f"{before[0] if before else 0} → {len(requirements)} formation(s) requise(s)",
