@@ -1,7 +1,8 @@
 -- Each workflow list's columns that depend neither on today nor on the decisions, already joined (the tables of
 -- lib/sql/migrations/007_list_tables.sql), in the list's own order. Run by lib/store/derived.py after derive.sql
--- (same transaction, same scope: $all, or the TEMP tables pp_scope_nirs, pp_scope_lines, pp_scope_line_keys and
--- pp_declared_before, the deposited declarations before this write), and by compute_workflow into TEMP tables.
+-- (same transaction, same scope: $all, or the TEMP tables of derive.sql — pp_scope_nirs, pp_scope_lines,
+-- pp_scope_line_keys, pp_paired_records, pp_paired_lines, pp_ambiguous_before — and pp_declared_before, the
+-- deposited declarations before this write), and by compute_workflow into TEMP tables.
 -- The search texts come from the TEMP macros pp_search_<list> (lib/lists.py search_text_sql).
 
 -- The records whose rows change: the scope's people (and every record of their matricules: « latest of a
@@ -35,10 +36,28 @@ WHERE NOT $all AND coalesce(matricule, person_nir) IN (
 UNION
 SELECT id FROM pp_list_scope_records;
 
-CREATE OR REPLACE TEMP TABLE pp_list_scope_lines AS
-SELECT line_key FROM pp_scope_line_keys WHERE NOT $all
+-- And the records whose pairing, paired line or ambiguity changed (derive.sql).
+CREATE OR REPLACE TEMP TABLE pp_list_scope_records AS
+SELECT id FROM pp_list_scope_records
 UNION
-SELECT line_key FROM pp_scope_lines WHERE NOT $all
+SELECT id FROM pp_paired_records WHERE NOT $all
+UNION
+SELECT record_id FROM pp_ambiguous_before WHERE NOT $all
+UNION
+SELECT record_id FROM pp_ambiguous
+WHERE NOT $all AND (record_id IN (SELECT id FROM pp_paired_records)
+                    OR line_key IN (SELECT line_key FROM pp_paired_lines));
+
+-- The lines whose rows change: those recomputed or whose pairing changed, whose ambiguity changed, and those
+-- paired (before or after) with a record whose row changes.
+CREATE OR REPLACE TEMP TABLE pp_list_scope_lines AS
+SELECT line_key FROM pp_paired_lines WHERE NOT $all
+UNION
+SELECT line_key FROM pp_ambiguous_before WHERE NOT $all
+UNION
+SELECT line_key FROM pp_ambiguous
+WHERE NOT $all AND (record_id IN (SELECT id FROM pp_paired_records)
+                    OR line_key IN (SELECT line_key FROM pp_paired_lines))
 UNION
 SELECT line_key FROM pp_pairs WHERE NOT $all AND record_id IN (SELECT id FROM pp_list_scope_records)
 UNION
@@ -150,7 +169,9 @@ FROM pp_records r
 -- The latest of each (person, family) by end date, then id: a grouped arg_max over narrow rows.
 LEFT JOIN (
     SELECT arg_max(id, (end_date, id)) AS record_id FROM pp_records
-    WHERE $all OR id IN (SELECT id FROM pp_list_scope_records)
+    WHERE $all OR coalesce(matricule, person_nir) IN (
+        SELECT coalesce(matricule, person_nir) FROM pp_records WHERE id IN (SELECT id FROM pp_list_scope_records)
+    )
     GROUP BY coalesce(matricule, person_nir), coalesce(training_family, title_norm)
 ) latest ON latest.record_id = r.id
 LEFT JOIN pp_pairs p ON p.record_id = r.id

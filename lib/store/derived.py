@@ -52,6 +52,7 @@ LIST_TABLES: tuple[str, ...] = (
 # The scope tables of lib/sql/derive.sql and lib/sql/derive_lists.sql (TEMP, dropped after each refresh).
 _SCOPE_TABLES = (
     "pp_scope_nirs", "pp_scope_lines", "pp_scope_records", "pp_scope_line_keys", "pp_declared_before",
+    "pp_candidates_before", "pp_pairs_before", "pp_paired_records", "pp_paired_lines", "pp_ambiguous_before",
     "pp_list_scope_matricules", "pp_list_scope_records", "pp_list_scope_lines",
 )  # fmt: skip
 
@@ -264,15 +265,9 @@ def _fill_scope(con: duckdb.DuckDBPyConnection, nirs: list[str], line_keys_sql: 
         con.execute("INSERT INTO pp_scope_nirs SELECT DISTINCT CAST(nir AS VARCHAR) FROM pp_scope_frame")
         con.unregister("pp_scope_frame")
     if line_keys_sql:
+        # Only the lines themselves: their candidates, pairs and list rows follow in derive.sql (set-based deltas),
+        # nobody's records change.
         con.execute(f"INSERT INTO pp_scope_lines SELECT DISTINCT * FROM ({line_keys_sql})")
-        # The lines' people, as the write left them and as the persisted tables knew them.
-        con.execute(
-            "INSERT INTO pp_scope_nirs SELECT nir FROM of_lines "
-            "WHERE organisme || '|' || id_unique_partenaire IN (SELECT line_key FROM pp_scope_lines) "
-            "AND nir IS NOT NULL "
-            "UNION SELECT nir FROM pp_line_facts WHERE line_key IN (SELECT line_key FROM pp_scope_lines) "
-            "AND nir IS NOT NULL"
-        )
     # A manual pairing joins two people's pairings: both are recomputed.
     con.execute(
         "INSERT INTO pp_scope_nirs "
