@@ -95,13 +95,13 @@ SELECT
     b.first_received_on > pp_of_deadline(b.r) AS declared_late
 FROM base b;
 
--- A candidate joins a record and a line of the same NIR: those of the scope's people and of the lines recomputed.
+-- A candidate joins a record and a line of the same NIR: those of the lines recomputed (the scope's people's lines
+-- among them). One semi-join on the lines, before the join on NIR (an OR of two would be applied after it).
 CREATE OR REPLACE TEMP TABLE pp_candidates_before AS
 SELECT record_id, line_key FROM pp_candidates
-WHERE NOT $all AND (nir IN (SELECT nir FROM pp_scope_nirs) OR line_key IN (SELECT line_key FROM pp_scope_line_keys));
+WHERE NOT $all AND line_key IN (SELECT line_key FROM pp_scope_line_keys);
 
-DELETE FROM pp_candidates
-WHERE $all OR nir IN (SELECT nir FROM pp_scope_nirs) OR line_key IN (SELECT line_key FROM pp_scope_line_keys);
+DELETE FROM pp_candidates WHERE $all OR line_key IN (SELECT line_key FROM pp_scope_line_keys);
 
 INSERT INTO pp_candidates BY NAME
 SELECT
@@ -112,7 +112,7 @@ SELECT
 FROM pp_records r
 JOIN pp_line_facts l ON l.nir = r.person_nir
 WHERE NOT r.is_internal
-  AND ($all OR l.nir IN (SELECT nir FROM pp_scope_nirs) OR l.line_key IN (SELECT line_key FROM pp_scope_line_keys))
+  AND ($all OR l.line_key IN (SELECT line_key FROM pp_scope_line_keys))
   AND (r.title_norm = l.title_norm OR (r.training_key IS NOT NULL AND r.training_key = l.training_key))
   AND abs(date_diff('day', r.end_date, coalesce(l.date_fin_formation, l.date_debut_validite))) <= $tolerance;
 

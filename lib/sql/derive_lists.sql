@@ -1,70 +1,11 @@
 -- Each workflow list's columns that depend neither on today nor on the decisions, already joined (the tables of
 -- lib/sql/migrations/007_list_tables.sql), in the list's own order. Run by lib/store/derived.py after derive.sql
--- (same transaction, same scope: $all, or the TEMP tables of derive.sql — pp_scope_nirs, pp_scope_lines,
--- pp_scope_line_keys, pp_paired_records, pp_paired_lines, pp_ambiguous_before — and pp_declared_before, the
--- deposited declarations before this write), and by compute_workflow into TEMP tables.
+-- and derive_list_scope.sql (same transaction), and by compute_workflow into TEMP tables. $all_lines: rewrite
+-- pp_list_of_declarations whole, else only the lines of pp_list_scope_lines; $all_records: rewrite the three lists
+-- of records whole, else only the records of pp_list_scope_records (and of the people of pp_scope_nirs).
 -- The search texts come from the TEMP macros pp_search_<list> (lib/lists.py search_text_sql).
 
--- The records whose rows change: the scope's people (and every record of their matricules: « latest of a
--- family » is per matricule), and the records whose deposited declarations changed.
-CREATE OR REPLACE TEMP TABLE pp_list_scope_matricules AS
-SELECT matricule FROM pp_records
-WHERE NOT $all AND matricule IS NOT NULL AND person_nir IN (SELECT nir FROM pp_scope_nirs)
-UNION
-SELECT matricule FROM pp_list_validities
-WHERE NOT $all AND matricule IS NOT NULL AND person_nir IN (SELECT nir FROM pp_scope_nirs);
-
-CREATE OR REPLACE TEMP TABLE pp_list_scope_records AS
-SELECT id FROM pp_records
-WHERE NOT $all AND (person_nir IN (SELECT nir FROM pp_scope_nirs)
-                    OR matricule IN (SELECT matricule FROM pp_list_scope_matricules))
-UNION
-SELECT record_id FROM (
-    (SELECT record_id, kind, export_id FROM pp_declared_before
-     EXCEPT SELECT record_id, kind, export_id FROM pp_declared_records)
-    UNION ALL
-    (SELECT record_id, kind, export_id FROM pp_declared_records
-     EXCEPT SELECT record_id, kind, export_id FROM pp_declared_before)
-) WHERE NOT $all;
-
--- Closed over « latest of a family »: every record of the same person (matricule, else NIR).
-CREATE OR REPLACE TEMP TABLE pp_list_scope_records AS
-SELECT id FROM pp_records
-WHERE NOT $all AND coalesce(matricule, person_nir) IN (
-    SELECT coalesce(matricule, person_nir) FROM pp_records WHERE id IN (SELECT id FROM pp_list_scope_records)
-)
-UNION
-SELECT id FROM pp_list_scope_records;
-
--- And the records whose pairing, paired line or ambiguity changed (derive.sql).
-CREATE OR REPLACE TEMP TABLE pp_list_scope_records AS
-SELECT id FROM pp_list_scope_records
-UNION
-SELECT id FROM pp_paired_records WHERE NOT $all
-UNION
-SELECT record_id FROM pp_ambiguous_before WHERE NOT $all
-UNION
-SELECT record_id FROM pp_ambiguous
-WHERE NOT $all AND (record_id IN (SELECT id FROM pp_paired_records)
-                    OR line_key IN (SELECT line_key FROM pp_paired_lines));
-
--- The lines whose rows change: those recomputed or whose pairing changed, whose ambiguity changed, and those
--- paired (before or after) with a record whose row changes.
-CREATE OR REPLACE TEMP TABLE pp_list_scope_lines AS
-SELECT line_key FROM pp_paired_lines WHERE NOT $all
-UNION
-SELECT line_key FROM pp_ambiguous_before WHERE NOT $all
-UNION
-SELECT line_key FROM pp_ambiguous
-WHERE NOT $all AND (record_id IN (SELECT id FROM pp_paired_records)
-                    OR line_key IN (SELECT line_key FROM pp_paired_lines))
-UNION
-SELECT line_key FROM pp_pairs WHERE NOT $all AND record_id IN (SELECT id FROM pp_list_scope_records)
-UNION
-SELECT line_key FROM pp_list_of_declarations
-WHERE NOT $all AND (record_id IN (SELECT id FROM pp_list_scope_records) OR nir IN (SELECT nir FROM pp_scope_nirs));
-
-DELETE FROM pp_list_of_declarations WHERE $all OR line_key IN (SELECT line_key FROM pp_list_scope_lines);
+DELETE FROM pp_list_of_declarations WHERE $all_lines OR line_key IN (SELECT line_key FROM pp_list_scope_lines);
 
 INSERT INTO pp_list_of_declarations BY NAME
 SELECT
@@ -96,11 +37,11 @@ LEFT JOIN pp_pairs p USING (line_key)
 LEFT JOIN pp_records r ON r.id = p.record_id
 LEFT JOIN pp_declared_records dr ON dr.record_id = p.record_id AND dr.kind = 'carence'
 LEFT JOIN establishments e ON e.siret = l.siret_employeur
-WHERE $all OR l.line_key IN (SELECT line_key FROM pp_list_scope_lines)
+WHERE $all_lines OR l.line_key IN (SELECT line_key FROM pp_list_scope_lines)
 ORDER BY l.concerned DESC, l.verification_deadline NULLS LAST, l.organisme, l.id_unique_partenaire;
 
 DELETE FROM pp_list_expected
-WHERE $all OR person_nir IN (SELECT nir FROM pp_scope_nirs) OR id IN (SELECT id FROM pp_list_scope_records);
+WHERE $all_records OR person_nir IN (SELECT nir FROM pp_scope_nirs) OR id IN (SELECT id FROM pp_list_scope_records);
 
 INSERT INTO pp_list_expected BY NAME
 SELECT
@@ -131,11 +72,11 @@ FROM pp_records r
 LEFT JOIN pp_pairs p ON p.record_id = r.id
 LEFT JOIN pp_line_facts l ON l.line_key = p.line_key
 LEFT JOIN pp_declared_records dr ON dr.record_id = r.id AND dr.kind = 'carence'
-WHERE NOT r.is_internal AND ($all OR r.id IN (SELECT id FROM pp_list_scope_records))
+WHERE NOT r.is_internal AND ($all_records OR r.id IN (SELECT id FROM pp_list_scope_records))
 ORDER BY r.of_deadline NULLS LAST, r.person_birth_name, r.id;
 
 DELETE FROM pp_list_internal
-WHERE $all OR person_nir IN (SELECT nir FROM pp_scope_nirs) OR id IN (SELECT id FROM pp_list_scope_records);
+WHERE $all_records OR person_nir IN (SELECT nir FROM pp_scope_nirs) OR id IN (SELECT id FROM pp_list_scope_records);
 
 INSERT INTO pp_list_internal BY NAME
 SELECT
@@ -146,11 +87,11 @@ SELECT
         AS search_text
 FROM pp_records r
 LEFT JOIN pp_declared_records dr ON dr.record_id = r.id AND dr.kind = 'internal'
-WHERE r.is_internal AND ($all OR r.id IN (SELECT id FROM pp_list_scope_records))
+WHERE r.is_internal AND ($all_records OR r.id IN (SELECT id FROM pp_list_scope_records))
 ORDER BY r.internal_deadline NULLS LAST, r.person_birth_name, r.id;
 
 DELETE FROM pp_list_validities
-WHERE $all OR person_nir IN (SELECT nir FROM pp_scope_nirs) OR id IN (SELECT id FROM pp_list_scope_records);
+WHERE $all_records OR person_nir IN (SELECT nir FROM pp_scope_nirs) OR id IN (SELECT id FROM pp_list_scope_records);
 
 INSERT INTO pp_list_validities BY NAME
 SELECT
@@ -169,12 +110,12 @@ FROM pp_records r
 -- The latest of each (person, family) by end date, then id: a grouped arg_max over narrow rows.
 LEFT JOIN (
     SELECT arg_max(id, (end_date, id)) AS record_id FROM pp_records
-    WHERE $all OR coalesce(matricule, person_nir) IN (
+    WHERE $all_records OR coalesce(matricule, person_nir) IN (
         SELECT coalesce(matricule, person_nir) FROM pp_records WHERE id IN (SELECT id FROM pp_list_scope_records)
     )
     GROUP BY coalesce(matricule, person_nir), coalesce(training_family, title_norm)
 ) latest ON latest.record_id = r.id
 LEFT JOIN pp_pairs p ON p.record_id = r.id
 LEFT JOIN pp_line_facts l ON l.line_key = p.line_key
-WHERE $all OR r.id IN (SELECT id FROM pp_list_scope_records)
+WHERE $all_records OR r.id IN (SELECT id FROM pp_list_scope_records)
 ORDER BY coalesce(r.validity_end, l.date_fin_validite) NULLS LAST, r.person_birth_name, r.id;

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
@@ -163,7 +164,8 @@ def compute_workflow(con: duckdb.DuckDBPyConnection, rules: RuleSet, tolerance_d
     try:
         _empty_scope(con)
         run_script(con, "derive", {"all": True, "tolerance": tolerance_days})
-        run_script(con, "derive_lists", {"all": True})
+        run_script(con, "derive_list_scope", {"all": True})
+        run_script(con, "derive_lists", {"all_lines": True, "all_records": True})
     finally:
         _drop_scope(con)
     con.execute(LINE_FACTS_VIEW)
@@ -202,19 +204,36 @@ def prepare_reads(con: duckdb.DuckDBPyConnection, rules: RuleSet, tolerance_days
     con.execute(LINE_FACTS_VIEW)
 
 
+FULL_REFRESH_SHARE = 0.4
+"""Past this share of a table's rows in a refresh's scope, rewriting the table whole costs less than the delta
+(deleting and re-inserting by scope costs more per row than a full write): measured on the 100,000-employee store,
+bench/RESULTS.md « Import refresh »."""
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """What a refresh rewrote whole: the derived tables (derive.sql), the OF lines' list, the three records' lists."""
+
+    derived: bool
+    lines_list: bool
+    records_lists: bool
+
+
 def refresh_derived(
     con: duckdb.DuckDBPyConnection,
     *,
     nirs: Iterable[str] | None = None,
     line_keys_sql: str | None = None,
-) -> None:
+) -> Refresh:
     """Recompute the persisted tables, inside the caller's transaction (call it after the write).
 
-    Everything when neither `nirs` nor `line_keys_sql` is given; else only the people of `nirs`, and of the OF
-    lines whose keys `line_keys_sql` selects (a query written by the program, e.g. over a registered frame), with
-    their NIRs before and after the write; closed over the manual pairings (a record paired by hand with another
-    person's line). A rule set that cannot be read (an unreadable override) leaves the tables marked stale: the
-    reads then compute the lists as before, and say what is wrong.
+    Everything when neither `nirs` nor `line_keys_sql` is given. Else a delta (lib/sql/derive.sql): the people of
+    `nirs` (their records, lines and candidates; closed over the manual pairings, a record paired by hand with
+    another person's line), and the OF lines whose keys `line_keys_sql` selects (a query written by the program,
+    e.g. over a registered frame: the lines the write inserted or changed; their candidates only, nobody's records),
+    then the pairs, ambiguities and list rows those change. A scope holding more than FULL_REFRESH_SHARE of the
+    lines or records is rewritten whole instead, table by table. A rule set that cannot be read (an unreadable
+    override) leaves the tables marked stale: the reads then compute the lists as before, and say what is wrong.
     """
     everything = nirs is None and line_keys_sql is None
     _drop_temporary(con, _TEMP_TABLES)  # nothing computed on this connection may stand for the store's tables
@@ -222,7 +241,7 @@ def refresh_derived(
         rules, tolerance = active_settings(con)
     except RuleSetError:
         con.execute("DELETE FROM pp_derived_state")
-        return
+        return Refresh(derived=False, lines_list=False, records_lists=False)
     install_macros(con, rules)
     if everything:
         con.execute("DELETE FROM pp_title_keys")
@@ -235,16 +254,46 @@ def refresh_derived(
     try:
         if not everything:
             _fill_scope(con, list(nirs or ()), line_keys_sql)
+            everything = _large_scope(con)
+        if not everything:
             # The deposited declarations before this write: the records whose declaration changed get new rows.
             con.execute("CREATE OR REPLACE TEMP TABLE pp_declared_before AS SELECT * FROM main.pp_declared_records")
         run_script(con, "derive", {"all": everything, "tolerance": tolerance})
-        run_script(con, "derive_lists", {"all": everything})
+        run_script(con, "derive_list_scope", {"all": everything})
+        done = Refresh(
+            derived=everything,
+            lines_list=everything or _share(con, "pp_list_scope_lines", "pp_line_facts") > FULL_REFRESH_SHARE,
+            records_lists=everything or _share(con, "pp_list_scope_records", "pp_records") > FULL_REFRESH_SHARE,
+        )
+        run_script(con, "derive_lists", {"all_lines": done.lines_list, "all_records": done.records_lists})
     finally:
         _drop_scope(con)
     con.execute(
         "INSERT INTO pp_derived_state VALUES ('fingerprint', $f) ON CONFLICT DO UPDATE SET value = excluded.value",
         {"f": fingerprint(rules, tolerance)},
     )
+    return done
+
+
+def _share(con: duckdb.DuckDBPyConnection, scope: str, table: str) -> float:
+    """The rows of the TEMP table `scope` as a share of `table`'s (our table names, never a user's)."""
+    row = con.execute(f"SELECT (SELECT count(*) FROM temp.{scope}), (SELECT count(*) FROM main.{table})").fetchone()
+    assert row is not None
+    return float(row[0]) / max(int(row[1]), 1)
+
+
+def _large_scope(con: duckdb.DuckDBPyConnection) -> bool:
+    """The scope's people and lines hold more than FULL_REFRESH_SHARE of the derived lines or records."""
+    row = con.execute(
+        "SELECT (SELECT count(*) FROM pp_line_facts WHERE nir IN (SELECT nir FROM pp_scope_nirs) "
+        "        OR line_key IN (SELECT line_key FROM pp_scope_lines)), "
+        "(SELECT count(*) FROM pp_line_facts), "
+        "(SELECT count(*) FROM pp_records WHERE person_nir IN (SELECT nir FROM pp_scope_nirs)), "
+        "(SELECT count(*) FROM pp_records)"
+    ).fetchone()
+    assert row is not None
+    lines, all_lines, records, all_records = (int(v) for v in row)
+    return lines > FULL_REFRESH_SHARE * max(all_lines, 1) or records > FULL_REFRESH_SHARE * max(all_records, 1)
 
 
 def _empty_scope(con: duckdb.DuckDBPyConnection) -> None:
