@@ -204,7 +204,7 @@ def prepare_reads(con: duckdb.DuckDBPyConnection, rules: RuleSet, tolerance_days
     con.execute(LINE_FACTS_VIEW)
 
 
-FULL_REFRESH_SHARE = 0.4
+FULL_REFRESH_SHARE = 0.5
 """Past this share of a table's rows in a refresh's scope, rewriting the table whole costs less than the delta
 (deleting and re-inserting by scope costs more per row than a full write): measured on the 100,000-employee store,
 bench/RESULTS.md « Import refresh »."""
