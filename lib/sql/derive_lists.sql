@@ -7,6 +7,29 @@
 
 DELETE FROM pp_list_of_declarations WHERE $all_lines OR line_key IN (SELECT line_key FROM pp_list_scope_lines);
 
+-- The scope's lines' pairs with their records' columns, apart: a small table the join below hashes (joined in one
+-- statement, the hash table was built on the scope's lines, every column of them, twice).
+CREATE OR REPLACE TEMP TABLE pp_list_line_pairs AS
+SELECT
+    p.line_key,
+    p.record_id,
+    p.how,
+    p.discrepancies,
+    p.discrepancy_details,
+    r.id AS paired_record,
+    r.matricule,
+    r.person_site,
+    r.person_service,
+    r.r,
+    r.category,
+    r.carence_opens_on,
+    r.carence_deadline,
+    dr.record_id IS NOT NULL AS declared_in_carence
+FROM pp_pairs p
+LEFT JOIN pp_records r ON r.id = p.record_id
+LEFT JOIN pp_declared_records dr ON dr.record_id = p.record_id AND dr.kind = 'carence'
+WHERE $all_lines OR p.line_key IN (SELECT line_key FROM pp_list_scope_lines);
+
 INSERT INTO pp_list_of_declarations BY NAME
 SELECT
     l.* EXCLUDE (nom_jdr),
@@ -19,23 +42,21 @@ SELECT
         WHEN l.line_key IN (SELECT line_key FROM pp_ambiguous) THEN 'à rapprocher'
         ELSE 'inattendue'
     END AS reconciliation,
-    r.matricule,
-    r.person_site AS site,
-    r.person_service AS service,
+    p.matricule,
+    p.person_site AS site,
+    p.person_service AS service,
     -- The carence a correction not made leads to: the matched record's window (the employer's values),
     -- none outside the employer's scope; an unmatched line's own window (category unknown: owed).
-    CASE WHEN r.id IS NULL THEN pp_carence_opens_on(l.r, NULL)
-         WHEN pp_employer_scope_from(r.r, r.category) IS NULL THEN r.carence_opens_on END AS carence_opens_on,
-    CASE WHEN r.id IS NULL THEN pp_carence_deadline(l.r, NULL)
-         WHEN pp_employer_scope_from(r.r, r.category) IS NULL THEN r.carence_deadline END AS carence_deadline,
-    dr.record_id IS NOT NULL AS declared_in_carence,
+    CASE WHEN p.paired_record IS NULL THEN pp_carence_opens_on(l.r, NULL)
+         WHEN pp_employer_scope_from(p.r, p.category) IS NULL THEN p.carence_opens_on END AS carence_opens_on,
+    CASE WHEN p.paired_record IS NULL THEN pp_carence_deadline(l.r, NULL)
+         WHEN pp_employer_scope_from(p.r, p.category) IS NULL THEN p.carence_deadline END AS carence_deadline,
+    coalesce(p.declared_in_carence, false) AS declared_in_carence,
     pp_closed_before_employer_space(l.verification_deadline) AS closed_before_employer_space,
-    coalesce(e.site, r.person_site) AS establishment,
-    pp_search_of_declarations(l.nom_titulaire, r.matricule, l.id_declaration, l.id_unique_partenaire) AS search_text
+    coalesce(e.site, p.person_site) AS establishment,
+    pp_search_of_declarations(l.nom_titulaire, p.matricule, l.id_declaration, l.id_unique_partenaire) AS search_text
 FROM pp_line_facts l
-LEFT JOIN pp_pairs p USING (line_key)
-LEFT JOIN pp_records r ON r.id = p.record_id
-LEFT JOIN pp_declared_records dr ON dr.record_id = p.record_id AND dr.kind = 'carence'
+LEFT JOIN pp_list_line_pairs p USING (line_key)
 LEFT JOIN establishments e ON e.siret = l.siret_employeur
 WHERE $all_lines OR l.line_key IN (SELECT line_key FROM pp_list_scope_lines)
 ORDER BY l.concerned DESC, l.verification_deadline NULLS LAST, l.organisme, l.id_unique_partenaire;

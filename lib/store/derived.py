@@ -4,8 +4,10 @@ The tables of lib/sql/migrations/004_derived.sql hold what the store used to com
 is kept as the tests' oracle, tests/full_computation/prepare_workflow.sql): each record's and each OF line's
 deadlines, the pairing of records with OF lines, the deposited declarations, under the store's active rule set
 and matching tolerance. Every write that changes them calls `refresh_derived` inside its own transaction:
-everything, or only the people it touched (pairing is per NIR). Another rule set is computed by the same SQL into
-TEMP tables (`compute_workflow`).
+everything, or a set-based delta from the people and the OF lines it touched (pairing is per NIR: only the
+candidates of those, and the pairs, ambiguities and list rows they change), or everything again when that scope
+is large enough for a full rewrite to cost less. Another rule set is computed by the same SQL into TEMP tables
+(`compute_workflow`).
 
 What depends on today (statuses, labels, due dates, days left) or on the verification decisions (few, read from
 `actions` by lib/sql/last_decisions.sql) is computed by the list queries at read time: `prepare_reads` installs
@@ -54,7 +56,7 @@ LIST_TABLES: tuple[str, ...] = (
 _SCOPE_TABLES = (
     "pp_scope_nirs", "pp_scope_lines", "pp_scope_records", "pp_scope_line_keys", "pp_declared_before",
     "pp_candidates_before", "pp_pairs_before", "pp_paired_records", "pp_paired_lines", "pp_ambiguous_before",
-    "pp_list_scope_matricules", "pp_list_scope_records", "pp_list_scope_lines",
+    "pp_list_scope_matricules", "pp_list_scope_records", "pp_list_scope_lines", "pp_list_line_pairs",
 )  # fmt: skip
 
 # The TEMP tables of a computation under other settings (compute_workflow) that shadow the persisted ones.
