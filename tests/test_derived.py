@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -225,3 +226,132 @@ def test_a_search_reads_the_stored_search_text(store: Store) -> None:
     expected = every[texts.str.contains(word, regex=False)]
     assert 1 <= len(found) < len(every)
     assert sorted(found["id"]) == sorted(expected["id"])
+
+
+def _portal_rows(data: bytes) -> tuple[list[str], list[list[str]]]:
+    text = data.decode("utf-8").split("\r\n")
+    return text[0].split("|"), [line.split("|") for line in text[1:] if line]
+
+
+def _portal_file(columns: list[str], rows: list[list[str]]) -> bytes:
+    return ("\r\n".join(["|".join(columns), *("|".join(row) for row in rows)]) + "\r\n").encode("utf-8")
+
+
+def _moved(day: str, days: int) -> str:
+    return (date(int(day[6:]), int(day[3:5]), int(day[:2])) + timedelta(days)).strftime("%d/%m/%Y") if day else day
+
+
+@pytest.fixture
+def refreshes(monkeypatch: pytest.MonkeyPatch) -> list[derived.Refresh]:
+    """What each OF import's refresh rewrote whole, in order."""
+    from lib.store import imports
+
+    seen: list[derived.Refresh] = []
+
+    def recording(con: Any, **scope: Any) -> derived.Refresh:
+        done = derived.refresh_derived(con, **scope)
+        seen.append(done)
+        return done
+
+    monkeypatch.setattr(imports, "refresh_derived", recording)
+    return seen
+
+
+def _import_twice_from_another_of(store: Store) -> None:
+    """Another OF declares the same trainings (new partner ids): every pair it meets becomes an ambiguity. Then it
+    corrects its file: one session's dates moved out of the tolerance (those pairs come back), one holder's NIR
+    given to another holder (the line moves from one person's candidates to another's)."""
+    import tomllib
+
+    entry = tomllib.loads((DEMO_DIR / "manifest.toml").read_text(encoding="utf-8"))["of_files"][0]
+    columns, rows = _portal_rows((DEMO_DIR / entry["file"]).read_bytes())
+    partner, declaration, nir = (columns.index(c) for c in ("ID_UNIQUE_PARTENAIRE", "ID_DECLARATION", "NIR"))
+    dates = [i for i, c in enumerate(columns) if c.startswith("DATE_")]
+    copies = [[*row] for row in rows]
+    for row in copies:
+        row[partner], row[declaration] = f"B-{row[partner]}", f"B-{row[declaration]}"
+    ambiguous_before = int(store.sql("SELECT count(*) AS n FROM pp_ambiguous")["n"].iloc[0])
+    result = store.import_of_file(_portal_file(columns, copies), "autre.csv", organisme="Autre OF", today=DAY)
+    assert result.ok and result.inserted == len(rows), result.message
+    assert int(store.sql("SELECT count(*) AS n FROM pp_ambiguous")["n"].iloc[0]) > ambiguous_before
+    assert_same_as_full_computation(store)
+    first = copies[0][declaration]
+    for row in copies:
+        if row[declaration] == first:
+            for at in dates:
+                row[at] = _moved(row[at], -60)
+    copies[-1][nir] = copies[-2][nir]
+    result = store.import_of_file(_portal_file(columns, copies), "autre.csv", organisme="Autre OF", today=DAY)
+    assert result.ok and result.inserted == 0 and result.updated >= 2, result.message
+    assert_same_as_full_computation(store, (DAY, DAY + timedelta(200)))
+
+
+def test_another_of_declaring_the_same_trainings_refreshes_only_its_lines_and_their_pairs(
+    store: Store, refreshes: list[derived.Refresh]
+) -> None:
+    _import_twice_from_another_of(store)
+    nothing_whole = derived.Refresh(derived=False, lines_list=False, records_lists=False)
+    assert refreshes == [nothing_whole, nothing_whole]
+
+
+@pytest.mark.parametrize("share", [0.0, 1.0])
+def test_a_scope_past_the_share_is_rewritten_whole_and_one_below_as_a_delta(
+    store: Store, refreshes: list[derived.Refresh], monkeypatch: pytest.MonkeyPatch, share: float
+) -> None:
+    """Both sides of the switch give the full computation's lists: at 0 every scope is past it (new lines alone
+    rewrite the lists whole, changed lines everything), at 1 none is."""
+    monkeypatch.setattr(derived, "FULL_REFRESH_SHARE", share)
+    _import_twice_from_another_of(store)
+    if share == 0.0:
+        assert refreshes == [
+            derived.Refresh(derived=False, lines_list=True, records_lists=True),
+            derived.Refresh(derived=True, lines_list=True, records_lists=True),
+        ]
+    else:
+        assert not any(r.derived or r.lines_list or r.records_lists for r in refreshes)
+    record = int(store.sql("SELECT max(id) AS i FROM training_records WHERE NOT is_internal")["i"].iloc[0])
+    line = store.sql("SELECT organisme, id_unique_partenaire FROM of_lines ORDER BY 2 LIMIT 1")
+    store.pair_manually(record, str(line["organisme"].iloc[0]), str(line["id_unique_partenaire"].iloc[0]))
+    assert_same_as_full_computation(store)
+
+
+def test_a_line_that_comes_to_match_a_second_record_unpairs_the_first_and_refreshes_its_rows(
+    store: Store, refreshes: list[derived.Refresh]
+) -> None:
+    """A paired line's session moves by a day, so that the line also matches the same person's other record: the
+    first record keeps the line among its candidates (its candidate set is the same) yet loses its pair."""
+    import tomllib
+
+    from lib.store.connection import transaction
+
+    entry = tomllib.loads((DEMO_DIR / "manifest.toml").read_text(encoding="utf-8"))["of_files"][0]
+    tolerance = settings.preferences(store).tolerance_days
+    paired = store.sql(
+        "SELECT p.record_id, l.id_declaration FROM pp_pairs p JOIN pp_line_facts l USING (line_key) "
+        "JOIN pp_records r ON r.id = p.record_id WHERE p.how = 'automatique' AND l.organisme = $o "
+        "AND r.end_date = l.date_fin_formation ORDER BY 1 LIMIT 1",
+        {"o": entry["organisme"]},
+    )
+    record, session = int(paired["record_id"].iloc[0]), str(paired["id_declaration"].iloc[0])
+    with store.connect() as con, transaction(con):  # the same training again, just out of the tolerance
+        con.execute(
+            "INSERT INTO training_records SELECT * REPLACE (nextval('record_id_seq') AS id, "
+            "natural_key || '-bis' AS natural_key, start_date + $k AS start_date, end_date + $k AS end_date) "
+            "FROM training_records WHERE id = $r",
+            {"k": tolerance + 1, "r": record},
+        )
+    store.refresh_derived(who="test")
+    columns, rows = _portal_rows((DEMO_DIR / entry["file"]).read_bytes())
+    declaration = columns.index("ID_DECLARATION")
+    for row in rows:
+        if row[declaration] == session:
+            for at in (i for i, c in enumerate(columns) if c.startswith("DATE_")):
+                row[at] = _moved(row[at], 1)
+    result = store.import_of_file(
+        _portal_file(columns, rows), "corrige.csv", organisme=entry["organisme"],
+        organisme_siret=entry.get("organisme_siret"), today=DAY, received_on=DAY,
+    )  # fmt: skip
+    assert result.ok and result.inserted == 0 and result.updated >= 1, result.message
+    assert refreshes == [derived.Refresh(derived=False, lines_list=False, records_lists=False)]
+    assert store.sql("SELECT count(*) AS n FROM pp_pairs WHERE record_id = $r", {"r": record})["n"].iloc[0] == 0
+    assert_same_as_full_computation(store)

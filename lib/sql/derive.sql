@@ -2,10 +2,13 @@
 -- lib/sql/prepare_workflow.sql computes, minus everything that depends on today or on the decisions (those stay
 -- in the list queries, over the TEMP macros and pp_last_actions of each read connection).
 -- Run by lib/store/derived.py inside the transaction of every write that changes them, with the active rule
--- set's TEMP macros and pp_title_keys refreshed first. $all: recompute everything; else only the people of the
--- TEMP table pp_scope_nirs(nir) and the OF lines of pp_scope_lines(line_key) (pairing is per NIR: candidates
--- join on it; the caller closes the scope over the manual pairings).
-
+-- set's TEMP macros and pp_title_keys refreshed first. $all: recompute everything. Else a delta, set-based, over
+-- two TEMP tables the caller fills: pp_scope_nirs(nir), the people whose records are recomputed (with all their
+-- lines and candidates; the caller closes it over the manual pairings), and pp_scope_lines(line_key), the OF lines
+-- the write inserted or changed (their facts and candidates only: nobody's deadlines change). Pairing is per NIR
+-- (candidates join on it), so a pair, an ambiguity or a list row can change only for the records whose candidate
+-- set changed or the lines recomputed, and for the records and lines of the pairs those make or break: the scope
+-- tables below follow that chain, and derive_lists.sql reads them.
 DELETE FROM pp_employer_sirets;
 
 INSERT INTO pp_employer_sirets
@@ -52,8 +55,16 @@ SELECT
     category IS NULL AS category_unknown
 FROM base;
 
-DELETE FROM pp_line_facts
-WHERE $all OR nir IN (SELECT nir FROM pp_scope_nirs) OR line_key IN (SELECT line_key FROM pp_scope_lines);
+-- The lines recomputed: the scope's people's (as the persisted tables knew them and as of_lines has them) and the
+-- lines the write changed.
+CREATE OR REPLACE TEMP TABLE pp_scope_line_keys AS
+SELECT line_key FROM pp_line_facts WHERE NOT $all AND nir IN (SELECT nir FROM pp_scope_nirs)
+UNION
+SELECT organisme || '|' || id_unique_partenaire FROM of_lines WHERE NOT $all AND nir IN (SELECT nir FROM pp_scope_nirs)
+UNION
+SELECT line_key FROM pp_scope_lines WHERE NOT $all;
+
+DELETE FROM pp_line_facts WHERE $all OR line_key IN (SELECT line_key FROM pp_scope_line_keys);
 
 INSERT INTO pp_line_facts BY NAME
 WITH base AS (
@@ -73,8 +84,7 @@ WITH base AS (
         (o.presence_employeur = 'OUI' AND o.siret_employeur IN (SELECT siret FROM pp_employer_sirets)) AS concerned
     FROM of_lines o
     LEFT JOIN pp_title_keys k ON k.title = coalesce(o.nom_formation, o.nom_jdr)
-    WHERE $all OR o.nir IN (SELECT nir FROM pp_scope_nirs)
-       OR o.organisme || '|' || o.id_unique_partenaire IN (SELECT line_key FROM pp_scope_lines)
+    WHERE $all OR o.organisme || '|' || o.id_unique_partenaire IN (SELECT line_key FROM pp_scope_line_keys)
 )
 SELECT
     b.*,
@@ -85,7 +95,13 @@ SELECT
     b.first_received_on > pp_of_deadline(b.r) AS declared_late
 FROM base b;
 
-DELETE FROM pp_candidates WHERE $all OR nir IN (SELECT nir FROM pp_scope_nirs);
+-- A candidate joins a record and a line of the same NIR: those of the lines recomputed (the scope's people's lines
+-- among them). One semi-join on the lines, before the join on NIR (an OR of two would be applied after it).
+CREATE OR REPLACE TEMP TABLE pp_candidates_before AS
+SELECT record_id, line_key FROM pp_candidates
+WHERE NOT $all AND line_key IN (SELECT line_key FROM pp_scope_line_keys);
+
+DELETE FROM pp_candidates WHERE $all OR line_key IN (SELECT line_key FROM pp_scope_line_keys);
 
 INSERT INTO pp_candidates BY NAME
 SELECT
@@ -96,17 +112,27 @@ SELECT
 FROM pp_records r
 JOIN pp_line_facts l ON l.nir = r.person_nir
 WHERE NOT r.is_internal
-  AND ($all OR l.nir IN (SELECT nir FROM pp_scope_nirs))
+  AND ($all OR l.line_key IN (SELECT line_key FROM pp_scope_line_keys))
   AND (r.title_norm = l.title_norm OR (r.training_key IS NOT NULL AND r.training_key = l.training_key))
   AND abs(date_diff('day', r.end_date, coalesce(l.date_fin_formation, l.date_debut_validite))) <= $tolerance;
 
--- The records and lines whose pairs are recomputed.
+-- The records whose pairs are recomputed: the scope's people's, and those whose candidate set changed.
 CREATE OR REPLACE TEMP TABLE pp_scope_records AS
-SELECT id FROM pp_records WHERE $all OR person_nir IN (SELECT nir FROM pp_scope_nirs);
+SELECT id FROM pp_records WHERE NOT $all AND person_nir IN (SELECT nir FROM pp_scope_nirs)
+UNION
+SELECT record_id FROM (
+    (SELECT record_id, line_key FROM pp_candidates_before
+     EXCEPT SELECT record_id, line_key FROM pp_candidates WHERE line_key IN (SELECT line_key FROM pp_scope_line_keys))
+    UNION ALL
+    (SELECT record_id, line_key FROM pp_candidates WHERE line_key IN (SELECT line_key FROM pp_scope_line_keys)
+     EXCEPT SELECT record_id, line_key FROM pp_candidates_before)
+) WHERE NOT $all;
 
-CREATE OR REPLACE TEMP TABLE pp_scope_line_keys AS
-SELECT line_key FROM pp_line_facts
-WHERE $all OR nir IN (SELECT nir FROM pp_scope_nirs) OR line_key IN (SELECT line_key FROM pp_scope_lines);
+-- The pairs they had (the records and lines those pairs leave or take are recomputed further down).
+CREATE OR REPLACE TEMP TABLE pp_pairs_before AS
+SELECT record_id, line_key FROM pp_pairs
+WHERE NOT $all AND (record_id IN (SELECT id FROM pp_scope_records)
+                    OR line_key IN (SELECT line_key FROM pp_scope_line_keys));
 
 DELETE FROM pp_pairs
 WHERE $all OR record_id IN (SELECT id FROM pp_scope_records) OR line_key IN (SELECT line_key FROM pp_scope_line_keys);
@@ -121,14 +147,26 @@ manual AS (
        OR line_key IN (SELECT line_key FROM pp_scope_line_keys)
 ),
 open_candidates AS (
-    SELECT * FROM pp_candidates
-    WHERE ($all OR nir IN (SELECT nir FROM pp_scope_nirs))
-      AND record_id NOT IN (SELECT record_id FROM all_manual)
+    SELECT record_id, line_key FROM pp_candidates
+    WHERE record_id NOT IN (SELECT record_id FROM all_manual)
       AND line_key NOT IN (SELECT line_key FROM all_manual)
 ),
+in_scope AS (
+    SELECT * FROM open_candidates
+    WHERE $all OR record_id IN (SELECT id FROM pp_scope_records) OR line_key IN (SELECT line_key FROM pp_scope_line_keys)
+),
+-- A pair is automatic when it is its record's only open candidate and its line's only one (counted over all).
+single_records AS (
+    SELECT record_id FROM open_candidates WHERE record_id IN (SELECT record_id FROM in_scope)
+    GROUP BY record_id HAVING count(*) = 1
+),
+single_lines AS (
+    SELECT line_key FROM open_candidates WHERE line_key IN (SELECT line_key FROM in_scope)
+    GROUP BY line_key HAVING count(*) = 1
+),
 unique_pairs AS (
-    SELECT record_id, line_key FROM open_candidates
-    QUALIFY count(*) OVER (PARTITION BY record_id) = 1 AND count(*) OVER (PARTITION BY line_key) = 1
+    SELECT record_id, line_key FROM in_scope
+    WHERE record_id IN (SELECT record_id FROM single_records) AND line_key IN (SELECT line_key FROM single_lines)
 ),
 matches AS (
     SELECT record_id, line_key, 'manuel' AS how FROM manual
@@ -178,13 +216,35 @@ FROM matches m
 JOIN pp_records r ON r.id = m.record_id
 JOIN pp_line_facts l ON l.line_key = m.line_key;
 
+-- The records and lines whose pairing may have changed: those recomputed, and those of the pairs before and after.
+CREATE OR REPLACE TEMP TABLE pp_paired_records AS
+SELECT id FROM pp_scope_records WHERE NOT $all
+UNION SELECT record_id FROM pp_pairs_before WHERE NOT $all
+UNION SELECT record_id FROM pp_pairs
+WHERE NOT $all AND (record_id IN (SELECT id FROM pp_scope_records)
+                    OR line_key IN (SELECT line_key FROM pp_scope_line_keys));
+
+CREATE OR REPLACE TEMP TABLE pp_paired_lines AS
+SELECT line_key FROM pp_scope_line_keys WHERE NOT $all
+UNION SELECT line_key FROM pp_pairs_before WHERE NOT $all
+UNION SELECT line_key FROM pp_pairs
+WHERE NOT $all AND (record_id IN (SELECT id FROM pp_scope_records)
+                    OR line_key IN (SELECT line_key FROM pp_scope_line_keys));
+
+-- An ambiguity is a candidate whose record and line are both unpaired: it changes with either.
+CREATE OR REPLACE TEMP TABLE pp_ambiguous_before AS
+SELECT record_id, line_key FROM pp_ambiguous
+WHERE NOT $all AND (record_id IN (SELECT id FROM pp_paired_records)
+                    OR line_key IN (SELECT line_key FROM pp_paired_lines));
+
 DELETE FROM pp_ambiguous
-WHERE $all OR record_id IN (SELECT id FROM pp_scope_records) OR line_key IN (SELECT line_key FROM pp_scope_line_keys);
+WHERE $all OR record_id IN (SELECT id FROM pp_paired_records) OR line_key IN (SELECT line_key FROM pp_paired_lines);
 
 INSERT INTO pp_ambiguous BY NAME
 SELECT c.record_id, c.line_key, c.day_gap
 FROM pp_candidates c
-WHERE ($all OR c.nir IN (SELECT nir FROM pp_scope_nirs))
+WHERE ($all OR c.record_id IN (SELECT id FROM pp_paired_records)
+            OR c.line_key IN (SELECT line_key FROM pp_paired_lines))
   AND c.record_id NOT IN (SELECT record_id FROM pp_pairs)
   AND c.line_key NOT IN (SELECT line_key FROM pp_pairs);
 

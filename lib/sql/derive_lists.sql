@@ -1,51 +1,34 @@
 -- Each workflow list's columns that depend neither on today nor on the decisions, already joined (the tables of
 -- lib/sql/migrations/007_list_tables.sql), in the list's own order. Run by lib/store/derived.py after derive.sql
--- (same transaction, same scope: $all, or the TEMP tables pp_scope_nirs, pp_scope_lines, pp_scope_line_keys and
--- pp_declared_before, the deposited declarations before this write), and by compute_workflow into TEMP tables.
+-- and derive_list_scope.sql (same transaction), and by compute_workflow into TEMP tables. $all_lines: rewrite
+-- pp_list_of_declarations whole, else only the lines of pp_list_scope_lines; $all_records: rewrite the three lists
+-- of records whole, else only the records of pp_list_scope_records (and of the people of pp_scope_nirs).
 -- The search texts come from the TEMP macros pp_search_<list> (lib/lists.py search_text_sql).
 
--- The records whose rows change: the scope's people (and every record of their matricules: « latest of a
--- family » is per matricule), and the records whose deposited declarations changed.
-CREATE OR REPLACE TEMP TABLE pp_list_scope_matricules AS
-SELECT matricule FROM pp_records
-WHERE NOT $all AND matricule IS NOT NULL AND person_nir IN (SELECT nir FROM pp_scope_nirs)
-UNION
-SELECT matricule FROM pp_list_validities
-WHERE NOT $all AND matricule IS NOT NULL AND person_nir IN (SELECT nir FROM pp_scope_nirs);
+DELETE FROM pp_list_of_declarations WHERE $all_lines OR line_key IN (SELECT line_key FROM pp_list_scope_lines);
 
-CREATE OR REPLACE TEMP TABLE pp_list_scope_records AS
-SELECT id FROM pp_records
-WHERE NOT $all AND (person_nir IN (SELECT nir FROM pp_scope_nirs)
-                    OR matricule IN (SELECT matricule FROM pp_list_scope_matricules))
-UNION
-SELECT record_id FROM (
-    (SELECT record_id, kind, export_id FROM pp_declared_before
-     EXCEPT SELECT record_id, kind, export_id FROM pp_declared_records)
-    UNION ALL
-    (SELECT record_id, kind, export_id FROM pp_declared_records
-     EXCEPT SELECT record_id, kind, export_id FROM pp_declared_before)
-) WHERE NOT $all;
-
--- Closed over « latest of a family »: every record of the same person (matricule, else NIR).
-CREATE OR REPLACE TEMP TABLE pp_list_scope_records AS
-SELECT id FROM pp_records
-WHERE NOT $all AND coalesce(matricule, person_nir) IN (
-    SELECT coalesce(matricule, person_nir) FROM pp_records WHERE id IN (SELECT id FROM pp_list_scope_records)
-)
-UNION
-SELECT id FROM pp_list_scope_records;
-
-CREATE OR REPLACE TEMP TABLE pp_list_scope_lines AS
-SELECT line_key FROM pp_scope_line_keys WHERE NOT $all
-UNION
-SELECT line_key FROM pp_scope_lines WHERE NOT $all
-UNION
-SELECT line_key FROM pp_pairs WHERE NOT $all AND record_id IN (SELECT id FROM pp_list_scope_records)
-UNION
-SELECT line_key FROM pp_list_of_declarations
-WHERE NOT $all AND (record_id IN (SELECT id FROM pp_list_scope_records) OR nir IN (SELECT nir FROM pp_scope_nirs));
-
-DELETE FROM pp_list_of_declarations WHERE $all OR line_key IN (SELECT line_key FROM pp_list_scope_lines);
+-- The scope's lines' pairs with their records' columns, apart: a small table the join below hashes (joined in one
+-- statement, the hash table was built on the scope's lines, every column of them, twice).
+CREATE OR REPLACE TEMP TABLE pp_list_line_pairs AS
+SELECT
+    p.line_key,
+    p.record_id,
+    p.how,
+    p.discrepancies,
+    p.discrepancy_details,
+    r.id AS paired_record,
+    r.matricule,
+    r.person_site,
+    r.person_service,
+    r.r,
+    r.category,
+    r.carence_opens_on,
+    r.carence_deadline,
+    dr.record_id IS NOT NULL AS declared_in_carence
+FROM pp_pairs p
+LEFT JOIN pp_records r ON r.id = p.record_id
+LEFT JOIN pp_declared_records dr ON dr.record_id = p.record_id AND dr.kind = 'carence'
+WHERE $all_lines OR p.line_key IN (SELECT line_key FROM pp_list_scope_lines);
 
 INSERT INTO pp_list_of_declarations BY NAME
 SELECT
@@ -59,29 +42,27 @@ SELECT
         WHEN l.line_key IN (SELECT line_key FROM pp_ambiguous) THEN 'à rapprocher'
         ELSE 'inattendue'
     END AS reconciliation,
-    r.matricule,
-    r.person_site AS site,
-    r.person_service AS service,
+    p.matricule,
+    p.person_site AS site,
+    p.person_service AS service,
     -- The carence a correction not made leads to: the matched record's window (the employer's values),
     -- none outside the employer's scope; an unmatched line's own window (category unknown: owed).
-    CASE WHEN r.id IS NULL THEN pp_carence_opens_on(l.r, NULL)
-         WHEN pp_employer_scope_from(r.r, r.category) IS NULL THEN r.carence_opens_on END AS carence_opens_on,
-    CASE WHEN r.id IS NULL THEN pp_carence_deadline(l.r, NULL)
-         WHEN pp_employer_scope_from(r.r, r.category) IS NULL THEN r.carence_deadline END AS carence_deadline,
-    dr.record_id IS NOT NULL AS declared_in_carence,
+    CASE WHEN p.paired_record IS NULL THEN pp_carence_opens_on(l.r, NULL)
+         WHEN pp_employer_scope_from(p.r, p.category) IS NULL THEN p.carence_opens_on END AS carence_opens_on,
+    CASE WHEN p.paired_record IS NULL THEN pp_carence_deadline(l.r, NULL)
+         WHEN pp_employer_scope_from(p.r, p.category) IS NULL THEN p.carence_deadline END AS carence_deadline,
+    coalesce(p.declared_in_carence, false) AS declared_in_carence,
     pp_closed_before_employer_space(l.verification_deadline) AS closed_before_employer_space,
-    coalesce(e.site, r.person_site) AS establishment,
-    pp_search_of_declarations(l.nom_titulaire, r.matricule, l.id_declaration, l.id_unique_partenaire) AS search_text
+    coalesce(e.site, p.person_site) AS establishment,
+    pp_search_of_declarations(l.nom_titulaire, p.matricule, l.id_declaration, l.id_unique_partenaire) AS search_text
 FROM pp_line_facts l
-LEFT JOIN pp_pairs p USING (line_key)
-LEFT JOIN pp_records r ON r.id = p.record_id
-LEFT JOIN pp_declared_records dr ON dr.record_id = p.record_id AND dr.kind = 'carence'
+LEFT JOIN pp_list_line_pairs p USING (line_key)
 LEFT JOIN establishments e ON e.siret = l.siret_employeur
-WHERE $all OR l.line_key IN (SELECT line_key FROM pp_list_scope_lines)
+WHERE $all_lines OR l.line_key IN (SELECT line_key FROM pp_list_scope_lines)
 ORDER BY l.concerned DESC, l.verification_deadline NULLS LAST, l.organisme, l.id_unique_partenaire;
 
 DELETE FROM pp_list_expected
-WHERE $all OR person_nir IN (SELECT nir FROM pp_scope_nirs) OR id IN (SELECT id FROM pp_list_scope_records);
+WHERE $all_records OR person_nir IN (SELECT nir FROM pp_scope_nirs) OR id IN (SELECT id FROM pp_list_scope_records);
 
 INSERT INTO pp_list_expected BY NAME
 SELECT
@@ -112,11 +93,11 @@ FROM pp_records r
 LEFT JOIN pp_pairs p ON p.record_id = r.id
 LEFT JOIN pp_line_facts l ON l.line_key = p.line_key
 LEFT JOIN pp_declared_records dr ON dr.record_id = r.id AND dr.kind = 'carence'
-WHERE NOT r.is_internal AND ($all OR r.id IN (SELECT id FROM pp_list_scope_records))
+WHERE NOT r.is_internal AND ($all_records OR r.id IN (SELECT id FROM pp_list_scope_records))
 ORDER BY r.of_deadline NULLS LAST, r.person_birth_name, r.id;
 
 DELETE FROM pp_list_internal
-WHERE $all OR person_nir IN (SELECT nir FROM pp_scope_nirs) OR id IN (SELECT id FROM pp_list_scope_records);
+WHERE $all_records OR person_nir IN (SELECT nir FROM pp_scope_nirs) OR id IN (SELECT id FROM pp_list_scope_records);
 
 INSERT INTO pp_list_internal BY NAME
 SELECT
@@ -127,11 +108,11 @@ SELECT
         AS search_text
 FROM pp_records r
 LEFT JOIN pp_declared_records dr ON dr.record_id = r.id AND dr.kind = 'internal'
-WHERE r.is_internal AND ($all OR r.id IN (SELECT id FROM pp_list_scope_records))
+WHERE r.is_internal AND ($all_records OR r.id IN (SELECT id FROM pp_list_scope_records))
 ORDER BY r.internal_deadline NULLS LAST, r.person_birth_name, r.id;
 
 DELETE FROM pp_list_validities
-WHERE $all OR person_nir IN (SELECT nir FROM pp_scope_nirs) OR id IN (SELECT id FROM pp_list_scope_records);
+WHERE $all_records OR person_nir IN (SELECT nir FROM pp_scope_nirs) OR id IN (SELECT id FROM pp_list_scope_records);
 
 INSERT INTO pp_list_validities BY NAME
 SELECT
@@ -150,10 +131,12 @@ FROM pp_records r
 -- The latest of each (person, family) by end date, then id: a grouped arg_max over narrow rows.
 LEFT JOIN (
     SELECT arg_max(id, (end_date, id)) AS record_id FROM pp_records
-    WHERE $all OR id IN (SELECT id FROM pp_list_scope_records)
+    WHERE $all_records OR coalesce(matricule, person_nir) IN (
+        SELECT coalesce(matricule, person_nir) FROM pp_records WHERE id IN (SELECT id FROM pp_list_scope_records)
+    )
     GROUP BY coalesce(matricule, person_nir), coalesce(training_family, title_norm)
 ) latest ON latest.record_id = r.id
 LEFT JOIN pp_pairs p ON p.record_id = r.id
 LEFT JOIN pp_line_facts l ON l.line_key = p.line_key
-WHERE $all OR r.id IN (SELECT id FROM pp_list_scope_records)
+WHERE $all_records OR r.id IN (SELECT id FROM pp_list_scope_records)
 ORDER BY coalesce(r.validity_end, l.date_fin_validite) NULLS LAST, r.person_birth_name, r.id;

@@ -14,7 +14,12 @@ UNION
 SELECT matricule FROM pp_list_validities
 WHERE NOT $all AND matricule IS NOT NULL AND person_nir IN (SELECT nir FROM pp_scope_nirs)
 UNION
-SELECT matricule FROM pp_requirement_held WHERE NOT $all AND person_nir IN (SELECT nir FROM pp_scope_nirs);
+SELECT matricule FROM pp_requirement_held WHERE NOT $all AND person_nir IN (SELECT nir FROM pp_scope_nirs)
+UNION
+-- The people of the validity rows derive_lists.sql just rewrote (an OF import moves the OF's validity end of the
+-- records it pairs without any person in pp_scope_nirs: lib/sql/derive_list_scope.sql).
+SELECT matricule FROM pp_list_validities
+WHERE NOT $all AND matricule IS NOT NULL AND id IN (SELECT id FROM pp_list_scope_records);
 
 -- Every (employee, requirement) that applies, present or not; `chosen`: the most specific requirement of each
 -- family and title words among those that are not a collective share (« at least 10 % of each site »).

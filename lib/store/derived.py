@@ -4,8 +4,10 @@ The tables of lib/sql/migrations/004_derived.sql hold what the store used to com
 is kept as the tests' oracle, tests/full_computation/prepare_workflow.sql): each record's and each OF line's
 deadlines, the pairing of records with OF lines, the deposited declarations, under the store's active rule set
 and matching tolerance. Every write that changes them calls `refresh_derived` inside its own transaction:
-everything, or only the people it touched (pairing is per NIR). Another rule set is computed by the same SQL into
-TEMP tables (`compute_workflow`).
+everything, or a set-based delta from the people and the OF lines it touched (pairing is per NIR: only the
+candidates of those, and the pairs, ambiguities and list rows they change), or everything again when that scope
+is large enough for a full rewrite to cost less. Another rule set is computed by the same SQL into TEMP tables
+(`compute_workflow`).
 
 What depends on today (statuses, labels, due dates, days left) or on the verification decisions (few, read from
 `actions` by lib/sql/last_decisions.sql) is computed by the list queries at read time: `prepare_reads` installs
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
@@ -54,7 +57,8 @@ LIST_TABLES: tuple[str, ...] = (
 # The scope tables of lib/sql/derive.sql and lib/sql/derive_lists.sql (TEMP, dropped after each refresh).
 _SCOPE_TABLES = (
     "pp_scope_nirs", "pp_scope_lines", "pp_scope_records", "pp_scope_line_keys", "pp_declared_before",
-    "pp_list_scope_matricules", "pp_list_scope_records", "pp_list_scope_lines",
+    "pp_candidates_before", "pp_pairs_before", "pp_paired_records", "pp_paired_lines", "pp_ambiguous_before",
+    "pp_list_scope_matricules", "pp_list_scope_records", "pp_list_scope_lines", "pp_list_line_pairs",
 )  # fmt: skip
 
 # The TEMP tables of a computation under other settings (compute_workflow) that shadow the persisted ones.
@@ -164,7 +168,8 @@ def compute_workflow(con: duckdb.DuckDBPyConnection, rules: RuleSet, tolerance_d
     try:
         _empty_scope(con)
         run_script(con, "derive", {"all": True, "tolerance": tolerance_days})
-        run_script(con, "derive_lists", {"all": True})
+        run_script(con, "derive_list_scope", {"all": True})
+        run_script(con, "derive_lists", {"all_lines": True, "all_records": True})
         derive_requirements(con, everything=True)
     finally:
         _drop_scope(con)
@@ -204,19 +209,36 @@ def prepare_reads(con: duckdb.DuckDBPyConnection, rules: RuleSet, tolerance_days
     con.execute(LINE_FACTS_VIEW)
 
 
+FULL_REFRESH_SHARE = 0.5
+"""Past this share of a table's rows in a refresh's scope, rewriting the table whole costs less than the delta
+(deleting and re-inserting by scope costs more per row than a full write): measured on the 100,000-employee store,
+bench/RESULTS.md « Import refresh »."""
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """What a refresh rewrote whole: the derived tables (derive.sql), the OF lines' list, the three records' lists."""
+
+    derived: bool
+    lines_list: bool
+    records_lists: bool
+
+
 def refresh_derived(
     con: duckdb.DuckDBPyConnection,
     *,
     nirs: Iterable[str] | None = None,
     line_keys_sql: str | None = None,
-) -> None:
+) -> Refresh:
     """Recompute the persisted tables, inside the caller's transaction (call it after the write).
 
-    Everything when neither `nirs` nor `line_keys_sql` is given; else only the people of `nirs`, and of the OF
-    lines whose keys `line_keys_sql` selects (a query written by the program, e.g. over a registered frame), with
-    their NIRs before and after the write; closed over the manual pairings (a record paired by hand with another
-    person's line). A rule set that cannot be read (an unreadable override) leaves the tables marked stale: the
-    reads then compute the lists as before, and say what is wrong.
+    Everything when neither `nirs` nor `line_keys_sql` is given. Else a delta (lib/sql/derive.sql): the people of
+    `nirs` (their records, lines and candidates; closed over the manual pairings, a record paired by hand with
+    another person's line), and the OF lines whose keys `line_keys_sql` selects (a query written by the program,
+    e.g. over a registered frame: the lines the write inserted or changed; their candidates only, nobody's records),
+    then the pairs, ambiguities and list rows those change. A scope holding more than FULL_REFRESH_SHARE of the
+    lines or records is rewritten whole instead, table by table. A rule set that cannot be read (an unreadable
+    override) leaves the tables marked stale: the reads then compute the lists as before, and say what is wrong.
     """
     everything = nirs is None and line_keys_sql is None
     _drop_temporary(con, _TEMP_TABLES)  # nothing computed on this connection may stand for the store's tables
@@ -224,7 +246,7 @@ def refresh_derived(
         rules, tolerance = active_settings(con)
     except RuleSetError:
         con.execute("DELETE FROM pp_derived_state")
-        return
+        return Refresh(derived=False, lines_list=False, records_lists=False)
     install_macros(con, rules)
     if everything:
         con.execute("DELETE FROM pp_title_keys")
@@ -237,17 +259,48 @@ def refresh_derived(
     try:
         if not everything:
             _fill_scope(con, list(nirs or ()), line_keys_sql)
+            everything = _large_scope(con)
+        if not everything:
             # The deposited declarations before this write: the records whose declaration changed get new rows.
             con.execute("CREATE OR REPLACE TEMP TABLE pp_declared_before AS SELECT * FROM main.pp_declared_records")
         run_script(con, "derive", {"all": everything, "tolerance": tolerance})
-        run_script(con, "derive_lists", {"all": everything})
-        derive_requirements(con, everything=everything)
+        run_script(con, "derive_list_scope", {"all": everything})
+        done = Refresh(
+            derived=everything,
+            lines_list=everything or _share(con, "pp_list_scope_lines", "pp_line_facts") > FULL_REFRESH_SHARE,
+            records_lists=everything or _share(con, "pp_list_scope_records", "pp_records") > FULL_REFRESH_SHARE,
+        )
+        run_script(con, "derive_lists", {"all_lines": done.lines_list, "all_records": done.records_lists})
+        # Who is required what, for the people of the scope and of the validity rows just rewritten.
+        derive_requirements(con, everything=done.records_lists)
     finally:
         _drop_scope(con)
     con.execute(
         "INSERT INTO pp_derived_state VALUES ('fingerprint', $f) ON CONFLICT DO UPDATE SET value = excluded.value",
         {"f": fingerprint(rules, tolerance)},
     )
+    return done
+
+
+def _share(con: duckdb.DuckDBPyConnection, scope: str, table: str) -> float:
+    """The rows of the TEMP table `scope` as a share of `table`'s (our table names, never a user's)."""
+    row = con.execute(f"SELECT (SELECT count(*) FROM temp.{scope}), (SELECT count(*) FROM main.{table})").fetchone()
+    assert row is not None
+    return float(row[0]) / max(int(row[1]), 1)
+
+
+def _large_scope(con: duckdb.DuckDBPyConnection) -> bool:
+    """The scope's people and lines hold more than FULL_REFRESH_SHARE of the derived lines or records."""
+    row = con.execute(
+        "SELECT (SELECT count(*) FROM pp_line_facts WHERE nir IN (SELECT nir FROM pp_scope_nirs) "
+        "        OR line_key IN (SELECT line_key FROM pp_scope_lines)), "
+        "(SELECT count(*) FROM pp_line_facts), "
+        "(SELECT count(*) FROM pp_records WHERE person_nir IN (SELECT nir FROM pp_scope_nirs)), "
+        "(SELECT count(*) FROM pp_records)"
+    ).fetchone()
+    assert row is not None
+    lines, all_lines, records, all_records = (int(v) for v in row)
+    return lines > FULL_REFRESH_SHARE * max(all_lines, 1) or records > FULL_REFRESH_SHARE * max(all_records, 1)
 
 
 def _empty_scope(con: duckdb.DuckDBPyConnection) -> None:
@@ -268,15 +321,9 @@ def _fill_scope(con: duckdb.DuckDBPyConnection, nirs: list[str], line_keys_sql: 
         con.execute("INSERT INTO pp_scope_nirs SELECT DISTINCT CAST(nir AS VARCHAR) FROM pp_scope_frame")
         con.unregister("pp_scope_frame")
     if line_keys_sql:
+        # Only the lines themselves: their candidates, pairs and list rows follow in derive.sql (set-based deltas),
+        # nobody's records change.
         con.execute(f"INSERT INTO pp_scope_lines SELECT DISTINCT * FROM ({line_keys_sql})")
-        # The lines' people, as the write left them and as the persisted tables knew them.
-        con.execute(
-            "INSERT INTO pp_scope_nirs SELECT nir FROM of_lines "
-            "WHERE organisme || '|' || id_unique_partenaire IN (SELECT line_key FROM pp_scope_lines) "
-            "AND nir IS NOT NULL "
-            "UNION SELECT nir FROM pp_line_facts WHERE line_key IN (SELECT line_key FROM pp_scope_lines) "
-            "AND nir IS NOT NULL"
-        )
     # A manual pairing joins two people's pairings: both are recomputed.
     con.execute(
         "INSERT INTO pp_scope_nirs "

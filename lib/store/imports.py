@@ -198,14 +198,15 @@ class ImportsMixin(ConfigurationMixin):
                 "coalesce(excluded.siret, organismes.siret)",
                 {"n": organisme, "s": organisme_siret},
             )
-            counts = _merge_of_lines(con, {"imp": import_id, "recv": received, "org": organisme})
+            merged = _merge_of_lines(con, {"imp": import_id, "recv": received, "org": organisme})
+            new, changed, same, changed_keys = merged
             con.execute(
                 "UPDATE imports SET inserted = $i, updated = $u, unchanged = $n WHERE id = $imp",
-                {"i": counts[0], "u": counts[1], "n": counts[2], "imp": import_id},
+                {"i": new, "u": changed, "n": same, "imp": import_id},
             )
-            # The deadlines and pairings of the people of the file's lines (before and after), persisted.
-            refresh_derived(con, line_keys_sql="SELECT organisme || '|' || id_unique_partenaire FROM staged_of")
-        return (import_id, *counts)
+            # The facts, candidates, pairings and list rows the new or changed lines change, persisted (a delta).
+            refresh_derived(con, line_keys_sql=changed_keys)
+        return import_id, new, changed, same
 
     def _import_of_bulk(
         self,
@@ -500,8 +501,9 @@ def _of_frame(parsed: portal.PortalFile) -> pd.DataFrame:
     return frame
 
 
-def _merge_of_lines(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> tuple[int, int, int]:
-    """Insert new lines, update repeated ones recording each changed field; (inserted, updated, unchanged).
+def _merge_of_lines(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> tuple[int, int, int, str]:
+    """Insert new lines, update repeated ones recording each changed field; (inserted, updated, unchanged, and a
+    query of the keys of the lines inserted or updated: what the refresh of the derived tables starts from).
 
     `params`: imp (the import id), recv (when the OF declared), org (the organisme of every staged line).
     """
@@ -522,7 +524,7 @@ def _merge_of_lines(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> t
         # A first file from this OF (the common case of a big import): every line is new, no comparison.
         row = con.execute(insert + "FROM staged_of", stamps).fetchone()
         assert row is not None
-        return int(row[0]), 0, 0
+        return int(row[0]), 0, 0, "SELECT organisme || '|' || id_unique_partenaire FROM staged_of"
     differs = " OR ".join(f"s.{c} IS DISTINCT FROM o.{c}" for c in value_columns)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE staged AS SELECT s.*, "
@@ -560,7 +562,7 @@ def _merge_of_lines(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> t
             "AND o.id_unique_partenaire = s.id_unique_partenaire",
             stamps,
         )
-    return inserted, changed, same
+    return inserted, changed, same, "SELECT organisme || '|' || id_unique_partenaire FROM staged WHERE state <> 'same'"
 
 
 _RECORD_COLUMNS = (

@@ -47,7 +47,9 @@ def refresh_requirement_tables(con: duckdb.DuckDBPyConnection) -> None:
     for (name,) in found:
         con.execute(f"DROP TABLE temp.{name}")
     con.execute("CREATE OR REPLACE TEMP TABLE pp_scope_nirs (nir VARCHAR)")
+    con.execute("CREATE OR REPLACE TEMP TABLE pp_list_scope_records (id BIGINT)")
     try:
         derive_requirements(con, everything=True)
     finally:
         con.execute("DROP TABLE IF EXISTS temp.pp_scope_nirs")
+        con.execute("DROP TABLE IF EXISTS temp.pp_list_scope_records")
