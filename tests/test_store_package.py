@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 import pytest
 
 import lib.store.configuration as configuration_module
@@ -19,6 +20,7 @@ from lib import settings
 from lib.rules import load_rule_set
 from lib.store import SQL_DIR, WORKFLOW_PARAMETERS, SqlParameterError, Store, audit, transaction
 from lib.store.connection import audit as real_audit
+from lib.store.connection import audit_many
 from lib.store.sqlfiles import checked, named_query, parameters_of, run_named, run_script
 from tests.store_content import rows_of
 
@@ -192,11 +194,30 @@ def test_applying_proposed_validity_ends_with_a_failure_changes_nothing(
 
 def test_decisions_on_several_lines_are_all_kept_or_none(demo: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     before = content(demo)
-    calls = audit_then_fail(monkeypatch, workflow_module, after=3)
+    written: list[list[int]] = []
+
+    def failing(con: duckdb.DuckDBPyConnection, **fields: Any) -> list[int]:
+        written.append(audit_many(con, **fields))  # the four rows are written, then the write fails
+        raise Boom("panne au milieu de l'écriture")
+
+    monkeypatch.setattr(workflow_module, "audit_many", failing)
     with pytest.raises(Boom):
         demo.record_action("of_line", ["a|1", "a|2", "a|3", "a|4"], "accepted")
-    assert len(calls) == 3
+    assert len(written[0]) == 4
     assert content(demo) == before
+
+
+def test_a_decision_on_several_lines_records_one_row_each_in_order(demo: Store) -> None:
+    ids = demo.record_action("of_line", ["a|2", "a|1", "a|2"], "accepted", reason="lot", effective_on=date(2026, 11, 2))
+    rows = demo.sql(
+        "SELECT id, target_key, action, reason, effective_on FROM actions WHERE list_contains($i, id) ORDER BY id",
+        {"i": ids},
+    )
+    assert ids == sorted(ids) and len(set(ids)) == 3
+    assert list(rows["target_key"]) == ["a|2", "a|1", "a|2"]
+    assert set(rows["action"]) == {"accepted"} and set(rows["reason"]) == {"lot"}
+    assert {d.date() for d in pd.to_datetime(rows["effective_on"])} == {date(2026, 11, 2)}
+    assert demo.record_action("of_line", [], "accepted") == []
 
 
 def test_an_undo_whose_audit_fails_leaves_the_action_in_force(demo: Store, monkeypatch: pytest.MonkeyPatch) -> None:
