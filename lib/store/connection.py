@@ -378,7 +378,7 @@ class StoreBase:
         while True:
             try:
                 con = duckdb.connect(str(self.path), read_only=mode == "read")
-                con.execute("SET enable_progress_bar = false")  # DuckDB's bar on a long write would reach the CLI's stderr
+                con.execute("SET enable_progress_bar = false")  # never a progress bar on the CLI's stderr
                 if mode == "read":
                     # A page's asks are single scans of the list tables: a bound on DuckDB's memory keeps several
                     # readers of a million-line store within the machine (it spills to disk past it).
