@@ -41,9 +41,7 @@ if kind in ("internal", "roster"):
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 
-uploads = st.file_uploader(
-    "Fichiers", accept_multiple_files=True, key=f"uploads_{kind}", type=["csv", "txt", "xlsx", "xls"]
-)
+uploads = ui.file_uploader("Fichiers", ["csv", "txt", "xlsx", "xls"], f"uploads_{kind}", multiple=True)
 
 
 def problems_frame(result: ImportResult) -> pd.DataFrame:
