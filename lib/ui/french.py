@@ -19,8 +19,9 @@ from lib.ui.text import fr_number
 
 # The French words each English text of Streamlit's frontend is replaced with (the tests read them here).
 NO_RESULTS = "Aucun résultat"
-BROWSE_FILES = "Choisir un fichier"
-DROP_FILES = "Déposez le fichier ici"
+BROWSE_FILE = "Choisir un fichier"
+BROWSE_FILES = "Choisir des fichiers"
+DROP_FILES = "Déposez les fichiers ici"
 PRESS_ENTER = "Entrée pour valider"
 PRESS_ENTER_IN_FORM = "Entrée pour envoyer"
 PRESS_CTRL_ENTER = "Ctrl+Entrée pour valider"
@@ -36,6 +37,9 @@ _STYLESHEET = f"""
 /* « Upload » (the uploader's button) and « Drag and drop files here » (while a file is dragged over it). */
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] > p {{ display: none; }}
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after {{
+  content: "{BROWSE_FILE}";
+}}
+[data-testid="stFileUploaderDropzone"]:has(input[multiple]) button [data-testid="stMarkdownContainer"]::after {{
   content: "{BROWSE_FILES}";
 }}
 [data-testid="stFileUploaderDropzone"] > div:not([data-testid]) > span {{ display: none; }}
@@ -56,9 +60,9 @@ def french_interface() -> None:
     st.html(_STYLESHEET)
 
 
-def upload_limits(types: list[str]) -> str:
+def upload_limits(types: list[str], *, multiple: bool = False) -> str:
     """What the uploader accepts, in French (its own « 200MB per file • CSV » is hidden)."""
     size = int(st.get_option("server.maxUploadSize"))
     kinds = [t.upper() for t in types]
     listed = kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " ou " + kinds[-1]
-    return f"Fichier {listed}, {fr_number(size)} Mo au plus par fichier."
+    return f"{'Fichiers' if multiple else 'Fichier'} {listed}, {fr_number(size)} Mo au plus par fichier."

@@ -206,7 +206,7 @@ def url_multiselect(
 def file_uploader(label: str, types: list[str], key: str, *, multiple: bool = False, help: str | None = None) -> Any:
     """st.file_uploader with its limits said in French under it (Streamlit's English ones are hidden)."""
     uploaded = st.file_uploader(label, type=types, accept_multiple_files=multiple, key=key, help=help)
-    st.caption(upload_limits(types))
+    st.caption(upload_limits(types, multiple=multiple))
     return uploaded
 
 
