@@ -117,7 +117,8 @@ def dashboard(demo_db: Path) -> Iterator[str]:
 
 
 def wait_until_idle(page: Page) -> float:
-    """Wait for the page title, then for Streamlit's « running » indicator to stay away for a moment.
+    """Wait for the page title, then for Streamlit's « running » indicator (and the previous run's stale elements)
+    to stay away for a moment.
 
     Returns the moment (time.perf_counter) the page became idle, so timings do not count the quiet wait.
     """
@@ -128,7 +129,8 @@ def wait_until_idle(page: Page) -> float:
     while time.monotonic() < deadline:
         running = page.locator('[data-testid="stStatusWidget"]').count() > 0
         skeleton = page.locator('[data-testid="stSkeleton"]').count() > 0
-        if running or skeleton:
+        stale = page.locator('[data-stale="true"]').count() > 0  # a run still replacing the previous one's elements
+        if running or skeleton or stale:
             quiet_since = None
         elif quiet_since is None:
             quiet_since = time.monotonic()
