@@ -129,7 +129,8 @@ def wait_until_idle(page: Page) -> float:
     while time.monotonic() < deadline:
         running = page.locator('[data-testid="stStatusWidget"]').count() > 0
         skeleton = page.locator('[data-testid="stSkeleton"]').count() > 0
-        stale = page.locator('[data-stale="true"]').count() > 0  # a run still replacing the previous one's elements
+        # The last run's elements not replaced yet (a retained one is a keyed element kept hidden, not a run).
+        stale = page.locator('[data-stale="true"]:not([data-retained="true"])').count() > 0
         if running or skeleton or stale:
             quiet_since = None
         elif quiet_since is None:

@@ -128,5 +128,12 @@ def test_the_uploader_speaks_french(page: Page) -> None:
     assert drawn_after(button.locator('[data-testid="stMarkdownContainer"]')) == french.BROWSE_FILES
     limits = page.get_by_text("Fichiers CSV, TXT, XLSX ou XLS, 200 Mo au plus par fichier.", exact=True)
     assert limits.is_visible()
+    assert english_on_screen(page) == []
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        {"name": "formations.csv", "mimeType": "text/csv", "buffer": b"Matricule;Formation\n"}
+    )
+    wait_until_idle(page)
+    assert page.get_by_text("formations.csv", exact=True).is_visible()
+    assert french.DROP_FILES not in page.inner_text("body"), "« drop here » only while a file is dragged over"
     page.screenshot(path=str(SCREENSHOTS / "francais_import.png"))
     assert english_on_screen(page) == []

@@ -16,7 +16,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from playwright.sync_api import Locator, Page, sync_playwright
+from playwright.sync_api import Locator, Page, expect, sync_playwright
 
 from lib.store import Store
 from tests.test_browser import (
@@ -36,8 +36,11 @@ WAIT = PAGE_SECONDS * 1000
 ROW_PIXELS = 35  # a row of Streamlit's tables, and its header
 
 
-def shot(page: Page, step: int, name: str) -> None:
-    page.screenshot(path=str(SCREENSHOTS / f"parcours_{step:02d}_{name}.png"), full_page=True)
+def shot(page: Page, step: int, name: str, at: Locator | None = None) -> None:
+    """The screen at this step (Streamlit scrolls inside its own frame: `at` is brought into view first)."""
+    if at is not None:
+        at.scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / f"parcours_{step:02d}_{name}.png"))
 
 
 def go(page: Page, path: str) -> None:
@@ -70,7 +73,8 @@ def table_count(store: Store, table: str) -> int:
 def decisions(store: Store) -> list[tuple[str, int | None]]:
     """The verification actions, newest first: (action, the action it undoes)."""
     history = store.action_history("of_line")
-    return [(str(a), None if pd.isna(u) else int(u)) for a, u in zip(history["action"], history["undoes"])]
+    pairs = zip(history["action"], history["undoes"], strict=True)
+    return [(str(a), None if pd.isna(u) else int(u)) for a, u in pairs]
 
 
 def test_the_monday_routine_of_a_new_hr_user(demo_db: Path) -> None:
@@ -105,37 +109,38 @@ def test_the_monday_routine_of_a_new_hr_user(demo_db: Path) -> None:
             click(link)
             assert "ecarts=true" in page.url
             assert_no_error_shown(page, "vérification depuis le tableau de bord")
-            assert page.get_by_text(re.compile(rf"^{with_gaps} déclaration\(s\) sur")).is_visible()
+            expect(page.get_by_text(re.compile(rf"^{with_gaps} déclaration\(s\) sur"))).to_be_visible()
             shot(page, 2, "verification_avec_ecarts")
 
             # 2. Vérification: accept a line, request a correction on another, undo the request.
             before = decisions(store)
-            table = page.locator(".st-key-verification_table")
+            table = page.locator('[class*="st-key-verification_table"]:not([data-retained="true"])')
             tick_row(table, 0)
             detail = page.locator(".st-key-verification_detail")
-            assert detail.is_visible() and "Détail de la déclaration sélectionnée" in detail.inner_text()
-            shot(page, 3, "verification_detail")
+            expect(detail).to_contain_text("Détail de la déclaration sélectionnée")
+            shot(page, 3, "verification_detail", at=detail)
             click(page.get_by_role("button", name="Enregistrer la décision"))
-            page.get_by_text("1 déclaration(s) acceptée(s).").wait_for()
+            expect(page.get_by_text("1 déclaration(s) acceptée(s).")).to_be_visible()
             assert decisions(store)[: len(before) + 1] == [("accepted", None), *before]
-            assert page.get_by_text(re.compile(rf"^{with_gaps - 1} déclaration\(s\) sur")).is_visible()
+            expect(page.get_by_text(re.compile(rf"^{with_gaps - 1} déclaration\(s\) sur"))).to_be_visible()
+            expect(detail).to_have_count(0)  # the decided line gone, no other line is selected in its place
 
             tick_row(table, 0)
             click(page.get_by_text("Demander une correction", exact=True))
             reason = page.get_by_role("textbox", name="Motif")
             assert reason.input_value().strip(), "the reason is prefilled with the line's discrepancies"
             click(page.get_by_role("button", name="Enregistrer la décision"))
-            page.get_by_text("1 déclaration(s) en demande de correction.").wait_for()
+            expect(page.get_by_text("1 déclaration(s) en demande de correction.")).to_be_visible()
             after = decisions(store)
             assert after[:2] == [("correction_requested", None), ("accepted", None)]
-            shot(page, 4, "verification_decisions")
-
             recent = page.locator('[data-testid="stExpander"]').filter(has_text="Dernières décisions")
+            shot(page, 4, "verification_decisions", at=recent)
+
             click(recent.get_by_role("button", name="Annuler", exact=True).first)
-            page.get_by_text("Décision annulée (1 ligne(s)).").wait_for()
+            expect(page.get_by_text("Décision annulée (1 ligne(s)).")).to_be_visible()
             request_id = int(store.action_history("of_line")["id"].iloc[1])
-            assert decisions(store)[0] == ("undone", request_id) or decisions(store)[0][1] == request_id
-            shot(page, 5, "verification_annulation")
+            assert decisions(store)[:3] == [("undone", request_id), ("correction_requested", None), ("accepted", None)]
+            shot(page, 5, "verification_annulation", at=recent)
 
             # 3. Carence: generate, leave, come back: the history still confirms; undoing asks first.
             go(page, "carence")
@@ -150,17 +155,18 @@ def test_the_monday_routine_of_a_new_hr_user(demo_db: Path) -> None:
 
             go(page, "")
             go(page, "carence")
-            assert page.get_by_text("généré, dépôt à confirmer").first.is_visible()
+            expect(page.get_by_text("généré, dépôt à confirmer")).to_have_count(len(history))
             confirm = page.get_by_role("button", name="J'ai déposé ce fichier", exact=True)
-            assert confirm.count() == len(history), "every generated file stays confirmable"
-            assert page.get_by_role("button", name="Écarter").count() == len(history)
-            shot(page, 6, "carence_historique")
+            expect(confirm).to_have_count(len(history))  # every generated file stays confirmable
+            expect(page.get_by_role("button", name="Écarter")).to_have_count(len(history))
+            shot(page, 6, "carence_historique", at=confirm.last)
             click(confirm.first)
             assert status() == "deposited"
             click(page.get_by_role("button", name="Annuler le dépôt"))
-            assert page.get_by_text(re.compile("Annuler le dépôt de « .* » \\?")).is_visible()
+            asked = page.get_by_text(re.compile("Annuler le dépôt de « .* » \\?"))
+            expect(asked).to_be_visible()
             assert status() == "deposited", "nothing undone before the second click"
-            shot(page, 7, "carence_annuler_le_depot")
+            shot(page, 7, "carence_annuler_le_depot", at=asked)
             click(page.get_by_role("button", name="Oui, annuler le dépôt"))
             assert status() == "undone"
 
@@ -205,8 +211,9 @@ def test_the_monday_routine_of_a_new_hr_user(demo_db: Path) -> None:
             assert f"matricule={accented['matricule']}" in page.url
             shot(page, 9, "salarie_trouve")
 
-            # 6. Import: an HR export of an establishment none of the employer's is held back; « Annuler » stores nothing.
-            counts = {t: table_count(store, t) for t in ("training_records", "employees", "imports", "actions", "exports")}
+            # 6. Import: an HR export of another establishment is held back; « Annuler » stores nothing.
+            tables = ("training_records", "employees", "imports", "actions", "exports")
+            counts = {t: table_count(store, t) for t in tables}
             go(page, "import")
             click(page.get_by_text("Formations des salariés (export SIRH : CSV ou Excel)"))
             page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
@@ -221,9 +228,9 @@ def test_the_monday_routine_of_a_new_hr_user(demo_db: Path) -> None:
             assert "2 formation(s) de 2 personne(s) absente(s) du registre du personnel" in text
             assert "INCONNUE Inès" in text
             assert counts["training_records"] == table_count(store, "training_records"), "nothing stored yet"
-            shot(page, 10, "import_avertissement")
+            shot(page, 10, "import_avertissement", at=warning)
             click(page.get_by_role("button", name="Annuler", exact=True))
-            page.get_by_text("import annulé ; rien n'a été enregistré.").wait_for()
+            expect(page.get_by_text("import annulé ; rien n'a été enregistré.")).to_be_visible()
             assert {t: table_count(store, t) for t in counts} == counts
             shot(page, 11, "import_annule")
 
@@ -256,5 +263,9 @@ def test_the_monday_routine_of_a_new_hr_user(demo_db: Path) -> None:
                 go(page, path)
                 assert "Date de référence fixée" not in page.inner_text("body"), path
             shot(page, 14, "sans_bandeau")
+        except Exception:
+            for opened in browser.contexts[0].pages if browser.contexts else []:
+                opened.screenshot(path=str(SCREENSHOTS / "parcours_echec.png"))  # what the step saw, for the report
+            raise
         finally:
             browser.close()

@@ -25,6 +25,18 @@ flash = st.session_state.pop("verification_flash", None)
 if flash:
     st.success(flash, icon="✅")
 
+
+def done(message: str) -> None:
+    """Say what was recorded after the rerun, and drop the table's selection: the table keeps a selection by
+    position, so once the decided lines leave the list it would silently select the lines that took their place."""
+    st.session_state["verification_flash"] = message
+    st.session_state["verification_round"] = st.session_state.get("verification_round", 0) + 1
+    st.rerun()
+
+
+written = st.session_state.get("verification_round", 0)
+TABLE_KEY = f"verification_table_{written}" if written else "verification_table"
+
 # ------------------------------------------------------------------ filters (kept in the URL)
 STATUSES = [
     VERIFICATION_LABELS[code]
@@ -98,7 +110,7 @@ else:
     event = st.dataframe(
         table,
         hide_index=True,
-        key="verification_table",
+        key=TABLE_KEY,
         on_select="rerun",
         selection_mode="multi-row",
         column_order=SHOWN_COLUMNS,
@@ -186,8 +198,7 @@ with st.container(border=True):
                 else:
                     ui.record_verification(keys, decision, reasons)  # writes, then clears the caches
                     word = "acceptée(s)" if decision == "accepted" else "en demande de correction"
-                    st.session_state["verification_flash"] = f"{len(keys)} déclaration(s) {word}."
-                    st.rerun()
+                    done(f"{len(keys)} déclaration(s) {word}.")
 
 # ------------------------------------------------------------------ recent actions, with undo
 batches = ui.recent_action_batches("of_line")
@@ -204,8 +215,7 @@ with st.expander("Dernières décisions (annulables)", expanded=not batches.empt
             cols[4].write("annulée")
         elif cols[4].button("Annuler", key=f"undo_{index}_{batch['ids'][0]}"):
             ui.undo_actions(batch["ids"])  # writes, then clears the caches
-            st.session_state["verification_flash"] = f"Décision annulée ({batch['lines']} ligne(s))."
-            st.rerun()
+            done(f"Décision annulée ({batch['lines']} ligne(s)).")
 
 # ------------------------------------------------------------------ correction requests to send, per OF
 st.subheader("Demandes de correction à envoyer")
@@ -332,8 +342,7 @@ else:
                     record.record_id, str(orphan["organisme"]), str(orphan["id_unique_partenaire"])
                 )
                 ui.clear_caches()
-                st.session_state["verification_flash"] = "Déclaration rapprochée de la formation choisie."
-                st.rerun()
+                done("Déclaration rapprochée de la formation choisie.")
         if not candidates:
             st.caption("Aucune formation non déclarée de ce salarié dans vos fichiers : complétez le fichier RH.")
 

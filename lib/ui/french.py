@@ -3,12 +3,14 @@ replaces the English texts no option reaches.
 
 Streamlit has no locale: its frontend writes « No results », « Upload », « 200MB per file », « Press Enter to
 apply »… in English, whatever the browser's language. Where a widget option removes the text, the shared widgets
-use it (`select_all=False` on the multiselects: no « Select all »). The rest is hidden here, in one place, by a
-stylesheet sent on every run (a `<style>`-only `st.html` takes no room on the page): the English node is hidden
-with `display: none` (so no one reads it, and `innerText` leaves it out) and the French words are drawn by a
-`::after` of its parent. The selectors use Streamlit's `data-testid` and ARIA attributes, which its own tests rely
-on, never its generated class names; tests/test_browser_french.py opens every page in Chromium to prove that no
-English word is left and the French one is shown, so an upgrade of Streamlit that moves a node fails there.
+use it (`select_all=False` on the multiselects: no « Select all »), and .streamlit/config.toml hides the « ⋮ »
+menu (client.toolbarMode = "minimal": its « Rerun », « Settings », « Print »… are English). The rest is hidden
+here, in one place, by a stylesheet sent on every run (a `<style>`-only `st.html` takes no room on the page): the
+English node is hidden with `display: none` (so no one reads it, and `innerText` leaves it out) and the French
+words are drawn by a `::after` of its parent. The selectors use Streamlit's `data-testid` and ARIA attributes,
+which its own tests rely on, never its generated class names; tests/test_browser_french.py opens every page in
+Chromium to prove that no English word is left and the French one is shown, so an upgrade of Streamlit that moves
+a node fails there.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ DROP_FILES = "Déposez les fichiers ici"
 PRESS_ENTER = "Entrée pour valider"
 PRESS_ENTER_IN_FORM = "Entrée pour envoyer"
 PRESS_CTRL_ENTER = "Ctrl+Entrée pour valider"
+STOP = "Arrêter"
+STOPPING = "Arrêt…"
 
 _STYLESHEET = f"""
 <style>
@@ -42,8 +46,8 @@ _STYLESHEET = f"""
 [data-testid="stFileUploaderDropzone"]:has(input[multiple]) button [data-testid="stMarkdownContainer"]::after {{
   content: "{BROWSE_FILES}";
 }}
-[data-testid="stFileUploaderDropzone"] > div:not([data-testid]) > span {{ display: none; }}
-[data-testid="stFileUploaderDropzone"] > div:not([data-testid])::after {{ content: "{DROP_FILES}"; }}
+[data-testid="stFileUploaderDropzone"] > div:not([data-testid]):has(> span) > span {{ display: none; }}
+[data-testid="stFileUploaderDropzone"] > div:not([data-testid]):has(> span)::after {{ content: "{DROP_FILES}"; }}
 /* « 200MB per file • CSV, XLSX »: file_uploader() writes the limits in French under the uploader. */
 [data-testid="stFileUploaderDropzoneInstructions"] {{ display: none; }}
 /* « Press Enter to apply », « Press Enter to submit form », « Press Ctrl+Enter to apply » under a typed field. */
@@ -51,6 +55,10 @@ _STYLESHEET = f"""
 [data-testid="InputInstructions"]::after {{ content: "{PRESS_ENTER}"; }}
 [data-testid="stForm"] [data-testid="InputInstructions"]::after {{ content: "{PRESS_ENTER_IN_FORM}"; }}
 [data-testid="stTextArea"] [data-testid="InputInstructions"]::after {{ content: "{PRESS_CTRL_ENTER}"; }}
+/* « Stop » / « Stopping... » at the top right while a page runs for more than half a second. */
+[data-testid="stStatusWidget"] button {{ visibility: hidden; }}
+[data-testid="stStatusWidget"] button::after {{ visibility: visible; content: "{STOP}"; }}
+[data-testid="stStatusWidget"] button:disabled::after {{ content: "{STOPPING}"; }}
 </style>
 """
 
