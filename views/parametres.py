@@ -16,7 +16,7 @@ st.title("Paramètres")
 store = ui.get_store()
 flash = st.session_state.pop("settings_flash", None)
 if flash:
-    st.success(flash, icon="✅")
+    st.success(flash, icon=":material/check_circle:")
 
 
 def saved(message: str) -> None:

@@ -23,7 +23,7 @@ st.caption(
 
 flash = st.session_state.pop("verification_flash", None)
 if flash:
-    st.success(flash, icon="✅")
+    st.success(flash, icon=":material/check_circle:")
 
 
 def done(message: str) -> None:

@@ -21,7 +21,7 @@ from lib.ui.text import fr_number, md_text
 
 
 def show_store_error(error: StoreError) -> None:
-    st.error(md_text(str(error)), icon="⚠️")
+    st.error(md_text(str(error)), icon=":material/warning:")
 
 
 EMPLOYEE_PAGE = "views/salarie.py"
@@ -36,7 +36,7 @@ EMPTY_STORE_MESSAGE = (
 def require_data() -> None:
     """Stop the page with a friendly invitation to import when the store is empty."""
     if not has_data():
-        st.info(EMPTY_STORE_MESSAGE, icon="📥")
+        st.info(EMPTY_STORE_MESSAGE, icon=":material/upload_file:")
         st.page_link(IMPORT_PAGE, label="Importer des fichiers", icon=":material/upload_file:")
         st.stop()
 
