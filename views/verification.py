@@ -45,21 +45,23 @@ STATUSES = [
         "declared_in_carence", "verified", "deemed_verified", "closed_before_employer_space",
     )
 ]  # fmt: skip
-c1, c2, c3, c4 = st.columns([2, 2, 1, 2])
+# Établissement and Statut get wide columns: their chips hold long names (« Guibert-la-Forêt », « correction
+# demandée »), cut in a narrow one.
+c1, c2, c3 = st.columns([2, 3, 3])
 with c1:
     chosen_of = ui.url_multiselect("Organisme", ui.lists.values(logic.CONCERNED, "organisme"), "of")
 with c2:
     chosen_sites = ui.url_multiselect("Établissement", ui.lists.values(logic.CONCERNED, "establishment"), "etab")
 with c3:
-    window = ui.url_selectbox("Échéance", ui.DUE_WINDOWS, "echeance")
-with c4:
     chosen_status = ui.url_multiselect(
         "Statut",
         STATUSES,
         "statut",
         default=[VERIFICATION_LABELS[c] for c in ("to_verify", "correction_requested", "correction_not_made")],
     )
-c5, c6 = st.columns([3, 1])
+c4, c5, c6 = st.columns([1, 3, 1.2])
+with c4:
+    window = ui.url_selectbox("Échéance", ui.DUE_WINDOWS, "echeance")
 with c5:
     search = ui.url_text("Salarié", "recherche", placeholder="Nom, matricule ou identifiant de déclaration")
 with c6:
