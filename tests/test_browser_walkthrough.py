@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import io
 import re
+import time
 import unicodedata
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -52,6 +55,15 @@ def go(page: Page, path: str) -> None:
 def click(target: Locator) -> None:
     target.click()
     wait_until_idle(target.page)
+
+
+def until(check: Callable[[], bool], what: str) -> None:
+    """Wait (generously) for what a click writes to reach the store: the click returns before the run has."""
+    deadline = time.monotonic() + PAGE_SECONDS
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"toujours pas après {PAGE_SECONDS} s : {what}")
+        time.sleep(0.2)
 
 
 def tick_row(table: Locator, row: int) -> None:
@@ -145,6 +157,8 @@ def test_the_monday_routine_of_a_new_hr_user(demo_db: Path) -> None:
             # 3. Carence: generate, leave, come back: the history still confirms; undoing asks first.
             go(page, "carence")
             click(page.get_by_role("button", name="Générer le fichier"))
+            until(lambda: not store.export_history("carence").empty, "le fichier de carence généré")
+            wait_until_idle(page)
             history = store.export_history("carence")
             assert len(history) >= 1 and set(history["status"]) == {"generated"}  # one file per portal kind
             export_id = int(history["id"].iloc[0])  # the newest, first in the page's history
@@ -161,14 +175,15 @@ def test_the_monday_routine_of_a_new_hr_user(demo_db: Path) -> None:
             expect(page.get_by_role("button", name="Écarter")).to_have_count(len(history))
             shot(page, 6, "carence_historique", at=confirm.last)
             click(confirm.first)
-            assert status() == "deposited"
+            until(lambda: status() == "deposited", "le dépôt confirmé")
+            wait_until_idle(page)
             click(page.get_by_role("button", name="Annuler le dépôt"))
             asked = page.get_by_text(re.compile("Annuler le dépôt de « .* » \\?"))
             expect(asked).to_be_visible()
             assert status() == "deposited", "nothing undone before the second click"
             shot(page, 7, "carence_annuler_le_depot", at=asked)
             click(page.get_by_role("button", name="Oui, annuler le dépôt"))
-            assert status() == "undone"
+            until(lambda: status() == "undone", "le dépôt annulé")
 
             # 4. Échéances: one person (« prénom nom », accents dropped) on one site, exported to Excel.
             go(page, "echeances")
@@ -181,7 +196,8 @@ def test_the_monday_routine_of_a_new_hr_user(demo_db: Path) -> None:
             site.locator("input").click()
             click(page.get_by_role("option", name=str(person["site"]), exact=True))
             click(page.locator("h1"))  # away from the list, as a person does (after Escape, a first click is lost)
-            assert "site=" in page.url
+            page.wait_for_url("**site=**")
+            wait_until_idle(page)
             counted = page.get_by_text(re.compile(r"^\d+ formation\(s\) · 1 salarié\(s\)\.$"))
             shown = int(counted.inner_text().split()[0])
             assert shown >= 1
@@ -205,7 +221,7 @@ def test_the_monday_routine_of_a_new_hr_user(demo_db: Path) -> None:
             chooser = page.locator('[data-testid="stSelectbox"]').filter(has_text="Salarié")
             chooser.locator("input").click()
             found = page.get_by_role("option").filter(has_text=str(accented["matricule"]))
-            assert found.count() == 1, typed
+            expect(found).to_have_count(1)  # « prénom nom », accents dropped
             assert str(accented["first_name"]) in found.inner_text()
             click(found)
             assert f"matricule={accented['matricule']}" in page.url
@@ -238,27 +254,30 @@ def test_the_monday_routine_of_a_new_hr_user(demo_db: Path) -> None:
             go(page, "parametres")
             click(page.get_by_text("Date du jour", exact=True))
             click(page.get_by_role("button", name="Revenir à la date du jour"))
-            assert store.get_setting("reference_date") in ("", None)
+            until(lambda: store.get_setting("reference_date") in ("", None), "le retour à la date du jour")
             assert "Date de référence fixée" not in page.inner_text("body")
             go(page, "parametres")
             assert page.get_by_role("radio", name="Date du jour").is_checked(), "« Date du jour » is the default"
             shot(page, 12, "parametres_date_du_jour")
             click(page.get_by_text("Date fixée", exact=True))
+            today = date.today()  # the date field opens on today: another day of this month is typed
+            fixed = today.replace(day=16 if today.day != 16 else 15)
             page.get_by_role("spinbutton", name="day, Date fixée").click()
-            page.keyboard.type("16")
+            page.keyboard.type(f"{fixed.day:02d}")
             page.keyboard.press("Tab")
+            expect(page.get_by_text("Une date fixée ne bouge plus", exact=False)).to_have_count(0)  # not today
             wait_until_idle(page)
             click(page.get_by_role("button", name="Fixer cette date"))
-            assert store.get_setting("reference_date") == "2026-11-16"
+            until(lambda: store.get_setting("reference_date") == fixed.isoformat(), f"la date fixée au {fixed}")
             for path in PAGES.values():
                 go(page, path)
                 banner = page.locator('[data-testid="stAlert"]').filter(has_text="Date de référence fixée")
-                assert "16/11/2026" in banner.inner_text(), path
+                assert f"{fixed:%d/%m/%Y}" in banner.inner_text(), path
             shot(page, 13, "bandeau_date_fixee")
             go(page, "parametres")
             click(page.get_by_text("Date du jour", exact=True))
             click(page.get_by_role("button", name="Revenir à la date du jour"))
-            assert store.get_setting("reference_date") in ("", None)
+            until(lambda: store.get_setting("reference_date") in ("", None), "le retour à la date du jour")
             for path in PAGES.values():
                 go(page, path)
                 assert "Date de référence fixée" not in page.inner_text("body"), path
