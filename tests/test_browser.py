@@ -127,7 +127,11 @@ def wait_until_idle(page: Page) -> float:
     quiet_since: float | None = None
     idle_at = time.perf_counter()
     while time.monotonic() < deadline:
-        running = page.locator('[data-testid="stStatusWidget"]').count() > 0
+        # The app's own script state (the status widget shows only after half a second of running); a click
+        # puts it in « rerunRequested » at once, so the run it asks for is waited for too.
+        state = page.locator('[data-testid="stApp"]').get_attribute("data-test-script-state", timeout=1000)
+        running = state not in ("notRunning", "compilationError")
+        running = running or page.locator('[data-testid="stStatusWidget"]').count() > 0
         skeleton = page.locator('[data-testid="stSkeleton"]').count() > 0
         # The last run's elements not replaced yet (a retained one is a keyed element kept hidden, not a run).
         stale = page.locator('[data-stale="true"]:not([data-retained="true"])').count() > 0

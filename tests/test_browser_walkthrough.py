@@ -111,6 +111,7 @@ def test_the_monday_routine_of_a_new_hr_user(demo_db: Path) -> None:
             )
             page = context.new_page()
             page.set_default_timeout(WAIT)
+            expect.set_options(timeout=WAIT)  # a busy machine: generous waits, never a timing assertion
 
             # 1. The dashboard: « dont N avec écarts » opens Vérification on exactly those lines.
             go(page, "")
@@ -255,7 +256,7 @@ def test_the_monday_routine_of_a_new_hr_user(demo_db: Path) -> None:
             click(page.get_by_text("Date du jour", exact=True))
             click(page.get_by_role("button", name="Revenir à la date du jour"))
             until(lambda: store.get_setting("reference_date") in ("", None), "le retour à la date du jour")
-            assert "Date de référence fixée" not in page.inner_text("body")
+            expect(page.get_by_text("Date de référence fixée")).to_have_count(0)
             go(page, "parametres")
             assert page.get_by_role("radio", name="Date du jour").is_checked(), "« Date du jour » is the default"
             shot(page, 12, "parametres_date_du_jour")
@@ -264,7 +265,8 @@ def test_the_monday_routine_of_a_new_hr_user(demo_db: Path) -> None:
             fixed = today.replace(day=16 if today.day != 16 else 15)
             page.get_by_role("spinbutton", name="day, Date fixée").click()
             page.keyboard.type(f"{fixed.day:02d}")
-            page.keyboard.press("Tab")
+            page.keyboard.press("Enter")
+            page.locator("h1").click()  # the date is taken when the field loses focus
             expect(page.get_by_text("Une date fixée ne bouge plus", exact=False)).to_have_count(0)  # not today
             wait_until_idle(page)
             click(page.get_by_role("button", name="Fixer cette date"))
