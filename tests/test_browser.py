@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, sync_playwright
 
 from lib import access, portal
@@ -129,7 +130,12 @@ def wait_until_idle(page: Page) -> float:
     while time.monotonic() < deadline:
         # The app's own script state (the status widget shows only after half a second of running); a click
         # puts it in « rerunRequested » at once, so the run it asks for is waited for too.
-        state = page.locator('[data-testid="stApp"]').get_attribute("data-test-script-state", timeout=1000)
+        try:
+            state = page.evaluate(
+                """() => document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state')"""
+            )
+        except PlaywrightError:  # the page is being replaced (a navigation): not idle yet
+            state = None
         running = state not in ("notRunning", "compilationError")
         running = running or page.locator('[data-testid="stStatusWidget"]').count() > 0
         skeleton = page.locator('[data-testid="stSkeleton"]').count() > 0
