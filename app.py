@@ -40,6 +40,7 @@ def login() -> None:
 
 
 st.set_page_config(page_title="Passeport de prévention", page_icon=":material/health_and_safety:", layout="wide")
+ui.french_interface()  # Streamlit's own English words (« No results », « Upload »…) in French, on every page
 user = ui.signed_in_user()
 if user is None:
     # Every page address answers with the login form, so a signed-in person lands where they asked to go.

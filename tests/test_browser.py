@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, sync_playwright
 
 from lib import access, portal
@@ -117,7 +118,8 @@ def dashboard(demo_db: Path) -> Iterator[str]:
 
 
 def wait_until_idle(page: Page) -> float:
-    """Wait for the page title, then for Streamlit's « running » indicator to stay away for a moment.
+    """Wait for the page title, then for Streamlit's « running » indicator (and the previous run's stale elements)
+    to stay away for a moment.
 
     Returns the moment (time.perf_counter) the page became idle, so timings do not count the quiet wait.
     """
@@ -126,9 +128,20 @@ def wait_until_idle(page: Page) -> float:
     quiet_since: float | None = None
     idle_at = time.perf_counter()
     while time.monotonic() < deadline:
-        running = page.locator('[data-testid="stStatusWidget"]').count() > 0
+        # The app's own script state (the status widget shows only after half a second of running); a click
+        # puts it in « rerunRequested » at once, so the run it asks for is waited for too.
+        try:
+            state = page.evaluate(
+                """() => document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state')"""
+            )
+        except PlaywrightError:  # the page is being replaced (a navigation): not idle yet
+            state = None
+        running = state not in ("notRunning", "compilationError")
+        running = running or page.locator('[data-testid="stStatusWidget"]').count() > 0
         skeleton = page.locator('[data-testid="stSkeleton"]').count() > 0
-        if running or skeleton:
+        # The last run's elements not replaced yet (a retained one is a keyed element kept hidden, not a run).
+        stale = page.locator('[data-stale="true"]:not([data-retained="true"])').count() > 0
+        if running or skeleton or stale:
             quiet_since = None
         elif quiet_since is None:
             quiet_since = time.monotonic()

@@ -109,7 +109,7 @@ if doubles_total:
     st.error(
         f"{ui.fr_number(doubles_total)} formation(s) déclarée(s) à la fois par l'OF et en carence : "
         "signalez le doublon sur le portail.",
-        icon="⚠️",
+        icon=":material/warning:",
     )
     ui.show_table(
         pd.DataFrame(

@@ -44,16 +44,17 @@ ui.reference_caption()
 
 default_horizon = str(settings.preferences(ui.stored_settings()).horizon_days)
 
-c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
+# Site and Formation get wide columns: their chips hold long names (« Guibert-la-Forêt », training families).
+c1, c2, c3 = st.columns(3)
 with c1:
     search = ui.url_text("Salarié", "recherche", placeholder="Nom ou matricule, dans n'importe quel ordre")
 with c2:
     chosen_sites = ui.url_multiselect("Site", ui.lists.values("validities", "person_site"), "site")
 with c3:
     chosen_services = ui.url_multiselect("Service", ui.lists.values("validities", "person_service"), "service")
+c4, c5, c6, c7 = st.columns([2.5, 1, 2.5, 3])
 with c4:
     chosen_types = ui.url_multiselect("Formation", ui.lists.values("validities", "formation"), "formation")
-c5, c6, c7, c8 = st.columns([1, 3, 2, 2])
 with c5:
     horizon = int(
         ui.url_selectbox(
@@ -69,12 +70,9 @@ with c6:
         "État", STATES, "etat", default=[VALIDITY_LABELS["expired"], VALIDITY_LABELS["expiring_soon"]]
     )
 with c7:
-    st.write("")
     history = ui.url_toggle(
         "Afficher l'historique", "historique", help="Toutes les sessions, pas seulement la dernière"
     )
-with c8:
-    st.write("")
     with_leavers = ui.url_toggle("Inclure les salariés sortis", "sortis")
 
 asked = (

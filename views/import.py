@@ -41,9 +41,7 @@ if kind in ("internal", "roster"):
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 
-uploads = st.file_uploader(
-    "Fichiers", accept_multiple_files=True, key=f"uploads_{kind}", type=["csv", "txt", "xlsx", "xls"]
-)
+uploads = ui.file_uploader("Fichiers", ["csv", "txt", "xlsx", "xls"], f"uploads_{kind}", multiple=True)
 
 
 def problems_frame(result: ImportResult) -> pd.DataFrame:
@@ -64,9 +62,9 @@ def problems_frame(result: ImportResult) -> pd.DataFrame:
 
 def show_result(result: ImportResult) -> None:
     if result.status == "imported":
-        st.success(ui.md_text(result.message), icon="✅")
+        st.success(ui.md_text(result.message), icon=":material/check_circle:")
     elif result.status == "unchanged":
-        st.info(ui.md_text(result.message), icon="ℹ️")
+        st.info(ui.md_text(result.message), icon=":material/info:")
     elif result.status == "to_confirm":
         st.warning("\n\n".join(ui.md_text(m) for m in (result.message, *result.unfamiliar)), icon=":material/warning:")
         c1, c2, _ = st.columns([1, 1, 3])
@@ -75,7 +73,7 @@ def show_result(result: ImportResult) -> None:
         if c2.button("Annuler", key=f"cancel_{result.file_name}"):
             confirm_pending(result.file_name, accept=False)
     else:
-        st.error(ui.md_text(result.message), icon="⛔")
+        st.error(ui.md_text(result.message), icon=":material/block:")
         frame = problems_frame(result)
         st.dataframe(frame.rename(columns=spreadsheet.ERROR_REPORT_COLUMNS), hide_index=True, placeholder=ui.EMPTY_CELL)
         st.download_button(

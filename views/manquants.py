@@ -27,7 +27,7 @@ if total == 0:
         "Aucune formation requise n'est définie, ou aucun salarié présent n'est concerné. Indiquez dans "
         "**Paramètres → Formations requises** ce que vous exigez (par exemple : CACES R489 pour les caristes, "
         "SST pour la maintenance) : cet écran montrera alors qui ne l'a pas.",
-        icon="📋",
+        icon=":material/assignment:",
     )
     st.page_link("views/parametres.py", label="Ouvrir les Paramètres", icon=":material/settings:")
     st.stop()

@@ -16,7 +16,7 @@ st.title("Paramètres")
 store = ui.get_store()
 flash = st.session_state.pop("settings_flash", None)
 if flash:
-    st.success(flash, icon="✅")
+    st.success(flash, icon=":material/check_circle:")
 
 
 def saved(message: str) -> None:
@@ -295,7 +295,7 @@ with st.expander("Restaurer une copie de la base"):
         "modifiée ou incomplète est refusée. La base actuelle n'est pas effacée : elle est conservée à côté, sous "
         "un nom daté."
     )
-    copy = st.file_uploader("Copie de la base (.duckdb)", type=["duckdb"], key="restore_upload")
+    copy = ui.file_uploader("Copie de la base (.duckdb)", ["duckdb"], "restore_upload")
     if copy is not None and st.button("Restaurer cette copie", key="restore", type="primary"):
         try:
             st.success(store.restore_copy(copy.getvalue(), copy.name), icon=":material/check_circle:")

@@ -23,7 +23,19 @@ st.caption(
 
 flash = st.session_state.pop("verification_flash", None)
 if flash:
-    st.success(flash, icon="✅")
+    st.success(flash, icon=":material/check_circle:")
+
+
+def done(message: str) -> None:
+    """Say what was recorded after the rerun, and drop the table's selection: the table keeps a selection by
+    position, so once the decided lines leave the list it would silently select the lines that took their place."""
+    st.session_state["verification_flash"] = message
+    st.session_state["verification_round"] = st.session_state.get("verification_round", 0) + 1
+    st.rerun()
+
+
+written = st.session_state.get("verification_round", 0)
+TABLE_KEY = f"verification_table_{written}" if written else "verification_table"
 
 # ------------------------------------------------------------------ filters (kept in the URL)
 STATUSES = [
@@ -33,21 +45,23 @@ STATUSES = [
         "declared_in_carence", "verified", "deemed_verified", "closed_before_employer_space",
     )
 ]  # fmt: skip
-c1, c2, c3, c4 = st.columns([2, 2, 1, 2])
+# Établissement and Statut get wide columns: their chips hold long names (« Guibert-la-Forêt », « correction
+# demandée »), cut in a narrow one.
+c1, c2, c3 = st.columns([2, 3, 3])
 with c1:
     chosen_of = ui.url_multiselect("Organisme", ui.lists.values(logic.CONCERNED, "organisme"), "of")
 with c2:
     chosen_sites = ui.url_multiselect("Établissement", ui.lists.values(logic.CONCERNED, "establishment"), "etab")
 with c3:
-    window = ui.url_selectbox("Échéance", ui.DUE_WINDOWS, "echeance")
-with c4:
     chosen_status = ui.url_multiselect(
         "Statut",
         STATUSES,
         "statut",
         default=[VERIFICATION_LABELS[c] for c in ("to_verify", "correction_requested", "correction_not_made")],
     )
-c5, c6 = st.columns([3, 1])
+c4, c5, c6 = st.columns([1, 3, 1.2])
+with c4:
+    window = ui.url_selectbox("Échéance", ui.DUE_WINDOWS, "echeance")
 with c5:
     search = ui.url_text("Salarié", "recherche", placeholder="Nom, matricule ou identifiant de déclaration")
 with c6:
@@ -98,7 +112,7 @@ else:
     event = st.dataframe(
         table,
         hide_index=True,
-        key="verification_table",
+        key=TABLE_KEY,
         on_select="rerun",
         selection_mode="multi-row",
         column_order=SHOWN_COLUMNS,
@@ -186,8 +200,7 @@ with st.container(border=True):
                 else:
                     ui.record_verification(keys, decision, reasons)  # writes, then clears the caches
                     word = "acceptée(s)" if decision == "accepted" else "en demande de correction"
-                    st.session_state["verification_flash"] = f"{len(keys)} déclaration(s) {word}."
-                    st.rerun()
+                    done(f"{len(keys)} déclaration(s) {word}.")
 
 # ------------------------------------------------------------------ recent actions, with undo
 batches = ui.recent_action_batches("of_line")
@@ -204,8 +217,7 @@ with st.expander("Dernières décisions (annulables)", expanded=not batches.empt
             cols[4].write("annulée")
         elif cols[4].button("Annuler", key=f"undo_{index}_{batch['ids'][0]}"):
             ui.undo_actions(batch["ids"])  # writes, then clears the caches
-            st.session_state["verification_flash"] = f"Décision annulée ({batch['lines']} ligne(s))."
-            st.rerun()
+            done(f"Décision annulée ({batch['lines']} ligne(s)).")
 
 # ------------------------------------------------------------------ correction requests to send, per OF
 st.subheader("Demandes de correction à envoyer")
@@ -332,8 +344,7 @@ else:
                     record.record_id, str(orphan["organisme"]), str(orphan["id_unique_partenaire"])
                 )
                 ui.clear_caches()
-                st.session_state["verification_flash"] = "Déclaration rapprochée de la formation choisie."
-                st.rerun()
+                done("Déclaration rapprochée de la formation choisie.")
         if not candidates:
             st.caption("Aucune formation non déclarée de ce salarié dans vos fichiers : complétez le fichier RH.")
 

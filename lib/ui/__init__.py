@@ -1,7 +1,8 @@
 """The dashboard's Streamlit layer (the only lib package that imports Streamlit), one purpose per module:
 access (sign-in and rights), cache (every cache and the warm-up thread), text (safe display, French formats),
-search, widgets, rulesets, reference (the day statuses are computed for), exports, actions, reminders. Every
-name the pages, app.py, bench/ and tests use is re-exported here, so `from lib import ui` and `ui.xxx` keep working.
+search, widgets, french (Streamlit's own English words replaced), rulesets, reference (the day statuses are
+computed for), exports, actions, reminders. Every name the pages, app.py, bench/ and tests use is re-exported
+here, so `from lib import ui` and `ui.xxx` keep working.
 
 To patch a module attribute in a test, patch the submodule that reads it (e.g. lib.ui.cache.WARM_UP_SECONDS)."""
 
@@ -45,6 +46,7 @@ from lib.ui.exports import (
     site_audit_pdf_bytes,
     weekly_report_bytes,
 )
+from lib.ui.french import french_interface, upload_limits
 from lib.ui.people import PEOPLE_LIST_LIMIT, PEOPLE_MATCHES
 from lib.ui.reference import fixed_reference_date, reference_date_banner, reference_date_setting
 from lib.ui.reminders import render_reminders_section
@@ -87,6 +89,7 @@ from lib.ui.widgets import (
     days_column,
     employee_links,
     employee_url,
+    file_uploader,
     link_column,
     on_click_rerun,
     pick,
@@ -145,6 +148,8 @@ __all__ = [
     "establishments",
     "excel_bytes",
     "file_slug",
+    "file_uploader",
+    "french_interface",
     "fixed_reference_date",
     "fr_date",
     "fr_number",
@@ -198,5 +203,6 @@ __all__ = [
     "url_selectbox",
     "url_text",
     "url_toggle",
+    "upload_limits",
     "weekly_report_bytes",
 ]

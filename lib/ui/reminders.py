@@ -11,6 +11,7 @@ from lib.store import StoreError
 from lib.ui.access import _secrets, can
 from lib.ui.cache import clear_caches, get_store, today
 from lib.ui.text import fr_date, md_text
+from lib.ui.widgets import file_uploader
 
 _FLASH = "reminders_flash"
 _MANAGER_COLUMNS = {"site": "Site", "manager": "Responsable", "email": "E-mail"}
@@ -107,10 +108,10 @@ def _managers_editor() -> None:
         icon=":material/download:",
         on_click="ignore",
     )
-    upload = st.file_uploader(
+    upload = file_uploader(
         "Importer les responsables d'un fichier CSV (colonnes Site, Responsable, E-mail) : remplace la liste",
-        type=["csv"],
-        key="site_managers_upload",
+        ["csv"],
+        "site_managers_upload",
     )
     if upload is not None and st.button("Importer ces responsables", key="import_site_managers"):
         try:

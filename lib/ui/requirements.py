@@ -16,6 +16,7 @@ from lib.store import StoreError
 from lib.ui import lists
 from lib.ui.cache import clear_caches, data_version, get_store, read_store, today
 from lib.ui.text import fr_number, md_text
+from lib.ui.widgets import file_uploader
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -106,10 +107,10 @@ def render_requirements_section() -> None:
         on_click="ignore",
     )
     with c3:
-        uploaded = st.file_uploader(
+        uploaded = file_uploader(
             "Importer un fichier (CSV ou Excel, mêmes colonnes) : il remplace le tableau",
-            type=["csv", "xlsx"],
-            key="requirements_upload",
+            ["csv", "xlsx"],
+            "requirements_upload",
         )
         if uploaded is not None and st.button("Remplacer par ce fichier"):
             try:

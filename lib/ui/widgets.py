@@ -16,11 +16,12 @@ import streamlit as st
 from lib import due_lists
 from lib.store import StoreError
 from lib.ui.cache import clear_caches, has_data
+from lib.ui.french import upload_limits
 from lib.ui.text import fr_number, md_text
 
 
 def show_store_error(error: StoreError) -> None:
-    st.error(md_text(str(error)), icon="⚠️")
+    st.error(md_text(str(error)), icon=":material/warning:")
 
 
 EMPLOYEE_PAGE = "views/salarie.py"
@@ -35,7 +36,7 @@ EMPTY_STORE_MESSAGE = (
 def require_data() -> None:
     """Stop the page with a friendly invitation to import when the store is empty."""
     if not has_data():
-        st.info(EMPTY_STORE_MESSAGE, icon="📥")
+        st.info(EMPTY_STORE_MESSAGE, icon=":material/upload_file:")
         st.page_link(IMPORT_PAGE, label="Importer des fichiers", icon=":material/upload_file:")
         st.stop()
 
@@ -189,9 +190,24 @@ def url_multiselect(
     present = [d for d in default if d in options]
     return list(
         st.multiselect(
-            label, list(options), default=present, key=key, help=help, bind="query-params", placeholder="Tous"
+            label,
+            list(options),
+            default=present,
+            key=key,
+            help=help,
+            bind="query-params",
+            placeholder="Tous",
+            select_all=False,  # Streamlit's « Select all » is English, and « Tous » is the empty choice
+            wrap=True,  # in a column the chips would stay on one row, cut: a long site name is read whole
         )
     )
+
+
+def file_uploader(label: str, types: list[str], key: str, *, multiple: bool = False, help: str | None = None) -> Any:
+    """st.file_uploader with its limits said in French under it (Streamlit's English ones are hidden)."""
+    uploaded = st.file_uploader(label, type=types, accept_multiple_files=multiple, key=key, help=help)
+    st.caption(upload_limits(types, multiple=multiple))
+    return uploaded
 
 
 def url_selectbox(label: str, options: Sequence[str], key: str, *, index: int = 0, help: str | None = None) -> str:

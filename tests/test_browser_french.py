@@ -1,0 +1,139 @@
+"""No English word of Streamlit's on any page, in a real browser on the demo store: what AppTest cannot render (a
+dropdown's « Select all » and « No results », the uploader's « Upload » and « 200MB per file », « Press Enter to
+apply » under a typed field) is replaced by French (lib/ui/french.py), and no page shows « None », « nan », « NaT »."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Locator, Page, sync_playwright
+
+from lib.ui import french
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, PAGES, SCREENSHOTS, running_dashboard, wait_until_idle
+
+ENGLISH = (
+    "Select all",
+    "Select 2 matches",
+    "No results",
+    "Upload",
+    "Browse files",
+    "Drag and drop",
+    "per file",
+    "200MB",
+    "Limit",
+    "Press Enter",
+    "Press Ctrl",
+    "submit form",
+    "Clear all",
+    "You can only select",
+)
+TECHNICAL = re.compile(r"\b(?:None|nan|NaN|NaT)\b")
+
+
+@pytest.fixture(scope="module")
+def dashboard(demo_store_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One server for the module, on its own copy of the demo store (these tests only read)."""
+    copy = tmp_path_factory.mktemp("francais") / "passeport.duckdb"
+    shutil.copyfile(demo_store_file, copy)
+    with running_dashboard(copy) as url:
+        yield url
+
+
+@pytest.fixture
+def page(dashboard: str) -> Iterator[Page]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"Chromium introuvable à {CHROMIUM} : installez-le (make browser, paquet Debian « chromium »).")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser.new_page(viewport={"width": 1440, "height": 1400}, locale="fr-FR", base_url=dashboard)
+        finally:
+            browser.close()
+
+
+def english_on_screen(page: Page) -> list[str]:
+    """The English words a person reads on the page (innerText leaves out what a stylesheet hides)."""
+    body = page.inner_text("body")
+    return [word for word in ENGLISH if word in body]
+
+
+def drawn_after(element: Locator) -> str:
+    """The French words a `::after` of the element draws (the stylesheet's replacement of an English text)."""
+    content = element.evaluate("e => getComputedStyle(e, '::after').content")
+    return str(content).strip('"')
+
+
+def test_no_page_shows_an_english_word_of_streamlit_nor_none(page: Page) -> None:
+    for name, path in PAGES.items():
+        page.goto(path)
+        wait_until_idle(page)
+        assert english_on_screen(page) == [], name
+        body = page.inner_text("body")
+        assert not TECHNICAL.findall(body), f"{name} : {TECHNICAL.findall(body)}"
+
+
+def test_a_multiselect_offers_no_select_all_and_says_no_match_in_french(page: Page) -> None:
+    page.goto("echeances")
+    wait_until_idle(page)
+    site = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Site")
+    site.locator("input").click()
+    dropdown = page.locator('[data-testid="stMultiSelectDropdown"]')
+    dropdown.get_by_role("option").first.wait_for()
+    assert "Select all" not in dropdown.inner_text()
+    assert dropdown.get_by_role("option").count() == 3, "the demo's three sites, nothing else"
+    site.locator("input").fill("zzqx")
+    empty = page.locator('[role="listbox"][data-empty="true"]')
+    empty.wait_for()
+    page.screenshot(path=str(SCREENSHOTS / "francais_liste_sans_resultat.png"))
+    assert empty.is_visible()
+    assert drawn_after(empty) == french.NO_RESULTS
+    assert english_on_screen(page) == []
+
+
+def test_a_selectbox_says_no_match_in_french(page: Page) -> None:
+    page.goto("echeances")
+    wait_until_idle(page)
+    horizon = page.locator('[data-testid="stSelectbox"]').filter(has_text="Horizon")
+    horizon.locator("input").click()
+    horizon.locator("input").fill("zzqx")
+    empty = page.locator('[role="listbox"][data-empty="true"]')
+    empty.wait_for()
+    assert empty.is_visible()
+    assert drawn_after(empty) == french.NO_RESULTS
+    assert english_on_screen(page) == []
+
+
+def test_a_typed_search_says_how_to_apply_it_in_french(page: Page) -> None:
+    page.goto("echeances")
+    wait_until_idle(page)
+    page.get_by_label("Salarié", exact=True).fill("dupont")
+    instructions = page.locator('[data-testid="InputInstructions"]')
+    instructions.wait_for()
+    assert instructions.is_visible()
+    assert drawn_after(instructions) == french.PRESS_ENTER
+    assert english_on_screen(page) == []
+
+
+def test_the_uploader_speaks_french(page: Page) -> None:
+    page.goto("import")
+    wait_until_idle(page)
+    uploader = page.locator('[data-testid="stFileUploader"]')
+    button = uploader.locator("button")
+    assert button.is_visible()
+    assert drawn_after(button.locator('[data-testid="stMarkdownContainer"]')) == french.BROWSE_FILES
+    limits = page.get_by_text("Fichiers CSV, TXT, XLSX ou XLS, 200 Mo au plus par fichier.", exact=True)
+    assert limits.is_visible()
+    assert english_on_screen(page) == []
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        {"name": "formations.csv", "mimeType": "text/csv", "buffer": b"Matricule;Formation\n"}
+    )
+    wait_until_idle(page)
+    assert page.get_by_text("formations.csv", exact=True).is_visible()
+    assert french.DROP_FILES not in page.inner_text("body"), "« drop here » only while a file is dragged over"
+    page.screenshot(path=str(SCREENSHOTS / "francais_import.png"))
+    assert english_on_screen(page) == []
