@@ -223,7 +223,7 @@ else:
     top = 30 + int(3.8 * longest)  # labels at 45°: room for the longest one (automargin adds what is missing)
     right = 30 + int(3.8 * len(str(types[-1]))) if types else 30
     figure.update_layout(
-        height=max(260, 22 * len(rows) + top + 20),
+        height=top + max(22 * len(rows), 66) + 40,  # the labels' room above, then at least three rows' height
         margin={"t": top, "l": 10, "r": right},
         yaxis={"autorange": "reversed"},
     )
