@@ -434,6 +434,54 @@ def step_import_refresh(size: int) -> dict[str, float]:
     return out
 
 
+def step_missing_export(size: int) -> dict[str, float]:
+    """The « Manquants » list of the 100,000-employee store (issue 15): the page's first render asks on one read
+    connection, a filter, and its download as the page builds it (every row missing a training: CSV and Excel).
+    Reads a copy of BENCH_LISTS_STORE (at the current schema: run lists_sql or any read first)."""
+    from lib import spreadsheet
+    from lib.lists import ListContext, ListQuery, is_in
+
+    if not LISTS_STORE.exists():
+        raise SystemExit(f"{LISTS_STORE} absent: build the 100,000-employee store first.")
+    path = Path(tempfile.mkdtemp()) / "missing.duckdb"
+    shutil.copyfile(LISTS_STORE, path)
+    store = Store(path)
+    store.schema_version()
+    context = ListContext(TODAY, 90)
+    missing = ListQuery("missing_trainings").where(is_in("status", ["never_trained", "expired", "expiring_soon"]))
+    out: dict[str, float] = {}
+    with store.reading():
+        started = time.perf_counter()
+        store.list_count(missing, context)
+        store.list_rows(missing, context, limit=500)
+        store.list_counts(ListQuery("missing_trainings"), context, ["person_site", "status"])
+        for column in ("person_site", "person_service", "job", "family"):
+            store.list_values(ListQuery("missing_trainings"), context, column)
+        out["first_render_asks"] = time.perf_counter() - started
+        started = time.perf_counter()
+        site = store.list_values(ListQuery("missing_trainings"), context, "person_site")[0]
+        filtered = missing.where(is_in("person_site", [site]))
+        store.list_count(filtered, context)
+        store.list_rows(filtered, context, limit=500)
+        out["filter_a_site"] = time.perf_counter() - started
+        columns = [
+            "person_birth_name", "matricule", "person_site", "person_service", "job", "family", "scope",
+            "status_label", "last_training", "last_end_date", "validity_end",
+        ]  # fmt: skip
+        started = time.perf_counter()
+        rows = store.list_rows(missing, context, columns=columns)
+        out["export_rows"] = time.perf_counter() - started
+    out["export_row_count"] = float(len(rows))
+    started = time.perf_counter()
+    rows.to_csv(sep=";", index=False).encode("utf-8-sig")
+    out["export_csv"] = time.perf_counter() - started
+    started = time.perf_counter()
+    spreadsheet.to_xlsx_bytes({"Manquants": (rows, {c: c for c in columns})})
+    out["export_xlsx"] = time.perf_counter() - started
+    shutil.rmtree(path.parent)
+    return out
+
+
 STEPS: dict[str, tuple[Callable[[int], dict[str, float]], tuple[int, ...]]] = {
     "statuses": (step_statuses, (10_000, 100_000, 1_000_000)),
     "statuses_frame": (step_statuses_frame, (10_000, 100_000, 1_000_000)),
@@ -446,6 +494,7 @@ STEPS: dict[str, tuple[Callable[[int], dict[str, float]], tuple[int, ...]]] = {
     "dashboard_data": (step_dashboard_data, (10_000, 100_000, 1_000_000)),
     "lists_sql": (step_lists_sql, (1_000_000,)),
     "import_refresh": (step_import_refresh, (525_000,)),
+    "missing_export": (step_missing_export, (100_000,)),
 }
 
 
