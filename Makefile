@@ -51,6 +51,8 @@ test: install-dev browser lint typecheck
 bench: install-dev browser
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/pages.py
+	@test -f "$(DB)" || $(BIN)/python -m lib demo --db "$(DB)"
+	$(BIN)/python bench/pages.py --store "$(DB)" --out bench/PAGES_DEMO.md
 	$(BIN)/python bench/concurrency.py
 	$(BIN)/python bench/bombs.py
 
