@@ -15,15 +15,11 @@ import math
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
-from fpdf.fonts import FontFace
 
-from lib.identifiers import mask_nir
 from lib.statuses import CORRECTION_NOT_MADE
 
 PDF_MIME = "application/pdf"
@@ -369,192 +365,6 @@ def site_audit_from_frames(
 # ---------------------------------------------------------------------------------------------- drawing
 
 
-_HEADINGS = FontFace(emphasis="BOLD", fill_color=(242, 242, 242))
-
-
-class _Paper(FPDF):
-    """An A4 page with the document's title on top and « Édité le … — Page n/N » at the bottom."""
-
-    def __init__(self, title: str, edition: Edition) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.core_fonts_encoding = "windows-1252"
-        self.doc_title = title
-        self.edition = edition
-        self.set_margins(12, 12, 12)
-        self.set_auto_page_break(auto=True, margin=16)
-        # A fixed creation date (the day of edition) makes the same inputs give the same bytes.
-        self.set_creation_date(datetime.combine(edition.today, time(0, 0), tzinfo=UTC))
-        self.set_title(pdf_text(title))
-        self.set_author(pdf_text(edition.employer or "Passeport de prévention"))
-        self.set_creator("Passeport de prévention")
-        self.add_page()
-
-    def header(self) -> None:
-        self.set_font("helvetica", "B", 9)
-        self.set_text_color(90, 90, 90)
-        left = pdf_text(f"Passeport de prévention — {self.edition.employer}" if self.edition.employer else "")
-        self.cell(0, 5, left or "Passeport de prévention", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.set_draw_color(180, 180, 180)
-        self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
-        self.ln(3)
-        self.set_text_color(0, 0, 0)
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("helvetica", "", 8)
-        self.set_text_color(90, 90, 90)
-        self.cell(
-            0, 5, pdf_text(f"{self.doc_title} — édité le {fr_day(self.edition.today)}"), new_x=XPos.LEFT, new_y=YPos.TOP
-        )
-        self.cell(0, 5, f"Page {self.page_no()}/{{nb}}", align="R")
-        self.set_text_color(0, 0, 0)
-
-    def heading(self, text: str, size: int = 13) -> None:
-        self.set_font("helvetica", "B", size)
-        self.multi_cell(0, size * 0.55, pdf_text(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.ln(1)
-
-    def section(self, text: str) -> None:
-        if self.get_y() > self.h - 40:
-            self.add_page()
-        self.ln(3)
-        self.set_font("helvetica", "B", 11)
-        self.set_fill_color(230, 236, 242)
-        self.cell(0, 7, pdf_text(text), fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.set_fill_color(255, 255, 255)
-        self.ln(1.5)
-
-    def paragraph(self, text: str, *, size: float = 9, style: str = "") -> None:
-        self.set_font("helvetica", style, size)
-        self.multi_cell(0, size * 0.5, pdf_text(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-
-    def fields(self, lines: Sequence[Sequence[tuple[str, str]]]) -> None:
-        """Label and value pairs, the pairs of a line side by side (a line of one pair takes the whole width)."""
-        full = self.w - self.l_margin - self.r_margin
-        for pairs in lines:
-            width = full / len(pairs)
-            for index, (label, value) in enumerate(pairs):
-                last = index == len(pairs) - 1
-                self.set_font("helvetica", "B", 9)
-                self.cell(30, 5.5, pdf_text(label))
-                self.set_font("helvetica", "", 9)
-                self.cell(
-                    width - 30,
-                    5.5,
-                    pdf_text(value or EMPTY),
-                    new_x=XPos.LMARGIN if last else XPos.RIGHT,
-                    new_y=YPos.NEXT if last else YPos.TOP,
-                )
-
-    def rule_set(self) -> None:
-        text = f"Échéances et états calculés au {fr_day(self.edition.today)} selon le jeu de règles : "
-        text += self.edition.rule_set
-        if self.edition.certainty:
-            text += f" (certitude : {self.edition.certainty})"
-        self.set_text_color(70, 70, 70)
-        self.paragraph(text + ".", size=8, style="I")
-        self.set_text_color(0, 0, 0)
-
-    def grid(self, headings: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float]) -> None:
-        """A table that continues on the next page with its headings repeated; « — » in an empty cell."""
-        self.set_font("helvetica", "", 8)
-        self.set_draw_color(200, 200, 200)
-        with self.table(
-            col_widths=tuple(widths),
-            line_height=4.2,
-            text_align="LEFT",
-            headings_style=_HEADINGS,
-            repeat_headings=1,
-            borders_layout="HORIZONTAL_LINES",
-            padding=0.8,
-        ) as table:
-            table.row([pdf_text(h) for h in headings])
-            for values in rows:
-                table.row([pdf_text(v) or EMPTY for v in values])
-        self.ln(1)
-
-    def none(self, text: str) -> None:
-        self.set_text_color(90, 90, 90)
-        self.paragraph(text, style="I")
-        self.set_text_color(0, 0, 0)
-
-
-def render_passport(passport: Passport, edition: Edition) -> bytes:
-    """The PDF of an employee's passport: identity (NIR masked), every training, the declarations."""
-    person = passport.person
-    pdf = _Paper(f"Passeport de prévention de {person.name or person.matricule}", edition)
-    pdf.heading("Passeport de prévention")
-    pdf.paragraph(person.name or person.matricule, size=12, style="B")
-    pdf.ln(1)
-    pdf.rule_set()
-    pdf.section("Identité")
-    pdf.fields(
-        [
-            [("Matricule", person.matricule), ("NIR", mask_nir(person.nir) if person.nir else NOT_PROVIDED)],
-            [("Établissement", person.establishment + (f" (SIRET {person.siret})" if person.siret else ""))],
-            [("Site", person.site), ("Service", person.service)],
-            [("Responsable", person.manager), ("Entrée", fr_day(person.entry_date))],
-            [("Sortie", fr_day(person.exit_date))],
-        ]
-    )
-    if not person.in_roster:
-        pdf.none("Absent du registre du personnel : identité reprise des fichiers de formations.")
-
-    pdf.section(f"Formations ({len(passport.trainings)})")
-    if passport.trainings:
-        pdf.grid(
-            ["Formation", "Intitulé", "Début", "Fin", "Valide jusqu'au", "État", "Organisme"],
-            [
-                [
-                    t.formation,
-                    t.title if t.title != t.formation else "",
-                    fr_day(t.start),
-                    fr_day(t.end),
-                    fr_day(t.validity_end) + (" (recommandation)" if t.source == "recommandation" else ""),
-                    t.state,
-                    t.organisme,
-                ]
-                for t in passport.trainings
-            ],
-            (30, 42, 17, 17, 24, 22, 34),
-        )
-    else:
-        pdf.none("Aucune formation enregistrée pour ce salarié.")
-
-    declaration_headings = ["Formation", "Fin", "Déclarée par", "État de la déclaration", "Échéance"]
-    declaration_widths = (52, 18, 38, 56, 22)
-    pdf.section(f"Déclarations des organismes de formation ({len(passport.of_declarations)})")
-    if passport.of_declarations:
-        pdf.grid(
-            ["Formation", "Fin", "Organisme", "Vérification", "Échéance", "Rapprochement"],
-            [[d.title, fr_day(d.end), d.party, d.status, fr_day(d.due_on), d.note] for d in passport.of_declarations],
-            (44, 17, 34, 38, 19, 34),
-        )
-    else:
-        pdf.none("Aucune déclaration d'organisme de formation reçue pour ce salarié.")
-
-    pdf.section(f"Formations achetées à un organisme : déclaration ou carence ({len(passport.bought)})")
-    if passport.bought:
-        pdf.grid(
-            declaration_headings,
-            [[d.title, fr_day(d.end), d.party, d.status, fr_day(d.due_on)] for d in passport.bought],
-            declaration_widths,
-        )
-    else:
-        pdf.none("Aucune formation achetée à un organisme.")
-
-    pdf.section(f"Formations internes : déclaration de l'employeur ({len(passport.internal)})")
-    if passport.internal:
-        pdf.grid(
-            declaration_headings,
-            [[d.title, fr_day(d.end), d.party, d.status, fr_day(d.due_on)] for d in passport.internal],
-            declaration_widths,
-        )
-    else:
-        pdf.none("Aucune formation interne.")
-    return bytes(pdf.output())
-
-
 def compliance_rows(compliance: pd.DataFrame) -> list[list[str]]:
     """The compliance table's lines: requirement, required, valid, missing, rate (« — » when nobody is required)."""
     missing = [c for c in COMPLIANCE_COLUMNS if c not in compliance.columns]
@@ -568,70 +378,16 @@ def compliance_rows(compliance: pd.DataFrame) -> list[list[str]]:
     return rows
 
 
-def _item_rows(items: Sequence[Item], *, party: bool = False) -> list[list[str]]:
-    return [[i.person, i.matricule, i.title, fr_day(i.day), i.status, *([i.party] if party else [])] for i in items]
+def render_passport(passport: Passport, edition: Edition) -> bytes:
+    """The passport as PDF bytes (lib/paper_pdf.py draws it: fpdf2 is loaded only when a PDF is made, not at
+    every start of the server)."""
+    from lib import paper_pdf
+
+    return paper_pdf.render_passport(passport, edition)
 
 
 def render_site_audit(audit: SiteAudit, edition: Edition) -> bytes:
-    """The PDF audit report of a site for an inspection: compliance, expired and expiring trainings, overdue
-    declarations, the rule set used."""
-    pdf = _Paper(f"Rapport d'audit — site {audit.site}", edition)
-    pdf.heading(f"Rapport d'audit — site {audit.site}")
-    establishments = ", ".join(audit.establishments) or EMPTY
-    pdf.paragraph(f"Établissement(s) : {establishments}. Salariés présents : {audit.headcount}.")
-    pdf.ln(1)
-    pdf.rule_set()
+    """The audit report of a site as PDF bytes (lib/paper_pdf.py)."""
+    from lib import paper_pdf
 
-    pdf.section("Formations obligatoires valides")
-    if audit.compliance is None:
-        pdf.paragraph(
-            f"Taux de formations obligatoires valides : {NOT_PROVIDED} (aucune exigence de formation définie)."
-        )
-    else:
-        rows = compliance_rows(audit.compliance)
-        required = sum(int(r[1]) for r in rows)
-        valid = sum(int(r[2]) for r in rows)
-        overall = f"{100 * valid / required:.0f} %" if required else NOT_PROVIDED
-        pdf.paragraph(f"Taux de formations obligatoires valides : {overall} ({valid} sur {required}).", style="B")
-        pdf.paragraph("Exigences choisies par l'employeur, pas la loi.", size=8, style="I")
-        if rows:
-            pdf.grid(["Exigence", "Requis", "Valides", "Manquants", "Taux"], rows, (76, 26, 26, 26, 32))
-
-    person_headings = ["Salarié", "Matricule", "Formation"]
-    widths = (44, 20, 58, 22, 42)
-    pdf.section(f"Formations expirées ({len(audit.expired)})")
-    if audit.expired:
-        pdf.grid([*person_headings, "Fin de validité", "État"], _item_rows(audit.expired), widths)
-    else:
-        pdf.none("Aucune formation expirée parmi les salariés présents.")
-    pdf.section(f"Formations qui expirent dans les {audit.horizon_days} jours ({len(audit.expiring)})")
-    if audit.expiring:
-        pdf.grid([*person_headings, "Fin de validité", "État"], _item_rows(audit.expiring), widths)
-    else:
-        pdf.none(f"Aucune formation n'expire dans les {audit.horizon_days} jours.")
-
-    party_widths = (38, 18, 48, 20, 30, 32)
-    pdf.section(f"Carences en retard ({len(audit.carence_overdue)})")
-    if audit.carence_overdue:
-        pdf.grid(
-            [*person_headings, "Échéance", "État", "Organisme"],
-            _item_rows(audit.carence_overdue, party=True),
-            party_widths,
-        )
-    else:
-        pdf.none("Aucune carence en retard.")
-    pdf.section(f"Déclarations internes en retard ({len(audit.internal_overdue)})")
-    if audit.internal_overdue:
-        pdf.grid([*person_headings, "Échéance", "État"], _item_rows(audit.internal_overdue), widths)
-    else:
-        pdf.none("Aucune déclaration interne en retard.")
-    pdf.section(f"Corrections demandées et non faites ({len(audit.corrections_not_made)})")
-    if audit.corrections_not_made:
-        pdf.grid(
-            [*person_headings, "Échéance", "État", "Organisme"],
-            _item_rows(audit.corrections_not_made, party=True),
-            party_widths,
-        )
-    else:
-        pdf.none("Aucune correction demandée restée sans réponse.")
-    return bytes(pdf.output())
+    return paper_pdf.render_site_audit(audit, edition)

@@ -325,3 +325,14 @@ def test_the_salarie_page_and_the_dashboard_offer_the_pdfs(demo_db: Path) -> Non
     # The protos escape the apostrophe.
     assert "Rapport d\\'audit (PDF)" in text and "Télécharger le rapport d\\'audit" in text
     assert [str(o) for o in at.selectbox(key="audit_site").options] == Store(demo_db).sites()
+
+
+def test_the_dashboard_starts_without_loading_the_pdf_library() -> None:
+    """fpdf2 (0.4 s of imports) is loaded when a PDF is made, not by every start of the server."""
+    repo = Path(__file__).resolve().parents[1]
+    probe = "import sys; import lib.ui, lib.store, lib.paper; print('fpdf' in sys.modules)"
+    started = subprocess.run([sys.executable, "-c", probe], cwd=repo, capture_output=True, text=True, check=True)
+    assert started.stdout.strip() == "False"
+    made = "import sys; import lib.paper_pdf; print('fpdf' in sys.modules)"
+    loaded = subprocess.run([sys.executable, "-c", made], cwd=repo, capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "True"
