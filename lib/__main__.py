@@ -407,14 +407,8 @@ def _pdf_out(text: str) -> Path:
 def cmd_passport(args: argparse.Namespace) -> int:
     out = _pdf_out(args.out)
     store = _store(args)
-    rules, prefs = _workflow_context(store)
-    content = store.passport_pdf(
-        args.matricule,
-        rules=rules,
-        today=args.today or today_default(),
-        tolerance_days=prefs.tolerance_days,
-        horizon_days=prefs.horizon_days,
-    )
+    _workflow_context(store)  # refuses a missing store or an unreadable rule set before anything is drawn
+    content = store.passport_pdf(args.matricule, today=args.today or today_default())
     _write_output(out, content)
     print(f"{out} : passeport de prévention du salarié {args.matricule} (PDF).")
     return 0
@@ -423,14 +417,8 @@ def cmd_passport(args: argparse.Namespace) -> int:
 def cmd_audit_report(args: argparse.Namespace) -> int:
     out = _pdf_out(args.out)
     store = _store(args)
-    rules, prefs = _workflow_context(store)
-    content = store.site_audit_pdf(
-        args.site,
-        rules=rules,
-        today=args.today or today_default(),
-        tolerance_days=prefs.tolerance_days,
-        horizon_days=prefs.horizon_days,
-    )
+    _workflow_context(store)  # refuses a missing store or an unreadable rule set before anything is drawn
+    content = store.site_audit_pdf(args.site, today=args.today or today_default())
     _write_output(out, content)
     print(f"{out} : rapport d'audit du site {args.site} (PDF).")
     return 0

@@ -12,19 +12,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.store import Store
+from tests.test_pages import APP, PAGES
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGES = (
-    "views/tableau_de_bord.py",
-    "views/verification.py",
-    "views/carence.py",
-    "views/declarations_internes.py",
-    "views/echeances.py",
-    "views/salarie.py",
-    "views/parametres.py",
-    "views/import.py",
-    "views/journal.py",
-)
 TECHNICAL = re.compile(r"\b(?:None|nan|NaN|NaT)\b")
 _WIDGET_ID = re.compile(r'^\s*(id|form_id): ".*"$', re.MULTILINE)
 

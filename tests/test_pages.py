@@ -27,6 +27,7 @@ PAGES = (
     "views/carence.py",
     "views/declarations_internes.py",
     "views/echeances.py",
+    "views/manquants.py",
     "views/salarie.py",
     "views/parametres.py",
     "views/import.py",

@@ -486,21 +486,11 @@ def audit(
 
     Call it inside the `transaction()` of the write it records, so the write and its trace stand or fall together.
     """
-    row = con.execute(
-        "INSERT INTO actions (acted_at, who, target_kind, target_key, action, reason, effective_on, undoes) "
-        "VALUES (now()::TIMESTAMP, $who, $kind, $key, $action, $reason, $day, $undoes) RETURNING id",
-        {
-            "who": who,
-            "kind": target_kind,
-            "key": target_key,
-            "action": action,
-            "reason": reason,
-            "day": effective_on,
-            "undoes": undoes,
-        },
-    ).fetchone()
-    assert row is not None
-    return int(row[0])
+    (action_id,) = audit_many(
+        con, who=who, target_kind=target_kind, target_keys=[target_key], action=action, reason=reason,
+        effective_on=effective_on, undoes=undoes,
+    )  # fmt: skip
+    return action_id
 
 
 def audit_many(
@@ -512,17 +502,26 @@ def audit_many(
     action: str,
     reason: str | None = None,
     effective_on: date | None = None,
+    undoes: int | None = None,
 ) -> list[int]:
-    """`audit()` for many targets of one decision, in one statement (a decision on 500 lines is one insert, not
-    500); the ids back, in the order of `target_keys`."""
+    """Append one row per target of one decision to the audit trail, in one statement (a decision on 500 lines
+    is one insert, not 500); the ids back, in the order of `target_keys`. Inside the write's `transaction()`."""
     if not target_keys:
         return []
     rows = con.execute(
         "INSERT INTO actions (acted_at, who, target_kind, target_key, action, reason, effective_on, undoes) "
-        "SELECT now()::TIMESTAMP, $who, $kind, k.key, $action, $reason, $day, NULL "
+        "SELECT now()::TIMESTAMP, $who, $kind, k.key, $action, $reason, $day, $undoes "
         "FROM (SELECT unnest($keys) AS key, generate_subscripts($keys, 1) AS position) k ORDER BY k.position "
         "RETURNING id, target_key",
-        {"who": who, "kind": target_kind, "keys": target_keys, "action": action, "reason": reason, "day": effective_on},
+        {
+            "who": who,
+            "kind": target_kind,
+            "keys": target_keys,
+            "action": action,
+            "reason": reason,
+            "day": effective_on,
+            "undoes": undoes,
+        },
     ).fetchall()
     ids: dict[str, list[int]] = {}
     for action_id, key in sorted(rows):

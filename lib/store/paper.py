@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from lib import paper, requirements
+from lib import paper, requirements, settings
 from lib.lists import ListContext, ListQuery, is_in
 from lib.rules import RuleSet
 from lib.store.configuration import ConfigurationMixin
@@ -156,10 +156,29 @@ class PaperMixin(ListsMixin, ConfigurationMixin):
             employer=self.get_setting("employer_name") or "",
         )
 
+    def _settings_or_own(
+        self, rules: RuleSet | None, tolerance_days: int | None, horizon_days: int | None
+    ) -> tuple[RuleSet, int, int]:
+        """The rule set and preferences given, else the store's own (what the screens and the CLI use)."""
+        prefs = settings.preferences(self)
+        return (
+            rules if rules is not None else settings.active_rules(self),
+            tolerance_days if tolerance_days is not None else prefs.tolerance_days,
+            horizon_days if horizon_days is not None else prefs.horizon_days,
+        )
+
     def passport_pdf(
-        self, matricule: str, *, rules: RuleSet, today: date, tolerance_days: int = 3, horizon_days: int = 90
+        self,
+        matricule: str,
+        *,
+        today: date,
+        rules: RuleSet | None = None,
+        tolerance_days: int | None = None,
+        horizon_days: int | None = None,
     ) -> bytes:
-        """The PDF passport of one person at `today` (lib/paper.py); StoreError for an unknown matricule."""
+        """The PDF passport of one person at `today` (lib/paper.py), under the store's own rule set and
+        preferences unless others are given; StoreError for an unknown matricule."""
+        rules, tolerance_days, horizon_days = self._settings_or_own(rules, tolerance_days, horizon_days)
         rows = self.passport_rows(
             matricule, rules=rules, today=today, tolerance_days=tolerance_days, horizon_days=horizon_days
         )
@@ -182,15 +201,17 @@ class PaperMixin(ListsMixin, ConfigurationMixin):
         self,
         site: str,
         *,
-        rules: RuleSet,
         today: date,
-        tolerance_days: int = 3,
-        horizon_days: int = 90,
+        rules: RuleSet | None = None,
+        tolerance_days: int | None = None,
+        horizon_days: int | None = None,
         compliance: pd.DataFrame | None = None,
     ) -> bytes:
-        """The PDF audit report of one site at `today` (lib/paper.py); StoreError for an unknown site.
+        """The PDF audit report of one site at `today` (lib/paper.py), under the store's own rule set and
+        preferences unless others are given; StoreError for an unknown site.
 
         `compliance`: the per-requirement counts of paper.COMPLIANCE_COLUMNS, when requirements are defined."""
+        rules, tolerance_days, horizon_days = self._settings_or_own(rules, tolerance_days, horizon_days)
         rows = self.site_rows(site, rules=rules, today=today, tolerance_days=tolerance_days, horizon_days=horizon_days)
         if rows is None:
             known = ", ".join(self.sites()) or "aucun"

@@ -254,26 +254,12 @@ def backup_bytes() -> bytes:
 
 def passport_pdf_bytes(matricule: str) -> bytes:
     """The PDF passport of one person, as the `passport` command writes it."""
-    prefs = settings.preferences(stored_settings())
-    return get_store().passport_pdf(
-        matricule,
-        rules=active_rules(),
-        today=today(),
-        tolerance_days=prefs.tolerance_days,
-        horizon_days=prefs.horizon_days,
-    )
+    return get_store().passport_pdf(matricule, today=today())
 
 
 def site_audit_pdf_bytes(site: str) -> bytes:
     """The PDF audit report of one site, as the `audit-report` command writes it."""
-    prefs = settings.preferences(stored_settings())
-    return get_store().site_audit_pdf(
-        site,
-        rules=active_rules(),
-        today=today(),
-        tolerance_days=prefs.tolerance_days,
-        horizon_days=prefs.horizon_days,
-    )
+    return get_store().site_audit_pdf(site, today=today())
 
 
 def render_passport_download(matricule: str) -> None:
