@@ -24,6 +24,19 @@ def show_store_error(error: StoreError) -> None:
     st.error(md_text(str(error)), icon=":material/warning:")
 
 
+def show_markup(markup: str) -> None:
+    """A chart or table drawn on the server (SVG or HTML built in lib/charts.py), shown as it is.
+
+    Drawn on the server, a chart costs the browser nothing to load (a Plotly chart added about a second to each
+    new tab). The markup is one `<div>` block on one line: Markdown leaves an HTML block untouched (no emphasis,
+    link or formula read inside a name) and a blank line would end the block. Every text in it comes escaped from
+    its builder; Streamlit's sanitiser removes scripts and event attributes in any case.
+    """
+    if not markup.startswith("<div") or "\n" in markup:
+        raise ValueError("un graphique se transmet en un seul bloc <div> sur une ligne")
+    st.markdown(markup, unsafe_allow_html=True)
+
+
 EMPLOYEE_PAGE = "views/salarie.py"
 EMPLOYEE_URL_PATH = "salarie"
 IMPORT_PAGE = "views/import.py"
