@@ -35,7 +35,7 @@ demo: install
 
 run: install
 	@test -f "$(DB)" || $(BIN)/python -m lib demo --db "$(DB)"
-	PASSEPORT_DB="$(DB)" $(BIN)/streamlit run app.py --server.address localhost --server.port $(PORT) \
+	PASSEPORT_DB="$(DB)" $(BIN)/python serve.py --server.address localhost --server.port $(PORT) \
 	  --browser.gatherUsageStats false --server.headless true
 
 lint: install-dev

@@ -161,7 +161,7 @@ def main() -> None:
     counts = Store(store_path).counts()
     load_before = os.getloadavg()[0]
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
+        [sys.executable, "serve.py", "--server.headless", "true", "--server.port",
          str(args.port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
          "--secrets.files", str(OUT / "aucun_secret.toml")],  # local mode, whatever .streamlit/secrets.toml says
         cwd=REPO, env={**os.environ, "PASSEPORT_DB": str(store_path), "PASSEPORT_WARMUP": "1"},

@@ -57,7 +57,7 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_dashboard(store_path: Path, secrets_file: Path | None = None) -> Iterator[str]:
-    """`streamlit run app.py` on this store (and these secrets, else none at all); its base URL."""
+    """The dashboard as `make run` starts it (`python serve.py`) on this store and secrets (else none); its URL."""
     port = free_port()
     log_path = store_path.parent / f"streamlit_{port}.log"
     log = log_path.open("wb")
@@ -65,10 +65,7 @@ def running_dashboard(store_path: Path, secrets_file: Path | None = None) -> Ite
     server = subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
+            "serve.py",  # `streamlit run app.py`, its modules loaded first (as `make run` does)
             "--server.headless",
             "true",
             "--server.port",
