@@ -30,7 +30,11 @@ ENGLISH = (
     "submit form",
     "Clear all",
     "You can only select",
+    "Download as CSV",
+    "Fullscreen",
+    "Sort ascending",
 )
+FILE_SIZE = re.compile(r"\b\d+(?:\.\d+)?\s?[KMG]?B\b")  # Streamlit's « 278.0B », « 1.2MB »
 TECHNICAL = re.compile(r"\b(?:None|nan|NaN|NaT)\b")
 
 
@@ -134,6 +138,36 @@ def test_the_uploader_speaks_french(page: Page) -> None:
     )
     wait_until_idle(page)
     assert page.get_by_text("formations.csv", exact=True).is_visible()
+    assert not FILE_SIZE.search(page.inner_text("body")), "no « 20.0B » after the file's name"
     assert french.DROP_FILES not in page.inner_text("body"), "« drop here » only while a file is dragged over"
     page.screenshot(path=str(SCREENSHOTS / "francais_import.png"))
+    assert english_on_screen(page) == []
+
+
+def test_the_first_tab_stop_says_skip_to_the_content_in_french(page: Page) -> None:
+    page.goto("verification")
+    wait_until_idle(page)
+    page.keyboard.press("Tab")
+    link = page.locator('[data-testid="stSkipToContent"]')
+    assert link.evaluate("e => e === document.activeElement"), "the link is still the first Tab stop"
+    assert link.is_visible()
+    assert drawn_after(link) == french.SKIP_TO_CONTENT
+    assert link.evaluate("e => getComputedStyle(e).fontSize") == "0px", "its English letters take no room"
+    page.screenshot(
+        path=str(SCREENSHOTS / "francais_aller_au_contenu.png"), clip={"x": 0, "y": 0, "width": 700, "height": 120}
+    )
+
+
+def test_tables_show_no_english_toolbar_nor_column_menu(page: Page) -> None:
+    page.goto("verification")
+    wait_until_idle(page)
+    table = page.locator('[data-testid="stDataFrame"]').first
+    table.hover()
+    header = table.bounding_box()
+    assert header is not None
+    page.mouse.move(header["x"] + 80, header["y"] + 15)  # over the first column's header
+    page.wait_for_timeout(300)
+    for testid in ("stElementToolbar", "stElementToolbarButton", "stDataFrameColumnMenuTarget"):
+        shown = page.locator(f'[data-testid="{testid}"]')
+        assert all(not shown.nth(i).is_visible() for i in range(shown.count())), testid
     assert english_on_screen(page) == []

@@ -29,6 +29,7 @@ PRESS_ENTER_IN_FORM = "Entrée pour envoyer"
 PRESS_CTRL_ENTER = "Ctrl+Entrée pour valider"
 STOP = "Arrêter"
 STOPPING = "Arrêt…"
+SKIP_TO_CONTENT = "Aller au contenu"
 
 _STYLESHEET = f"""
 <style>
@@ -59,6 +60,17 @@ _STYLESHEET = f"""
 [data-testid="stStatusWidget"] button {{ visibility: hidden; }}
 [data-testid="stStatusWidget"] button::after {{ visibility: visible; content: "{STOP}"; }}
 [data-testid="stStatusWidget"] button:disabled::after {{ content: "{STOPPING}"; }}
+/* « Skip to main content », the link the Tab key reaches first: drawn in French (it must stay focusable, so its
+   English letters are only made invisible). */
+[data-testid="stSkipToContent"] {{ font-size: 0 !important; }}
+[data-testid="stSkipToContent"]::after {{ content: "{SKIP_TO_CONTENT}"; font-size: 0.875rem; }}
+/* A table's toolbar (« Download as CSV », « Search », « Fullscreen », « Show/hide columns ») and its columns' menu
+   (« Sort ascending », « Pin column »…): English, and that CSV would hold only the rows shown. Every page has its
+   own search and filters and downloads its whole list; a click on a column's header still sorts the table. */
+[data-testid="stElementToolbar"] {{ display: none; }}
+[data-testid="stDataFrameColumnMenuTarget"] {{ display: none; }}
+/* « 278.0B » after the name of a file chosen in an uploader. */
+[data-testid="stFileChipName"] + * {{ display: none; }}
 </style>
 """
 
