@@ -472,7 +472,8 @@ RED = '<span style="color:red">Rouge</span>'
 
 
 def chart_strings(at: AppTest) -> list[str]:
-    """Every string inside the Plotly figures the run sent (labels, ticks, legends, hover data)."""
+    """Every string inside the charts the run sent: the Plotly figures (labels, ticks, legends, hover data) and
+    the markup of the charts drawn on the server (one `<div>` of SVG in a Markdown element)."""
     found: list[str] = []
 
     def strings(value: object) -> None:
@@ -487,6 +488,7 @@ def chart_strings(at: AppTest) -> list[str]:
 
     for chart in at.get("plotly_chart"):
         strings(json.loads(chart.proto.spec))
+    found.extend(str(m.value) for m in at.markdown if str(m.value).startswith("<div"))
     return found
 
 
@@ -518,4 +520,5 @@ def test_names_and_titles_from_files_are_shown_as_text_on_the_employee_page(
         assert raw not in markdown.replace(ui.md_text(IMAGE), "").replace(ui.md_text(RED), "")
     charts = chart_strings(at)
     assert any("&lt;a href=" in text for text in charts) and any("&lt;span style=" in text for text in charts)
+    assert not any("<a " in text or "<span" in text for text in charts)
     assert not [text for text in charts if "<a href" in text or "<span" in text]

@@ -278,7 +278,12 @@ def assert_only_the_login_form(page: Page, where: str) -> None:
     assert headings == ["Passeport de prévention", "Connexion"], f"{where} : {headings}"
     assert page.locator("input").count() == 2, where
     assert page.locator('[data-testid="stSidebarNav"]').count() == 0, where
-    for selector in ('[data-testid="stDataFrame"]', '[data-testid="stPlotlyChart"]', '[data-testid="stMetric"]'):
+    for selector in (
+        '[data-testid="stDataFrame"]',
+        '[data-testid="stPlotlyChart"]',
+        ".pp-chart svg",
+        '[data-testid="stMetric"]',
+    ):
         assert page.locator(selector).count() == 0, f"{where} : {selector}"
     body = page.inner_text("body")
     for title in PAGE_TITLES:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import xml.etree.ElementTree as ET
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -12,7 +13,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import corrections, ui
+from lib import corrections, digest, settings, ui
 from lib.lists import ListContext, ListQuery, compare, is_true
 from lib.matching import normalized_text
 from lib.settings import active_rules
@@ -113,6 +114,34 @@ def test_dashboard_counts_what_the_demo_has_to_do_on_its_day(demo_db: Path) -> N
         + demo_readme_count("expected_correction_not_made")
     )
     assert any("23/11/2026" in c.value and "décret n° 2026-496" in c.value for c in at.caption)
+
+
+def svg_charts(at: AppTest) -> list[ET.Element]:
+    """The charts drawn on the server (lib/charts.py) that the page showed, each parsed as XML."""
+    return [
+        ET.fromstring(str(m.value))[0] for m in at.markdown if str(m.value).startswith("<div") and "<svg" in m.value
+    ]
+
+
+def test_dashboard_draws_its_two_charts_as_svg_with_a_bar_per_count(demo_db: Path) -> None:
+    at = open_page("views/tableau_de_bord.py")
+    assert not at.exception and not at.get("plotly_chart")
+    weekly, monthly = svg_charts(at)
+    day = ui_cache.today()
+    store = Store(demo_db)
+    numbers = digest.dashboard_summary(
+        store.asker(ListContext(today=day, horizon_days=settings.preferences(store).horizon_days)), day
+    )
+    assert numbers.per_week is not None and numbers.per_month is not None
+    for svg, table, legend in ((weekly, numbers.per_week, "Type"), (monthly, numbers.per_month, "Formation")):
+        segments = [r for r in svg.iter("rect") if r.get("class") == "bar"]
+        assert len(segments) == (table["Nombre"] > 0).sum()
+        shown = sum(int(re.sub(r"\D", "", str(r.findtext("title")).rsplit(" : ", 1)[1])) for r in segments)
+        assert shown == table["Nombre"].sum()
+        keys = [r for r in svg.iter("rect") if r.get("class") == "key"]
+        assert len(keys) == table[legend].nunique()
+    tips = {str(r.findtext("title")) for r in weekly.iter("rect")}
+    assert any(re.fullmatch(r"Semaine du \d\d/\d\d/\d{4} — Vérification : \d+", t) for t in tips), tips
 
 
 def test_filtering_echeances_by_an_employee_lists_only_their_trainings(demo_db: Path) -> None:

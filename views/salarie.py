@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
-from lib import passport, ui
+from lib import charts, passport, ui
 from lib.identifiers import mask_nir
 from lib.lists import Condition, ListQuery
 from lib.statuses import VALIDITY_LABELS
@@ -238,42 +237,25 @@ if not unmatched.empty:
 # ------------------------------------------------------------------ timeline
 if not records.empty:
     st.subheader("Frise des validités")
+    state_of = {text: code for code, text in VALIDITY_LABELS.items()}
     start = records["validity_start"].fillna(records["start_date"]).fillna(records["end_date"])
-    finish = records["effective_validity_end"] + pd.Timedelta(days=1)
-    open_ended = finish.isna()
-    finish = finish.where(
-        ~open_ended,
-        pd.Series(ui.as_day(today), index=records.index).where(start < ui.as_day(today), start + pd.Timedelta(days=1)),
-    )
-    timeline = pd.DataFrame(
-        {
-            "Formation": ui.chart_texts(records["training_type"].fillna(records["training_title"])),
-            "Début": start,
-            "Fin": finish,
-            "Validité": records["status_label"],
-            "Intitulé": ui.chart_texts(records["training_title"]),
-            "Jusqu'au": [ui.fr_date(v) or "sans échéance" for v in records["effective_validity_end"]],
-        }
-    )
-    figure = px.timeline(
-        timeline,
-        x_start="Début",
-        x_end="Fin",
-        y="Formation",
-        color="Validité",
-        hover_data={"Intitulé": True, "Jusqu'au": True, "Début": "|%d/%m/%Y", "Fin": False},
-        color_discrete_map={
-            VALIDITY_LABELS["valid"]: "#2ca02c",
-            VALIDITY_LABELS["expiring_soon"]: "#ff9f1c",
-            VALIDITY_LABELS["expired"]: "#d62728",
-            VALIDITY_LABELS["no_expiry"]: "#9e9e9e",
-        },
-    )
-    figure.add_vline(x=ui.as_day(today).timestamp() * 1000, line_dash="dash", line_color="#555")
-    figure.update_xaxes(tickformat="%m/%Y", title=None)
-    figure.update_yaxes(title=None)
-    figure.update_layout(
-        height=max(220, 45 * timeline["Formation"].nunique() + 100), margin={"t": 10}, legend_title_text=None
-    )
-    st.plotly_chart(figure, config=ui.plotly_config())
+    bars = [
+        charts.TimelineBar(
+            line=str(line),
+            start=first.date(),
+            end=None if pd.isna(last) else last.date(),
+            state=state_of.get(str(state), "no_expiry"),
+            title="" if pd.isna(title) else str(title),
+        )
+        for line, first, last, state, title in zip(
+            records["training_type"].fillna(records["training_title"]).fillna("Formation"),
+            pd.to_datetime(start),
+            pd.to_datetime(records["effective_validity_end"]),
+            records["status_label"],
+            records["training_title"],
+            strict=True,
+        )
+        if not pd.isna(first)
+    ]
+    ui.show_markup(charts.timeline(bars, today=today))
     st.caption("Trait pointillé : aujourd'hui. Une formation sans échéance est tracée jusqu'à aujourd'hui, en gris.")

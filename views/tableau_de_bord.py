@@ -7,10 +7,9 @@ from datetime import timedelta
 from typing import Any
 
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
-from lib import digest, report, ui
+from lib import charts, digest, report, ui
 from lib.lists import ListQuery
 from lib.statuses import VALIDITY_LABELS, VERIFICATION_LABELS
 
@@ -166,20 +165,18 @@ with left:
     if per_week is None:
         st.info("Aucune échéance de vérification, de carence ni de déclaration interne dans les 6 prochains mois.")
     else:
-        per_week = per_week.assign(**{"Semaine du": [ui.fr_date(w)[:5] for w in per_week["week"]]})
-        figure = px.bar(
-            per_week,
-            x="Semaine du",
-            y="Nombre",
-            color="Type",
-            category_orders={"Type": KINDS, "Semaine du": [ui.fr_date(w)[:5] for w in numbers.weeks]},
-            color_discrete_sequence=px.colors.qualitative.Safe,
-            custom_data=["week"],
+        counts = per_week.pivot_table(index="week", columns="Type", values="Nombre", aggfunc="sum", fill_value=0)
+        counts = counts.reindex(numbers.weeks, fill_value=0)
+        ui.show_markup(
+            charts.stacked_bars(
+                [ui.fr_date(w)[:5] for w in numbers.weeks],
+                [(kind, [int(v) for v in counts[kind]]) for kind in KINDS if kind in counts.columns],
+                label="Échéances de déclaration par semaine, sur les 6 prochains mois",
+                x_title="Semaine du (jj/mm)",
+                y_title="Nombre",
+                tooltips=[f"Semaine du {ui.fr_date(w)}" for w in numbers.weeks],
+            )
         )
-        figure.update_xaxes(title="Semaine du (jj/mm)", tickangle=-60)
-        figure.update_traces(hovertemplate="Semaine du %{customdata[0]|%d/%m/%Y} : %{y}<extra>%{fullData.name}</extra>")
-        figure.update_layout(legend_title_text=None, margin={"t": 10}, height=380, bargap=0.15)
-        st.plotly_chart(figure, config=ui.plotly_config())
         if numbers.overdue:
             st.caption("Les échéances déjà dépassées sont comptées dans la semaine en cours.")
 with right:
@@ -188,20 +185,17 @@ with right:
     if per_month is None:
         st.info("Aucune fin de validité dans les 12 prochains mois.")
     else:
-        per_month = per_month.assign(
-            Mois=per_month["mois"].map(ui.month_label), Formation=ui.chart_texts(per_month["Formation"])
+        months = list(dict.fromkeys(per_month["mois"]))
+        counts = per_month.pivot_table(index="mois", columns="Formation", values="Nombre", aggfunc="sum", fill_value=0)
+        counts = counts.reindex(months, fill_value=0)
+        ui.show_markup(
+            charts.stacked_bars(
+                [ui.month_label(m) for m in months],
+                [(str(name), [int(v) for v in counts[name]]) for name in dict.fromkeys(per_month["Formation"])],
+                label="Fins de validité par mois, sur les 12 prochains mois",
+                y_title="Nombre",
+            )
         )
-        figure = px.bar(
-            per_month,
-            x="Mois",
-            y="Nombre",
-            color="Formation",
-            category_orders={"Mois": list(dict.fromkeys(per_month["Mois"]))},
-            color_discrete_sequence=px.colors.qualitative.Safe,
-        )
-        figure.update_xaxes(title=None)
-        figure.update_layout(legend_title_text=None, margin={"t": 10}, height=360)
-        st.plotly_chart(figure, config=ui.plotly_config())
 
 st.subheader("Fiabilité des organismes de formation")
 scorecard_query = ListQuery("of_scorecard")
