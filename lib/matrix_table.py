@@ -50,8 +50,8 @@ EMPTY = "Aucune formation à montrer pour ces salariés."
 _P = f".{PREFIX}"
 _STYLE = "".join(
     [
-        f"{_P} .{PREFIX}-defile{{overflow:auto;max-height:40rem;width:fit-content;max-width:100%;border:1px solid #d9d9d9;"
-        "border-radius:0.25rem}",
+        f"{_P} .{PREFIX}-defile{{overflow:auto;max-height:40rem;width:fit-content;max-width:100%;"
+        "border:1px solid #d9d9d9;border-radius:0.25rem}",
         f"{_P} table{{border-collapse:separate;border-spacing:2px;margin:0;width:auto;font-size:0.8rem;"
         "line-height:1.1;border:none}",
         f"{_P} caption{{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}}",
