@@ -522,3 +522,27 @@ def test_names_and_titles_from_files_are_shown_as_text_on_the_employee_page(
     assert any("&lt;a href=" in text for text in charts) and any("&lt;span style=" in text for text in charts)
     assert not any("<a " in text or "<span" in text for text in charts)
     assert not [text for text in charts if "<a href" in text or "<span" in text]
+
+
+def test_names_from_files_are_shown_as_text_in_the_echeances_matrix(demo_db: Path) -> None:
+    # Training types are escaped by the same function (tests/test_matrix_table.py); a type the catalogue knows
+    # is shown by its family's label, so a page test would not reach it.
+    store = Store(demo_db)
+    with store.connect() as con:
+        con.execute(
+            "UPDATE employees SET first_name = $link, usage_name = $image WHERE matricule = 'MAT1050'",
+            {"image": IMAGE, "link": LINK},
+        )
+    store.refresh_derived()  # the edits bypass the writers, which refresh the persisted deadlines
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("views/echeances.py")
+    at.query_params["recherche"] = "MAT1050"
+    at.run()
+    assert not at.exception
+    assert not at.get("plotly_chart")
+    (matrix,) = [str(m.value) for m in at.markdown if str(m.value).startswith('<div class="pp-matrice">')]
+    assert "&lt;a href=&quot;http://127.0.0.1:9/&quot;&gt;lien&lt;/a&gt;" in matrix  # the first name, as typed
+    assert IMAGE.upper() in matrix  # the usage name: inside an HTML block, Markdown reads no image
+    for raw in ("<a ", "<img"):
+        assert raw not in matrix

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import xml.etree.ElementTree as ET
 from datetime import date
@@ -169,36 +168,41 @@ def test_echeances_say_expired_since_how_many_days_never_a_negative_number(demo_
     assert all(re.fullmatch(r"expirée depuis \d+ j", str(d)) for d in table["days_left"])
 
 
-def test_echeances_matrix_labels_are_not_cut_and_its_legend_squares_are_drawn(demo_db: Path) -> None:
+def matrix_markup(at: AppTest) -> str:
+    """The Échéances matrix as the page sent it: one Markdown block of HTML drawn on the server."""
+    (markup,) = [str(m.value) for m in at.markdown if str(m.value).startswith('<div class="pp-matrice">')]
+    return markup
+
+
+def test_echeances_matrix_is_a_table_drawn_on_the_server_without_plotly(demo_db: Path) -> None:
     at = open_page("views/echeances.py")
     assert not at.exception
-    text = rendered_text(at)
-    assert '\\"tickangle\\":-45' in text or '"tickangle":-45' in text
-    legend = next(m.value for m in at.markdown if "aucune formation de ce type" in m.value)
-    for colour in ("#d62728", "#ff9f1c", "#2ca02c", "#e0e0e0"):
-        assert f"background:{colour}" in legend
-    assert "🟥" not in text and "⬜" not in text
+    assert not at.get("plotly_chart")
+    markup = matrix_markup(at)
+    assert "\n" not in markup and '<table aria-label="Matrice salariés × formations">' in markup
+    assert "writing-mode:vertical-rl" in markup  # the training types read whole, not cut at 45°
+    legend = markup[markup.index("pp-matrice-legende") :]
+    assert "aucune formation de ce type" in legend and "expire dans l&#x27;horizon" in legend
+    assert "🟥" not in rendered_text(at) and "⬜" not in rendered_text(at)
 
 
 def test_echeances_matrix_shows_required_trainings_never_had(demo_db: Path) -> None:
     at = open_page("views/echeances.py")
     assert not at.exception
-    (chart,) = at.get("plotly_chart")
-    figure = json.loads(chart.proto.spec)
-    heatmap, outlines = figure["data"]
-    missing = [
-        (row, column)
-        for row, hovers in enumerate(heatmap["customdata"])
-        for column, hover in enumerate(hovers)
-        if hover == "requis mais absent"
-    ]
-    assert missing and all(heatmap["z"][r][c] == -1 for r, c in missing)
-    assert outlines["marker"]["symbol"] == "square-open" and len(outlines["x"]) == len(missing)
-    assert {(heatmap["y"][r], heatmap["x"][c]) for r, c in missing} == set(
-        zip(outlines["y"], outlines["x"], strict=True)
-    )
-    legend = next(m.value for m in at.markdown if "aucune formation de ce type" in m.value)
-    assert "requis mais absent" in legend and "border:2px solid #d62728" in legend
+    markup = matrix_markup(at)
+    cells = re.findall(r'<td class="pp-matrice-(\w+)" title="([^"]*)">([^<]*)</td>', markup)
+    assert len(cells) == markup.count("<td ")
+    missing = [(look, mark) for look, title, mark in cells if title.endswith(" : requis mais absent")]
+    assert missing and set(missing) == {("requise", "requis")}
+    assert sum(look == "requise" for look, _, _ in cells) == len(missing)
+    assert ".pp-matrice .pp-matrice-requise{background:#ffffff;color:#d62728;border:2px solid #d62728}" in markup
+    assert "requis mais absent (formation requise, jamais suivie)" in markup
+
+
+def test_echeances_matrix_of_one_person_is_that_person_alone(demo_db: Path) -> None:
+    at = open_page("views/echeances.py", recherche="MAT1050")
+    rows = re.findall(r'<th scope="row">([^<]*)</th>', matrix_markup(at))
+    assert len(rows) == 1 and rows[0].endswith("MAT1050")
 
 
 def test_echeances_counts_the_rows_and_people_of_the_filter(demo_db: Path) -> None:

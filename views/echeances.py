@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from lib import digest, echeances_logic, requirements, settings, ui
 from lib.lists import Condition, ListQuery, compare, is_in, is_true
+from lib.matrix_table import matrix_table
 from lib.passport import days_left_text
 from lib.statuses import VALIDITY_LABELS
 
@@ -15,26 +15,6 @@ ui.require("read")
 MATRIX_LIMIT = 60
 HORIZONS = ["30", "60", "90", "180", "365"]
 STATES = list(digest.VALIDITY_STATES)
-MISSING_OUTLINE = "#d62728"
-MATRIX_COLORS = [  # levels -1 (requis mais absent) to 3, one fifth of the scale each
-    [0.0, "#ffffff"],
-    [0.2, "#ffffff"],
-    [0.2, "#e0e0e0"],
-    [0.4, "#e0e0e0"],
-    [0.4, "#d62728"],
-    [0.6, "#d62728"],
-    [0.6, "#ff9f1c"],
-    [0.8, "#ff9f1c"],
-    [0.8, "#2ca02c"],
-    [1.0, "#2ca02c"],
-]
-LEGEND = (
-    ("#d62728", "#9e9e9e", "expirée"),
-    ("#ff9f1c", "#9e9e9e", "expire dans l'horizon"),
-    ("#2ca02c", "#9e9e9e", "valide ou sans échéance"),
-    ("#e0e0e0", "#9e9e9e", "aucune formation de ce type"),
-    ("#ffffff", MISSING_OUTLINE, f"{echeances_logic.REQUIRED_MISSING} (formation requise, jamais suivie)"),
-)
 MISSING_COLUMNS = ["matricule", "family"]
 
 st.title("Échéances des formations")
@@ -192,48 +172,4 @@ else:
     labels = ui.people.labels_of(limited)
     rows = [labels.get(m, m) for m in limited]
     grid = echeances_logic.matrix(limited, types, cells, today, horizon, required)
-    x_labels = [ui.chart_text(t) for t in types]
-    longest = max((len(str(t)) for t in types), default=10)
-    figure = go.Figure(
-        go.Heatmap(
-            z=grid.levels,
-            x=x_labels,
-            y=[ui.chart_text(r) for r in rows],
-            customdata=grid.hover,
-            zmin=-1,
-            zmax=3,
-            colorscale=MATRIX_COLORS,
-            showscale=False,
-            xgap=2,
-            ygap=2,
-            hovertemplate="%{y}<br>%{x} : %{customdata}<extra></extra>",
-        )
-    )
-    if grid.required_missing:  # a red outline around each « requis mais absent » cell
-        figure.add_trace(
-            go.Scatter(
-                x=[x_labels[c] for _, c in grid.required_missing],
-                y=[ui.chart_text(rows[r]) for r, _ in grid.required_missing],
-                mode="markers",
-                marker={"symbol": "square-open", "size": 13, "color": MISSING_OUTLINE, "line": {"width": 2}},
-                hovertemplate=f"%{{y}}<br>%{{x}} : {echeances_logic.REQUIRED_MISSING}<extra></extra>",
-                showlegend=False,
-            )
-        )
-    top = 30 + int(3.8 * longest)  # labels at 45°: room for the longest one (automargin adds what is missing)
-    right = 30 + int(3.8 * len(str(types[-1]))) if types else 30
-    figure.update_layout(
-        height=top + max(22 * len(rows), 66) + 40,  # the labels' room above, then at least three rows' height
-        margin={"t": top, "l": 10, "r": right},
-        yaxis={"autorange": "reversed"},
-    )
-    figure.update_xaxes(side="top", tickangle=-45, automargin=True)
-    figure.update_yaxes(automargin=True)
-    st.plotly_chart(figure, config=ui.plotly_config())
-    legend = " ".join(
-        f'<span style="display:inline-block;width:0.9em;height:0.9em;background:{color};'
-        f"border:{2 if border == MISSING_OUTLINE else 1}px solid {border};vertical-align:middle;"
-        f'margin:0 0.3em 0 0.8em"></span>{text}'
-        for color, border, text in LEGEND
-    )
-    st.markdown(f'<div style="font-size:0.875rem;color:#555">{legend}</div>', unsafe_allow_html=True)
+    ui.show_markup(matrix_table(rows, types, grid))
