@@ -60,8 +60,6 @@ from lib.ui.search import matches_search
 from lib.ui.text import (
     WORD_JOINER,
     as_day,
-    chart_text,
-    chart_texts,
     file_slug,
     fr_date,
     fr_number,
@@ -72,7 +70,6 @@ from lib.ui.text import (
     md_text,
     month_label,
     person_names,
-    plotly_config,
 )
 from lib.ui.widgets import (
     DATE_FORMAT,
@@ -134,8 +131,6 @@ __all__ = [
     "calendar_bytes",
     "can",
     "capped",
-    "chart_text",
-    "chart_texts",
     "clear_caches",
     "compares_at_once",
     "csv_bytes",
@@ -169,7 +164,6 @@ __all__ = [
     "passport_pdf_bytes",
     "person_names",
     "pick",
-    "plotly_config",
     "purge_candidates",
     "query",
     "read_store",

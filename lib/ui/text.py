@@ -1,9 +1,8 @@
-"""Safe display and French formatting: file values as literal Markdown or Plotly text, dates, numbers, names,
+"""Safe display and French formatting: file values as literal Markdown text, dates, numbers, names,
 masked NIRs. No Streamlit, no store."""
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import date, datetime
 from typing import Any
@@ -32,16 +31,6 @@ def md_text(value: Any) -> str:
     """
     text = _AUTOLINKS.sub(WORD_JOINER, _LINE_BREAKS.sub(" ", "" if value is None else str(value)))
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-
-
-def chart_text(value: Any) -> Any:
-    """A value from a file as literal text in a Plotly label, tick, legend or hover (Plotly reads <a>, <span>…)."""
-    return html.escape(value, quote=False) if isinstance(value, str) else value
-
-
-def chart_texts(values: pd.Series) -> pd.Series:
-    """chart_text over a column (missing values stay missing)."""
-    return values.map(chart_text, na_action="ignore")
 
 
 def fr_date(value: date | datetime | pd.Timestamp | None) -> str:
@@ -107,10 +96,6 @@ as_day = report.as_day
 def fr_number(value: int) -> str:
     """An integer the French way: 1 004 000 (narrow no-break spaces, so a number never breaks across lines)."""
     return f"{value:,}".replace(",", "\u202f")
-
-
-def plotly_config() -> dict[str, Any]:
-    return {"displaylogo": False, "locale": "fr"}
 
 
 def month_label(value: pd.Timestamp) -> str:

@@ -25,7 +25,7 @@ def show_store_error(error: StoreError) -> None:
 
 
 def show_markup(markup: str) -> None:
-    """A chart or table drawn on the server (SVG or HTML built in lib/charts.py), shown as it is.
+    """A chart or table drawn on the server (lib/charts.py, lib/matrix_table.py), shown as it is.
 
     Drawn on the server, a chart costs the browser nothing to load (a Plotly chart added about a second to each
     new tab). The markup is one `<div>` block on one line: Markdown leaves an HTML block untouched (no emphasis,
