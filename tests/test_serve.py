@@ -56,7 +56,10 @@ def test_a_missing_library_stops_the_start(tmp_path: Path) -> None:
 
 
 def test_the_dashboard_is_loaded_before_any_visit_and_warns_of_nothing() -> None:
-    code = "import sys, serve\nserve.preload()\nprint(sorted({'lib.ui', 'lib.store', 'pandas'} - set(sys.modules)))"
+    code = (
+        "import sys, serve\nserve.preload()\nprint(sorted({'lib.ui', 'lib.store', 'pandas'} - set(sys.modules)), "
+        "sorted({'plotly', 'fpdf'} & set(sys.modules)))"
+    )
     shown = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
-    assert shown.stdout.strip() == "[]"
+    assert shown.stdout.strip() == "[] []", "every page's libraries loaded; no Plotly, no PDF library at start"
     assert "No runtime found" not in shown.stderr and "WARNING" not in shown.stderr
