@@ -66,12 +66,22 @@ def until(check: Callable[[], bool], what: str) -> None:
         time.sleep(0.2)
 
 
-def tick_row(table: Locator, row: int) -> None:
-    """Tick a line's selection box (the first column of a table drawn on a canvas)."""
-    box = table.bounding_box()
-    assert box is not None
-    table.page.mouse.click(box["x"] + 18, box["y"] + ROW_PIXELS * (row + 1) + ROW_PIXELS / 2)
-    wait_until_idle(table.page)
+def tick_row(table: Locator, row: int, shown: Locator) -> None:
+    """Tick a line's selection box (the first column of a table drawn on a canvas), until `shown` appears.
+
+    On a busy machine a click can land while the canvas is still being redrawn after the previous run and be
+    lost: the box is then clicked once more (never while the selection is already shown)."""
+    for _ in range(3):
+        box = table.bounding_box()
+        assert box is not None
+        table.page.mouse.click(box["x"] + 18, box["y"] + ROW_PIXELS * (row + 1) + ROW_PIXELS / 2)
+        wait_until_idle(table.page)
+        try:
+            expect(shown).to_be_visible(timeout=15_000)
+            return
+        except AssertionError:
+            continue
+    expect(shown).to_be_visible()
 
 
 def without_accents(text: str) -> str:
@@ -128,8 +138,8 @@ def test_the_monday_routine_of_a_new_hr_user(demo_db: Path) -> None:
             # 2. Vérification: accept a line, request a correction on another, undo the request.
             before = decisions(store)
             table = page.locator('[class*="st-key-verification_table"]:not([data-retained="true"])')
-            tick_row(table, 0)
             detail = page.locator(".st-key-verification_detail")
+            tick_row(table, 0, detail)
             expect(detail).to_contain_text("Détail de la déclaration sélectionnée")
             shot(page, 3, "verification_detail", at=detail)
             click(page.get_by_role("button", name="Enregistrer la décision"))
@@ -138,7 +148,7 @@ def test_the_monday_routine_of_a_new_hr_user(demo_db: Path) -> None:
             expect(page.get_by_text(re.compile(rf"^{with_gaps - 1} déclaration\(s\) sur"))).to_be_visible()
             expect(detail).to_have_count(0)  # the decided line gone, no other line is selected in its place
 
-            tick_row(table, 0)
+            tick_row(table, 0, detail)
             click(page.get_by_text("Demander une correction", exact=True))
             reason = page.get_by_role("textbox", name="Motif")
             assert reason.input_value().strip(), "the reason is prefilled with the line's discrepancies"
