@@ -352,7 +352,8 @@ class Browsing:
 
 def _page_error(page: Any) -> str:
     """What the page shows that a person would read as an error (empty: none)."""
-    shown = [" ".join(t.split()) for t in page.locator(ERROR_ELEMENTS).all_inner_texts()]
+    # (an exception element holds an error alert: its text once)
+    shown = list(dict.fromkeys(" ".join(t.split()) for t in page.locator(ERROR_ELEMENTS).all_inner_texts()))
     if shown:
         return " / ".join(shown)[:300]
     body = page.inner_text("body")
