@@ -314,3 +314,18 @@ def test_without_requirements_the_page_says_where_to_define_them(demo_db: Path) 
     at.run()
     assert not at.exception
     assert any("Paramètres → Formations requises" in i.value for i in at.info)
+
+
+@pytest.mark.usefixtures("fresh_streamlit_caches")
+def test_the_compliance_rates_show_one_grouping_at_a_time_and_count_each_pair_once(demo_db: Path) -> None:
+    at = open_manquants()
+    (by_site,) = [f.value for f in at.dataframe if "rate" in f.value.columns]
+    sites = set(Store(demo_db).sql("SELECT DISTINCT site FROM employees")["site"])
+    assert set(by_site["what"]) <= sites | {"(non renseigné)"} and len(by_site) >= 2
+    at.session_state["manquants_regroupement"] = "Par formation requise"
+    at.run()
+    assert not at.exception
+    (by_family,) = [f.value for f in at.dataframe if "rate" in f.value.columns]
+    assert not set(by_family["what"]) & sites and len(by_family) >= 2
+    assert by_family["required"].sum() == by_site["required"].sum()  # every employee × requirement, once
+    assert by_family["compliant"].sum() == by_site["compliant"].sum()

@@ -143,35 +143,37 @@ st.caption(
     "et son évolution depuis une semaine."
 )
 week_before = ui.lists.day() - timedelta(days=7)
-tabs = st.tabs(["Par site", "Par service", "Par formation requise"])
-for tab, column, label in zip(
-    tabs, ("person_site", "person_service", "family"), ("Site", "Service", "Formation requise"), strict=True
-):
-    with tab:
-        rates = requirements.compliance(
-            ui.lists.counts(whole, [column, "compliant"]),
-            ui.lists.counts_at(whole, [column, "compliant"], week_before),
-            column,
-        )
-        names = rates[column].map(labels.get) if column == "family" else rates[column]
-        ui.show_table(
-            pd.DataFrame(
-                {
-                    "what": names.fillna("(non renseigné)"),
-                    "rate": rates["rate"] * 100,
-                    "trend": [requirements.trend_text(t) for t in rates["trend"]],
-                    "compliant": rates["compliant"].astype(int),
-                    "required": rates["required"].astype(int),
-                }
-            ),
-            {
-                "what": label,
-                "rate": st.column_config.ProgressColumn("Conformité", format="%.0f %%", min_value=0, max_value=100),
-                "trend": st.column_config.TextColumn("Depuis 7 jours", help="En points de pourcentage"),
-                "compliant": "Couverts",
-                "required": "Requis",
-            },
-        )
+GROUPINGS = {"Par site": ("person_site", "Site"), "Par service": ("person_service", "Service")}
+GROUPINGS["Par formation requise"] = ("family", "Formation requise")
+# One table at a time (tabs would draw all three tables on every visit: each one costs the browser).
+grouping = st.segmented_control(
+    "Regrouper", list(GROUPINGS), default="Par site", key="manquants_regroupement", label_visibility="collapsed"
+)
+column, label = GROUPINGS[grouping or "Par site"]
+rates = requirements.compliance(
+    ui.lists.counts(whole, [column, "compliant"]),
+    ui.lists.counts_at(whole, [column, "compliant"], week_before),
+    column,
+)
+names = rates[column].map(labels.get) if column == "family" else rates[column]
+ui.show_table(
+    pd.DataFrame(
+        {
+            "what": names.fillna("(non renseigné)"),
+            "rate": rates["rate"] * 100,
+            "trend": [requirements.trend_text(t) for t in rates["trend"]],
+            "compliant": rates["compliant"].astype(int),
+            "required": rates["required"].astype(int),
+        }
+    ),
+    {
+        "what": label,
+        "rate": st.column_config.ProgressColumn("Conformité", format="%.0f %%", min_value=0, max_value=100),
+        "trend": st.column_config.TextColumn("Depuis 7 jours", help="En points de pourcentage"),
+        "compliant": "Couverts",
+        "required": "Requis",
+    },
+)
 
 shares = ui.requirements.shares()
 if not shares.empty:
