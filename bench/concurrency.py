@@ -27,13 +27,11 @@ import os
 import platform
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -225,61 +223,21 @@ def some_matricule(db: Path) -> str:
     return str(rows["matricule"].iloc[0])
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _peak_rss_mb(pid: int) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
-
-
 @contextmanager
 def dashboard(code: Path, db: Path, work: Path, peak: list[float]) -> Iterator[str]:
     """The dashboard as `make run` starts it (`python serve.py`), in local mode, on the store; its URL."""
-    port = _free_port()
-    entry = ["serve.py"] if (code / "serve.py").exists() else ["-m", "streamlit", "run", "app.py"]
-    with (work / "dashboard.log").open("wb") as log:
-        server = subprocess.Popen(
-            [
-                sys.executable, *entry, "--server.headless", "true", "--server.port", str(port),
-                "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-                "--server.fileWatcherType", "none", "--secrets.files", str(work / "aucun_secret.toml"),
-            ],  # local mode, whatever .streamlit/secrets.toml says
-            cwd=code, env={**os.environ, "PYTHONPATH": str(code), "PASSEPORT_DB": str(db)},
-            stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        url = f"http://127.0.0.1:{port}/"
-        try:
-            deadline = time.monotonic() + STARTUP_SECONDS
-            while True:
-                try:
-                    with urllib.request.urlopen(url + "_stcore/health", timeout=2) as answer:
-                        if answer.status == 200:
-                            break
-                except OSError:
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"le tableau de bord n'a pas démarré (voir {work / 'dashboard.log'})")
-                time.sleep(0.3)
-            yield url
-        finally:
-            rss = _peak_rss_mb(server.pid)
-            if rss is not None:
-                peak.append(rss)
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=20)
+    sys.path[:0] = [str(REPO), str(REPO / "tests")]
+    import test_browser
+
+    test_browser.STARTUP_SECONDS = STARTUP_SECONDS
+
+    def note_peak(pid: int) -> None:
+        rss = test_browser.peak_memory_mb(pid)
+        if rss is not None:
+            peak.append(rss)
+
+    with test_browser.running_dashboard(db, work / "aucun_secret.toml", code=code, before_stop=note_peak) as url:
+        yield url
 
 
 @dataclass

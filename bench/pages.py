@@ -18,10 +18,8 @@ import os
 import platform
 import shutil
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -31,7 +29,7 @@ sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
 import test_browser  # noqa: E402
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
-from test_browser import CHROMIUM, CHROMIUM_ARGS, wait_until_idle  # noqa: E402
+from test_browser import CHROMIUM, CHROMIUM_ARGS, peak_memory_mb, running_dashboard, wait_until_idle  # noqa: E402
 
 from lib.fakes.scale import generate_scale  # noqa: E402
 from lib.store import Store  # noqa: E402
@@ -117,14 +115,6 @@ def _median(measure: Callable[[], float]) -> float:
     return statistics.median(measure() for _ in range(RUNS))
 
 
-def _peak_rss_mb(pid: int) -> float:
-    """The highest resident memory a process has had (Linux /proc), in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def timed_toggle(page: Page, label: str, param: str) -> float:
     """Switch a toggle on (timed) and off again, RUNS times: the median."""
     toggle = page.get_by_text(label)
@@ -151,7 +141,6 @@ def timed_search(page: Page, text: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--employees", type=int, default=100_000)
-    parser.add_argument("--port", type=int, default=8599)
     parser.add_argument("--store", type=Path, help="an existing store to measure (copied), not the generated one")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "PAGES.md", help="where to write the figures")
     args = parser.parse_args()
@@ -161,23 +150,17 @@ def main() -> None:
     shutil.copy(source, store_path)
     counts = Store(store_path).counts()
     load_before = os.getloadavg()[0]
-    server = subprocess.Popen(
-        [sys.executable, "serve.py", "--server.headless", "true", "--server.port",
-         str(args.port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
-         "--secrets.files", str(OUT / "aucun_secret.toml")],  # local mode, whatever .streamlit/secrets.toml says
-        cwd=REPO, env={**os.environ, "PASSEPORT_DB": str(store_path), "PASSEPORT_WARMUP": "1"},
-        stdout=(OUT / "pages_server.log").open("wb"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{args.port}/"
     timings: dict[str, float] = {}
+    peaks: list[float] = []
+
+    def note_peak(pid: int) -> None:
+        peaks.append(peak_memory_mb(pid) or float("nan"))
+
     try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(url + "_stcore/health", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.3)
-        with sync_playwright() as p:
+        with (
+            running_dashboard(store_path, OUT / "aucun_secret.toml", before_stop=note_peak) as url,
+            sync_playwright() as p,
+        ):
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             # One browser profile, as a person has: its tabs share the HTTP cache (Streamlit's scripts, kept once
             # loaded). The cold visit is that profile's first ever (nothing cached); each page is then opened in a
@@ -235,11 +218,9 @@ def main() -> None:
             )
             page.screenshot(path=str(OUT / "pages_carence.png"))
             browser.close()
-        peak_mb = _peak_rss_mb(server.pid)
     finally:
-        server.terminate()
-        server.wait(timeout=10)
         store_path.unlink(missing_ok=True)
+    peak_mb = peaks[0]
     described = (
         f"the store {args.store.name}"
         if args.store

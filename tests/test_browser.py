@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -55,17 +55,38 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def peak_memory_mb(pid: int) -> float | None:
+    """The highest resident memory a process has had (Linux /proc VmHWM), in MB; None once it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
 @contextlib.contextmanager
-def running_dashboard(store_path: Path, secrets_file: Path | None = None) -> Iterator[str]:
-    """The dashboard as `make run` starts it (`python serve.py`) on this store and secrets (else none); its URL."""
+def running_dashboard(
+    store_path: Path,
+    secrets_file: Path | None = None,
+    *,
+    code: Path = REPO,
+    before_stop: Callable[[int], None] | None = None,
+) -> Iterator[str]:
+    """The dashboard as `make run` starts it (`python serve.py`) on this store and secrets (else none); its URL.
+
+    `code`: another checkout to run (the benchmarks measure older ones: without serve.py, `streamlit run app.py`).
+    `before_stop` receives the server's process id before it is stopped (the benchmarks read its peak memory)."""
     port = free_port()
     log_path = store_path.parent / f"streamlit_{port}.log"
     log = log_path.open("wb")
     secrets_options = ["--secrets.files", str(secrets_file or store_path.parent / "aucun_secret.toml")]
+    entry = ["serve.py"] if (code / "serve.py").exists() else ["-m", "streamlit", "run", "app.py"]
     server = subprocess.Popen(
         [
             sys.executable,
-            "serve.py",  # `streamlit run app.py`, its modules loaded first (as `make run` does)
+            *entry,  # `streamlit run app.py`, its modules loaded first (as `make run` does)
             "--server.headless",
             "true",
             "--server.port",
@@ -78,8 +99,8 @@ def running_dashboard(store_path: Path, secrets_file: Path | None = None) -> Ite
             "none",
             *secrets_options,
         ],
-        cwd=REPO,
-        env={**os.environ, "PASSEPORT_DB": str(store_path)},
+        cwd=code,
+        env={**os.environ, "PASSEPORT_DB": str(store_path), "PYTHONPATH": str(code)},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -98,6 +119,8 @@ def running_dashboard(store_path: Path, secrets_file: Path | None = None) -> Ite
             time.sleep(0.3)
         yield url
     finally:
+        if before_stop is not None:
+            before_stop(server.pid)
         server.terminate()
         try:
             server.wait(timeout=10)
