@@ -133,6 +133,22 @@ class _Paper(FPDF):
         self.paragraph(text, style="I")
         self.set_text_color(0, 0, 0)
 
+    def listing(
+        self,
+        title: str,
+        headings: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        widths: Sequence[float],
+        *,
+        empty: str,
+    ) -> None:
+        """A section titled with its count of rows: their table, or the `empty` sentence when there is none."""
+        self.section(f"{title} ({len(rows)})")
+        if rows:
+            self.grid(headings, rows, widths)
+        else:
+            self.none(empty)
+
 
 def render_passport(passport: Passport, edition: Edition) -> bytes:
     """The PDF of an employee's passport: identity (NIR masked), every training, the declarations."""
@@ -155,58 +171,49 @@ def render_passport(passport: Passport, edition: Edition) -> bytes:
     if not person.in_roster:
         pdf.none("Absent du registre du personnel : identité reprise des fichiers de formations.")
 
-    pdf.section(f"Formations ({len(passport.trainings)})")
-    if passport.trainings:
-        pdf.grid(
-            ["Formation", "Intitulé", "Début", "Fin", "Valide jusqu'au", "État", "Organisme"],
+    pdf.listing(
+        "Formations",
+        ["Formation", "Intitulé", "Début", "Fin", "Valide jusqu'au", "État", "Organisme"],
+        [
             [
-                [
-                    t.formation,
-                    t.title if t.title != t.formation else "",
-                    fr_day(t.start),
-                    fr_day(t.end),
-                    fr_day(t.validity_end) + (" (recommandation)" if t.source == "recommandation" else ""),
-                    t.state,
-                    t.organisme,
-                ]
-                for t in passport.trainings
-            ],
-            (30, 42, 17, 17, 24, 22, 34),
-        )
-    else:
-        pdf.none("Aucune formation enregistrée pour ce salarié.")
+                t.formation,
+                t.title if t.title != t.formation else "",
+                fr_day(t.start),
+                fr_day(t.end),
+                fr_day(t.validity_end) + (" (recommandation)" if t.source == "recommandation" else ""),
+                t.state,
+                t.organisme,
+            ]
+            for t in passport.trainings
+        ],
+        (30, 42, 17, 17, 24, 22, 34),
+        empty="Aucune formation enregistrée pour ce salarié.",
+    )
 
     declaration_headings = ["Formation", "Fin", "Déclarée par", "État de la déclaration", "Échéance"]
     declaration_widths = (52, 18, 38, 56, 22)
-    pdf.section(f"Déclarations des organismes de formation ({len(passport.of_declarations)})")
-    if passport.of_declarations:
-        pdf.grid(
-            ["Formation", "Fin", "Organisme", "Vérification", "Échéance", "Rapprochement"],
-            [[d.title, fr_day(d.end), d.party, d.status, fr_day(d.due_on), d.note] for d in passport.of_declarations],
-            (44, 17, 34, 38, 19, 34),
-        )
-    else:
-        pdf.none("Aucune déclaration d'organisme de formation reçue pour ce salarié.")
-
-    pdf.section(f"Formations achetées à un organisme : déclaration ou carence ({len(passport.bought)})")
-    if passport.bought:
-        pdf.grid(
+    pdf.listing(
+        "Déclarations des organismes de formation",
+        ["Formation", "Fin", "Organisme", "Vérification", "Échéance", "Rapprochement"],
+        [[d.title, fr_day(d.end), d.party, d.status, fr_day(d.due_on), d.note] for d in passport.of_declarations],
+        (44, 17, 34, 38, 19, 34),
+        empty="Aucune déclaration d'organisme de formation reçue pour ce salarié.",
+    )
+    for title, declarations, empty in (
+        (
+            "Formations achetées à un organisme : déclaration ou carence",
+            passport.bought,
+            "Aucune formation achetée à un organisme.",
+        ),
+        ("Formations internes : déclaration de l'employeur", passport.internal, "Aucune formation interne."),
+    ):
+        pdf.listing(
+            title,
             declaration_headings,
-            [[d.title, fr_day(d.end), d.party, d.status, fr_day(d.due_on)] for d in passport.bought],
+            [[d.title, fr_day(d.end), d.party, d.status, fr_day(d.due_on)] for d in declarations],
             declaration_widths,
+            empty=empty,
         )
-    else:
-        pdf.none("Aucune formation achetée à un organisme.")
-
-    pdf.section(f"Formations internes : déclaration de l'employeur ({len(passport.internal)})")
-    if passport.internal:
-        pdf.grid(
-            declaration_headings,
-            [[d.title, fr_day(d.end), d.party, d.status, fr_day(d.due_on)] for d in passport.internal],
-            declaration_widths,
-        )
-    else:
-        pdf.none("Aucune formation interne.")
     return bytes(pdf.output())
 
 
@@ -241,39 +248,41 @@ def render_site_audit(audit: SiteAudit, edition: Edition) -> bytes:
 
     person_headings = ["Salarié", "Matricule", "Formation"]
     widths = (44, 20, 58, 22, 42)
-    pdf.section(f"Formations expirées ({len(audit.expired)})")
-    if audit.expired:
-        pdf.grid([*person_headings, "Fin de validité", "État"], _item_rows(audit.expired), widths)
-    else:
-        pdf.none("Aucune formation expirée parmi les salariés présents.")
-    pdf.section(f"Formations qui expirent dans les {audit.horizon_days} jours ({len(audit.expiring)})")
-    if audit.expiring:
-        pdf.grid([*person_headings, "Fin de validité", "État"], _item_rows(audit.expiring), widths)
-    else:
-        pdf.none(f"Aucune formation n'expire dans les {audit.horizon_days} jours.")
+    pdf.listing(
+        "Formations expirées",
+        [*person_headings, "Fin de validité", "État"],
+        _item_rows(audit.expired),
+        widths,
+        empty="Aucune formation expirée parmi les salariés présents.",
+    )
+    pdf.listing(
+        f"Formations qui expirent dans les {audit.horizon_days} jours",
+        [*person_headings, "Fin de validité", "État"],
+        _item_rows(audit.expiring),
+        widths,
+        empty=f"Aucune formation n'expire dans les {audit.horizon_days} jours.",
+    )
 
     party_widths = (38, 18, 48, 20, 30, 32)
-    pdf.section(f"Carences en retard ({len(audit.carence_overdue)})")
-    if audit.carence_overdue:
-        pdf.grid(
-            [*person_headings, "Échéance", "État", "Organisme"],
-            _item_rows(audit.carence_overdue, party=True),
-            party_widths,
-        )
-    else:
-        pdf.none("Aucune carence en retard.")
-    pdf.section(f"Déclarations internes en retard ({len(audit.internal_overdue)})")
-    if audit.internal_overdue:
-        pdf.grid([*person_headings, "Échéance", "État"], _item_rows(audit.internal_overdue), widths)
-    else:
-        pdf.none("Aucune déclaration interne en retard.")
-    pdf.section(f"Corrections demandées et non faites ({len(audit.corrections_not_made)})")
-    if audit.corrections_not_made:
-        pdf.grid(
-            [*person_headings, "Échéance", "État", "Organisme"],
-            _item_rows(audit.corrections_not_made, party=True),
-            party_widths,
-        )
-    else:
-        pdf.none("Aucune correction demandée restée sans réponse.")
+    pdf.listing(
+        "Carences en retard",
+        [*person_headings, "Échéance", "État", "Organisme"],
+        _item_rows(audit.carence_overdue, party=True),
+        party_widths,
+        empty="Aucune carence en retard.",
+    )
+    pdf.listing(
+        "Déclarations internes en retard",
+        [*person_headings, "Échéance", "État"],
+        _item_rows(audit.internal_overdue),
+        widths,
+        empty="Aucune déclaration interne en retard.",
+    )
+    pdf.listing(
+        "Corrections demandées et non faites",
+        [*person_headings, "Échéance", "État", "Organisme"],
+        _item_rows(audit.corrections_not_made, party=True),
+        party_widths,
+        empty="Aucune correction demandée restée sans réponse.",
+    )
     return bytes(pdf.output())
