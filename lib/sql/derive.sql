@@ -217,19 +217,19 @@ JOIN pp_records r ON r.id = m.record_id
 JOIN pp_line_facts l ON l.line_key = m.line_key;
 
 -- The records and lines whose pairing may have changed: those recomputed, and those of the pairs before and after.
-CREATE OR REPLACE TEMP TABLE pp_paired_records AS
-SELECT id FROM pp_scope_records WHERE NOT $all
-UNION SELECT record_id FROM pp_pairs_before WHERE NOT $all
-UNION SELECT record_id FROM pp_pairs
+CREATE OR REPLACE TEMP TABLE pp_touched_pairs AS
+SELECT record_id, line_key FROM pp_pairs_before WHERE NOT $all
+UNION SELECT record_id, line_key FROM pp_pairs
 WHERE NOT $all AND (record_id IN (SELECT id FROM pp_scope_records)
                     OR line_key IN (SELECT line_key FROM pp_scope_line_keys));
 
+CREATE OR REPLACE TEMP TABLE pp_paired_records AS
+SELECT id FROM pp_scope_records WHERE NOT $all
+UNION SELECT record_id FROM pp_touched_pairs;
+
 CREATE OR REPLACE TEMP TABLE pp_paired_lines AS
 SELECT line_key FROM pp_scope_line_keys WHERE NOT $all
-UNION SELECT line_key FROM pp_pairs_before WHERE NOT $all
-UNION SELECT line_key FROM pp_pairs
-WHERE NOT $all AND (record_id IN (SELECT id FROM pp_scope_records)
-                    OR line_key IN (SELECT line_key FROM pp_scope_line_keys));
+UNION SELECT line_key FROM pp_touched_pairs;
 
 -- An ambiguity is a candidate whose record and line are both unpaired: it changes with either.
 CREATE OR REPLACE TEMP TABLE pp_ambiguous_before AS

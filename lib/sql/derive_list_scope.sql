@@ -36,28 +36,28 @@ WHERE NOT $all AND coalesce(matricule, person_nir) IN (
 UNION
 SELECT id FROM pp_list_scope_records;
 
--- And the records whose pairing, paired line or ambiguity changed (derive.sql).
+-- The ambiguities before and after that concern a record or line whose pairing changed (derive.sql).
+CREATE OR REPLACE TEMP TABLE pp_touched_ambiguities AS
+SELECT record_id, line_key FROM pp_ambiguous_before WHERE NOT $all
+UNION
+SELECT record_id, line_key FROM pp_ambiguous
+WHERE NOT $all AND (record_id IN (SELECT id FROM pp_paired_records)
+                    OR line_key IN (SELECT line_key FROM pp_paired_lines));
+
+-- And the records whose pairing, paired line or ambiguity changed.
 CREATE OR REPLACE TEMP TABLE pp_list_scope_records AS
 SELECT id FROM pp_list_scope_records
 UNION
 SELECT id FROM pp_paired_records WHERE NOT $all
 UNION
-SELECT record_id FROM pp_ambiguous_before WHERE NOT $all
-UNION
-SELECT record_id FROM pp_ambiguous
-WHERE NOT $all AND (record_id IN (SELECT id FROM pp_paired_records)
-                    OR line_key IN (SELECT line_key FROM pp_paired_lines));
+SELECT record_id FROM pp_touched_ambiguities;
 
 -- The lines whose rows change: those recomputed or whose pairing changed, whose ambiguity changed, and those
 -- paired (before or after) with a record whose row changes.
 CREATE OR REPLACE TEMP TABLE pp_list_scope_lines AS
 SELECT line_key FROM pp_paired_lines WHERE NOT $all
 UNION
-SELECT line_key FROM pp_ambiguous_before WHERE NOT $all
-UNION
-SELECT line_key FROM pp_ambiguous
-WHERE NOT $all AND (record_id IN (SELECT id FROM pp_paired_records)
-                    OR line_key IN (SELECT line_key FROM pp_paired_lines))
+SELECT line_key FROM pp_touched_ambiguities
 UNION
 SELECT line_key FROM pp_pairs WHERE NOT $all AND record_id IN (SELECT id FROM pp_list_scope_records)
 UNION

@@ -57,7 +57,8 @@ LIST_TABLES: tuple[str, ...] = (
 # The scope tables of lib/sql/derive.sql and lib/sql/derive_lists.sql (TEMP, dropped after each refresh).
 _SCOPE_TABLES = (
     "pp_scope_nirs", "pp_scope_lines", "pp_scope_records", "pp_scope_line_keys", "pp_declared_before",
-    "pp_candidates_before", "pp_pairs_before", "pp_paired_records", "pp_paired_lines", "pp_ambiguous_before",
+    "pp_candidates_before", "pp_pairs_before", "pp_touched_pairs", "pp_paired_records", "pp_paired_lines",
+    "pp_ambiguous_before", "pp_touched_ambiguities",
     "pp_list_scope_matricules", "pp_list_scope_records", "pp_list_scope_lines", "pp_list_line_pairs",
 )  # fmt: skip
 
