@@ -4,6 +4,8 @@ after every kind of write, at any day; statuses change with the day without any 
 from __future__ import annotations
 
 import shutil
+import tomllib
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -136,26 +138,34 @@ def test_every_write_keeps_the_persisted_tables_equal_to_the_full_computation(st
     assert_same_as_full_computation(store, (DAY, date(2040, 1, 1)))
 
 
-def test_an_of_import_refreshes_only_its_people_and_matches_the_full_computation(store: Store, tmp_path: Path) -> None:
-    import tomllib
-
+def demo_of_file(pick: Callable[[dict[str, Any]], bool] = lambda entry: True) -> dict[str, Any]:
+    """The first OF file of the demo's manifest that `pick` accepts (its file, organisme and SIRET)."""
     manifest = tomllib.loads((DEMO_DIR / "manifest.toml").read_text(encoding="utf-8"))
-    entry = manifest["of_files"][0]
-    data = (DEMO_DIR / entry["file"]).read_bytes()
-    # The same file again, corrected by the OF: a line's holder renamed, another line given a third one's NIR
-    # (its pairing moves from one person to another: both are refreshed).
-    text = data.decode("utf-8").split("\r\n")
-    columns = text[0].split("|")
+    return next(entry for entry in manifest["of_files"] if pick(entry))
+
+
+def reimport_edited(store: Store, entry: dict[str, Any], edit: Callable[[list[str], list[list[str]]], None]) -> None:
+    """Import the demo OF file again as « corrige.csv », its rows (split into cells) changed by `edit(columns,
+    rows)`: the same file corrected by the OF."""
+    text = (DEMO_DIR / entry["file"]).read_bytes().decode("utf-8").split("\r\n")
     rows = [line.split("|") for line in text[1:] if line]
-    name_at, nir_at = columns.index("NOM_TITULAIRE"), columns.index("NIR")
-    rows[0][name_at] += "X"
-    rows[1][nir_at] = rows[-1][nir_at]
+    edit(text[0].split("|"), rows)
     changed = "\r\n".join([text[0], *("|".join(r) for r in rows)]) + "\r\n"
     result = store.import_of_file(
         changed.encode("utf-8"), "corrige.csv", organisme=entry["organisme"],
         organisme_siret=entry.get("organisme_siret"), today=DAY, received_on=DAY,
     )  # fmt: skip
     assert result.ok, result.message
+
+
+def test_an_of_import_refreshes_only_its_people_and_matches_the_full_computation(store: Store) -> None:
+    # The same file again, corrected by the OF: a line's holder renamed, another line given a third one's NIR
+    # (its pairing moves from one person to another: both are refreshed).
+    def correct(columns: list[str], rows: list[list[str]]) -> None:
+        rows[0][columns.index("NOM_TITULAIRE")] += "X"
+        rows[1][columns.index("NIR")] = rows[-1][columns.index("NIR")]
+
+    reimport_edited(store, demo_of_file(), correct)
     assert_same_as_full_computation(store)
 
 

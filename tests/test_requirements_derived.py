@@ -22,6 +22,7 @@ from lib.requirements import Requirement
 from lib.store import SCHEMA_VERSION, Store, derived
 from lib.store.requirement_tables import REQUIREMENT_TABLES
 from lib.store.sqlfiles import checked, named_query, parameters_of
+from tests.test_derived import demo_of_file, reimport_edited
 
 DAY = date(2026, 11, 23)
 DAYS = (DAY, date(2020, 1, 1), date(2025, 6, 30), date(2027, 3, 1), date(2031, 1, 1))
@@ -230,21 +231,11 @@ def test_an_import_of_trainings_keeps_the_lists_exact(store: Store) -> None:
 
 
 def test_an_of_import_refreshes_only_its_people_and_keeps_the_lists_exact(store: Store) -> None:
-    import tomllib
+    def move_holder(columns: list[str], rows: list[list[str]]) -> None:
+        rows[0][columns.index("NIR")] = rows[-1][columns.index("NIR")]  # a line's holder changed: both refreshed
 
-    manifest = tomllib.loads((DEMO_DIR / "manifest.toml").read_text(encoding="utf-8"))
-    entry = next(e for e in manifest["of_files"] if "sst" in e["file"].lower() or "secours" in e["file"].lower())
-    text = (DEMO_DIR / entry["file"]).read_bytes().decode("utf-8").split("\r\n")
-    columns = text[0].split("|")
-    rows = [line.split("|") for line in text[1:] if line]
-    nir_at = columns.index("NIR")
-    rows[0][nir_at] = rows[-1][nir_at]  # a line's holder changed: both people refreshed
-    changed = "\r\n".join([text[0], *("|".join(r) for r in rows)]) + "\r\n"
-    result = store.import_of_file(
-        changed.encode("utf-8"), "corrige.csv", organisme=entry["organisme"],
-        organisme_siret=entry.get("organisme_siret"), today=DAY, received_on=DAY,
-    )  # fmt: skip
-    assert result.ok, result.message
+    sst = demo_of_file(lambda e: "sst" in e["file"].lower() or "secours" in e["file"].lower())
+    reimport_edited(store, sst, move_holder)
     assert_same_as_oracle(store)
     assert_as_after_a_full_refresh(store)
     # A manual pairing (scoped to the record's and the line's people): the OF's validity end now counts.
