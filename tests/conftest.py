@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +12,6 @@ from lib.fakes.demo_store import build_demo_store
 from lib.store import Store
 
 DEMO_TODAY = "2026-11-23"
-os.environ["PASSEPORT_WARMUP"] = "0"  # no background computation under AppTest (test_pages starts one on purpose)
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,5 @@
 """The dashboard's Streamlit layer (the only lib package that imports Streamlit), one purpose per module:
-access (sign-in and rights), cache (every cache and the warm-up thread), text (safe display, French formats),
+access (sign-in and rights), cache (every cache), text (safe display, French formats),
 search, widgets, french (Streamlit's own English words replaced), rulesets, reference (the day statuses are
 computed for), exports, actions, reminders. Every name the pages, app.py, bench/ and tests use is re-exported
 here, so `from lib import ui` and `ui.xxx` keep working.

@@ -33,7 +33,7 @@ def _reader(path: str) -> Store:
 
 
 def read_store() -> Store:
-    """The store for reading (no person needed): what cached queries and the warm-up thread use."""
+    """The store for reading (no person needed): what the cached queries use."""
     return _reader(str(default_db_path()))
 
 
