@@ -13,7 +13,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import corrections, digest, settings, ui
-from lib.lists import ListContext, ListQuery, compare, is_true
+from lib.charts import VALIDITY_COLOURS
+from lib.lists import Condition, ListContext, ListQuery, compare, is_true
 from lib.matching import normalized_text
 from lib.settings import active_rules
 from lib.store import Store
@@ -750,3 +751,18 @@ def test_the_weekly_report_download_is_an_html_page_whose_30_days_agree_with_the
     lines = Store(demo_db).workflow("of_declarations", rules=active_rules(Store(demo_db)), today=date(2026, 12, 7))
     due = lines[lines["concerned"] & (lines["status"] == "to_verify") & (lines["due_on"] <= pd.Timestamp("2027-01-06"))]
     assert soon[0] == len(due)
+
+
+def test_salarie_timeline_colours_each_training_by_its_validity_state(demo_db: Path) -> None:
+    store = Store(demo_db)
+    with store.reading():
+        states = store.list_counts(
+            ListQuery("validities").where(Condition("matricule", "in", ("MAT1174",))),
+            ListContext(date(2026, 11, 23)),
+            ["status"],
+        )
+    at = open_page("views/salarie.py", matricule="MAT1174")
+    assert not at.exception
+    (frise,) = [str(m.value) for m in at.markdown if "pp-chart" in str(m.value) and "aujourd" in str(m.value)]
+    fills = set(re.findall(r'fill="(#[0-9a-f]{6})"', frise)) & set(VALIDITY_COLOURS.values())
+    assert len(states) >= 2 and fills == {VALIDITY_COLOURS[s] for s in states["status"]}

@@ -10,7 +10,6 @@ import streamlit as st
 from lib import charts, passport, ui
 from lib.identifiers import mask_nir
 from lib.lists import Condition, ListQuery
-from lib.statuses import VALIDITY_LABELS
 
 ui.require("read")
 st.title("Passeport d'un salarié")
@@ -237,21 +236,20 @@ if not unmatched.empty:
 # ------------------------------------------------------------------ timeline
 if not records.empty:
     st.subheader("Frise des validités")
-    state_of = {text: code for code, text in VALIDITY_LABELS.items()}
     start = records["validity_start"].fillna(records["start_date"]).fillna(records["end_date"])
     bars = [
         charts.TimelineBar(
             line=str(line),
             start=first.date(),
             end=None if pd.isna(last) else last.date(),
-            state=state_of.get(str(state), "no_expiry"),
+            state=str(state),
             title="" if pd.isna(title) else str(title),
         )
         for line, first, last, state, title in zip(
             records["training_type"].fillna(records["training_title"]).fillna("Formation"),
             pd.to_datetime(start),
             pd.to_datetime(records["effective_validity_end"]),
-            records["status_label"],
+            records["status"],
             records["training_title"],
             strict=True,
         )
