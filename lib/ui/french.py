@@ -68,7 +68,7 @@ _STYLESHEET = f"""
    (« Sort ascending », « Pin column »…): English, and that CSV would hold only the rows shown. Every page has its
    own search and filters and downloads its whole list; a click on a column's header still sorts the table. */
 [data-testid="stElementToolbar"] {{ display: none; }}
-[data-testid="stDataFrameColumnMenuTarget"] {{ display: none; }}
+[data-testid="stDataFrameColumnMenuTarget"], [data-testid="stDataFrameColumnMenu"] {{ display: none; }}
 /* « 278.0B » after the name of a file chosen in an uploader. */
 [data-testid="stFileChipName"] + * {{ display: none; }}
 </style>
