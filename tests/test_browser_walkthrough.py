@@ -72,6 +72,9 @@ def tick_row(table: Locator, row: int, shown: Locator) -> None:
     On a busy machine a click can land while the canvas is still being redrawn after the previous run and be
     lost: the box is then clicked once more (never while the selection is already shown)."""
     for _ in range(3):
+        # The page may be scrolled past the table (a button below it was clicked): a click outside the window is
+        # lost, so the table is brought to the middle of the window first.
+        table.evaluate("element => element.scrollIntoView({block: 'center'})")
         box = table.bounding_box()
         assert box is not None
         table.page.mouse.click(box["x"] + 18, box["y"] + ROW_PIXELS * (row + 1) + ROW_PIXELS / 2)
