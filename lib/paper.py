@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from lib.passport import validity_state_text
 from lib.statuses import CORRECTION_NOT_MADE
 
 PDF_MIME = "application/pdf"
@@ -265,8 +266,7 @@ def passport_from_frames(
             start=_day(r["start_date"]),
             end=_day(r["end_date"]),
             validity_end=_day(r["effective_validity_end"]),
-            # An expired session a later one of the same family renews (a MAC SST after the SST) is history.
-            state=_str(r["status_label"]) + (", renouvelée" if r["status"] == "expired" and not r["is_latest"] else ""),
+            state=validity_state_text(_str(r["status_label"]), _str(r["status"]), is_latest=bool(r["is_latest"])),
             source=_str(r["validity_source"]),
             organisme="interne" if r["is_internal"] else _str(r["organisme"]),
         )

@@ -22,6 +22,12 @@ def days_left_text(days_left: int | None) -> str:
     return f"dans {days_left} j"
 
 
+def validity_state_text(label: str, status: str, *, is_latest: bool) -> str:
+    """A training's validity state as the passport reads it: an expired session that a later one of the same family
+    renews (a MAC SST after the SST) is history, « expirée, renouvelée », not something left to renew."""
+    return f"{label}, renouvelée" if status == "expired" and not is_latest else label
+
+
 VALIDITY_SOURCES = {
     "SIRH": "la date de fin de validité de votre fichier de formations (SIRH)",
     "déclaration OF": "la date de fin de validité déclarée par l'organisme de formation sur le portail",

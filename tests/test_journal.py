@@ -66,3 +66,16 @@ def test_the_journal_of_an_undone_export_names_the_file_and_its_previous_status(
     assert "Paramètre modifié : date de référence" in text and "date du jour" in text
     for technical in ("reference_date", "deposited", "None"):
         assert technical not in text
+
+
+def test_a_decision_in_the_journal_names_the_organisme_and_its_line_then_the_reason(demo_db: Path) -> None:
+    store = Store(demo_db)
+    key = "Centre de conduite Girard|CCD-000042"
+    store.record_action("of_line", [key], "correction_requested", reason="date de fin attendue 10/07/2026", who="marie")
+    store.record_action("of_line", [key], "accepted", who="marie")
+    shown = journal.in_french(store.query("audit_log", {"limit": 2}))
+    assert list(shown["what"]) == ["Déclaration acceptée", "Correction demandée"]
+    assert list(shown["detail"]) == [
+        "Centre de conduite Girard — ligne CCD-000042",
+        "Centre de conduite Girard — ligne CCD-000042 : date de fin attendue 10/07/2026",
+    ]

@@ -392,6 +392,15 @@ def test_salarie_page_shows_the_trainings_of_a_matricule_and_never_a_full_nir(de
     assert ui.mask_value("nir", nir) in text
 
 
+def test_salarie_reads_a_session_renewed_by_a_later_one_as_expired_and_renewed(demo_db: Path) -> None:
+    at = open_page("views/salarie.py", matricule="MAT1002")
+    assert not at.exception
+    trainings = table_with_column(at, "validity").set_index("formation")
+    assert trainings.loc["SST", "validity"] == "expirée, renouvelée"  # the MAC SST of 22/06/2026 renews it
+    assert trainings.loc["MAC SST", "validity"] == "valide"
+    assert not trainings.drop(index="SST")["validity"].str.contains("renouvelée").any()
+
+
 def test_with_many_people_the_salarie_page_asks_for_a_search_then_offers_the_matches(
     demo_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -137,3 +137,19 @@ INTERNAL = "Déclarer la formation interne"
 )
 def test_each_declaration_status_says_what_to_do(status: str, due: date | None, expected: str) -> None:
     assert passport.declaration_todo(facts(declaration_status=status, declaration_due_on=due)) == expected
+
+
+@pytest.mark.parametrize(
+    ("label", "status", "is_latest", "expected"),
+    [
+        ("expirée", "expired", False, "expirée, renouvelée"),  # the SST a later MAC SST renews
+        ("expirée", "expired", True, "expirée"),  # nothing renews it: still to renew
+        ("valide", "valid", False, "valide"),  # an older session still valid is not « renouvelée »
+        ("expire bientôt", "expiring_soon", False, "expire bientôt"),
+        ("sans échéance", "no_expiry", False, "sans échéance"),
+    ],
+)
+def test_the_validity_state_of_a_session_says_when_a_later_one_renews_it(
+    label: str, status: str, is_latest: bool, expected: str
+) -> None:
+    assert passport.validity_state_text(label, status, is_latest=is_latest) == expected

@@ -153,7 +153,14 @@ else:
                 "start": dates_text(records["start_date"]),
                 "end": records["end_date"],
                 "validity_end": dates_text(records["effective_validity_end"]),
-                "validity": records["status_label"],
+                "validity": [
+                    passport.validity_state_text(
+                        str(label), str(status), is_latest=bool(latest) if pd.notna(latest) else True
+                    )
+                    for label, status, latest in zip(
+                        records["status_label"].fillna(""), records["status"], records["is_latest"], strict=True
+                    )
+                ],
                 "days_left": days_text(records["days_left"]),
                 "source": records["validity_source"].fillna(""),
                 "declaration": [f[1] for f in found_lines],

@@ -35,8 +35,9 @@ SELECT * FROM (
             WHEN action = 'validity_cleared' THEN 'Fins de validité recommandées retirées'
             ELSE action
         END,
-        CASE WHEN target_kind = 'of_line' THEN target_key ELSE '' END
-            || CASE WHEN reason IS NULL THEN '' WHEN target_kind = 'of_line' THEN ' ' || reason ELSE reason END
+        -- A decision's line key (« organisme|ID_UNIQUE_PARTENAIRE ») read as « organisme — ligne ID », then its reason.
+        CASE WHEN target_kind = 'of_line' THEN regexp_replace(target_key, '\|([^|]*)$', ' — ligne \1') ELSE '' END
+            || CASE WHEN reason IS NULL THEN '' WHEN target_kind = 'of_line' THEN ' : ' || reason ELSE reason END
     FROM actions
     UNION ALL
     SELECT created_at, who, 'export',
