@@ -22,7 +22,12 @@ SAFE = (
     "#44AA99", "#999933", "#882255", "#661100", "#6699CC", "#888888",
 )  # fmt: skip
 VALIDITY_COLOURS = {"valid": "#2ca02c", "expiring_soon": "#ff9f1c", "expired": "#d62728", "no_expiry": "#9e9e9e"}
-VALIDITY_ORDER = ("valid", "expiring_soon", "expired", "no_expiry")
+RENEWED = "renewed"
+"""A timeline state beside the validity states: an expired session that a later one of its family renews (the SST
+before a MAC SST) is history, drawn pale, not the red of something left to renew."""
+TIMELINE_COLOURS = {**VALIDITY_COLOURS, RENEWED: "#e9a3a4"}
+_TIMELINE_LABELS = {**VALIDITY_LABELS, RENEWED: "expirée, renouvelée"}
+_TIMELINE_ORDER = ("valid", "expiring_soon", "expired", RENEWED, "no_expiry")
 
 FONT = 12
 GLYPH = 0.58  # the average width of a glyph of Streamlit's sans-serif, as a share of the font size
@@ -216,7 +221,8 @@ def stacked_bars(
 @dataclass(frozen=True)
 class TimelineBar:
     """One training on the timeline: its line (training type), validity from `start` to `end` inclusive (None:
-    no expiry, drawn up to today), its validity state (a key of VALIDITY_LABELS) and its title for the hover."""
+    no expiry, drawn up to today), its validity state (a key of VALIDITY_LABELS, or RENEWED) and its title for the
+    hover."""
 
     line: str
     start: date
@@ -298,16 +304,16 @@ def timeline(
     for row, end in zip(ordered, finish, strict=True):
         index = lines.index(_CONTROL.sub(" ", row.line).strip())
         x0, x1 = x_of(row.start), x_of(end)
-        state = row.state if row.state in VALIDITY_COLOURS else "no_expiry"
+        state = row.state if row.state in TIMELINE_COLOURS else "no_expiry"
         when = (
-            f"du {fr_date(row.start)} jusqu'au {fr_date(row.end)} ({VALIDITY_LABELS[state]})"
+            f"du {fr_date(row.start)} jusqu'au {fr_date(row.end)} ({_TIMELINE_LABELS[state]})"
             if row.end is not None
             else f"depuis le {fr_date(row.start)}, sans échéance"
         )
         what = row.line if not row.title or row.title == row.line else f"{row.line} — {row.title}"
         body.append(
             f'<rect class="bar" x="{_n(x0)}" y="{_n(top_margin + line_height * index + (line_height - bar) / 2)}" '
-            f'width="{_n(max(x1 - x0, 3))}" height="{_n(bar)}" rx="2" fill="{VALIDITY_COLOURS[state]}" '
+            f'width="{_n(max(x1 - x0, 3))}" height="{_n(bar)}" rx="2" fill="{TIMELINE_COLOURS[state]}" '
             f'fill-opacity="0.9"><title>{_text(what)} : {_text(when)}</title></rect>'
         )
     now = x_of(today)
@@ -317,11 +323,9 @@ def timeline(
         f"<title>aujourd'hui, {fr_date(today)}</title></line>"
     )
     body.append(f'<text x="{_n(now)}" y="{_n(top_margin - 8)}" text-anchor="middle">aujourd\'hui</text>')
-    states = [
-        s for s in VALIDITY_ORDER if any((r.state if r.state in VALIDITY_COLOURS else "no_expiry") == s for r in rows)
-    ]
+    drawn = {r.state if r.state in TIMELINE_COLOURS else "no_expiry" for r in rows}
     keys, legend_height = _legend(
-        [(VALIDITY_COLOURS[s], VALIDITY_LABELS[s]) for s in states],
+        [(TIMELINE_COLOURS[s], _TIMELINE_LABELS[s]) for s in _TIMELINE_ORDER if s in drawn],
         left,
         bottom + FONT + 14,
         plot,

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from lib.charts import SAFE, VALIDITY_COLOURS, TimelineBar, fr_number, stacked_bars, timeline
+from lib.charts import RENEWED, SAFE, VALIDITY_COLOURS, TimelineBar, fr_number, stacked_bars, timeline
 
 HOSTILE = [
     '<a href="http://127.0.0.1:9/">lien</a>',
@@ -193,6 +193,20 @@ def test_timeline_bars_sit_where_their_dates_are() -> None:
     assert tip(late_sst) == "SST — Sauveteur secouriste : du 01/01/2025 jusqu'au 31/12/2026 (expire bientôt)"
     legend = texts(svg)[-3:]  # the states drawn, in their fixed order, and the dashed line
     assert legend == ["expire bientôt", "expirée", "aujourd'hui"]
+
+
+def test_a_session_renewed_by_a_later_one_is_drawn_pale_and_named_so() -> None:
+    rows = [
+        TimelineBar("SST", date(2023, 1, 1), date(2024, 12, 31), RENEWED, "Sauveteur secouriste"),
+        TimelineBar("SST", date(2025, 1, 1), date(2026, 12, 31), "expiring_soon", "MAC SST"),
+        TimelineBar("PRAP", date(2023, 6, 1), date(2025, 5, 31), "expired", "PRAP IBC"),
+    ]
+    svg = parse(timeline(rows, today=TODAY))
+    renewed, prap, mac = bars(svg)
+    assert renewed.get("fill") not in {*VALIDITY_COLOURS.values()}  # neither the red of « expirée » nor another state
+    assert prap.get("fill") == VALIDITY_COLOURS["expired"] and mac.get("fill") == VALIDITY_COLOURS["expiring_soon"]
+    assert tip(renewed) == "SST — Sauveteur secouriste : du 01/01/2023 jusqu'au 31/12/2024 (expirée, renouvelée)"
+    assert texts(svg)[-4:] == ["expire bientôt", "expirée", "expirée, renouvelée", "aujourd'hui"]
 
 
 def test_the_today_line_is_at_today() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as ET
 from datetime import date
@@ -13,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import corrections, digest, settings, ui
-from lib.charts import VALIDITY_COLOURS
+from lib.charts import RENEWED, TIMELINE_COLOURS
 from lib.lists import Condition, ListContext, ListQuery, compare, is_true
 from lib.matching import normalized_text
 from lib.settings import active_rules
@@ -399,6 +400,11 @@ def test_salarie_reads_a_session_renewed_by_a_later_one_as_expired_and_renewed(d
     assert trainings.loc["SST", "validity"] == "expirée, renouvelée"  # the MAC SST of 22/06/2026 renews it
     assert trainings.loc["MAC SST", "validity"] == "valide"
     assert not trainings.drop(index="SST")["validity"].str.contains("renouvelée").any()
+    (frise,) = [str(m.value) for m in at.markdown if "pp-chart" in str(m.value) and "aujourd" in str(m.value)]
+    assert (
+        "SST — Sauveteur secouriste du travail (SST) - formation initiale : du 14/11/2024 jusqu'au 13/11/2026 "
+        "(expirée, renouvelée)"
+    ) in html.unescape(frise)
 
 
 def test_with_many_people_the_salarie_page_asks_for_a_search_then_offers_the_matches(
@@ -768,10 +774,15 @@ def test_salarie_timeline_colours_each_training_by_its_validity_state(demo_db: P
         states = store.list_counts(
             ListQuery("validities").where(Condition("matricule", "in", ("MAT1174",))),
             ListContext(date(2026, 11, 23)),
-            ["status"],
+            ["status", "is_latest"],
         )
     at = open_page("views/salarie.py", matricule="MAT1174")
     assert not at.exception
     (frise,) = [str(m.value) for m in at.markdown if "pp-chart" in str(m.value) and "aujourd" in str(m.value)]
-    fills = set(re.findall(r'fill="(#[0-9a-f]{6})"', frise)) & set(VALIDITY_COLOURS.values())
-    assert len(states) >= 2 and fills == {VALIDITY_COLOURS[s] for s in states["status"]}
+    fills = set(re.findall(r'fill="(#[0-9a-f]{6})"', frise)) & set(TIMELINE_COLOURS.values())
+    # An expired session a later one of its family renews is drawn pale (RENEWED), not in the red of « expirée ».
+    drawn = {
+        RENEWED if s == "expired" and not new else s
+        for s, new in zip(states["status"], states["is_latest"], strict=True)
+    }
+    assert len(drawn) >= 3 and RENEWED in drawn and fills == {TIMELINE_COLOURS[s] for s in drawn}

@@ -141,6 +141,7 @@ def days_text(values: pd.Series) -> list[str]:
 
 records = records.sort_values("end_date", ascending=False, kind="stable").reset_index(drop=True)
 found_lines = [declaration(int(i), bool(n)) for i, n in zip(records["id"], records["is_internal"], strict=True)]
+is_latest = [bool(latest) for latest in records["is_latest"].fillna(True)]  # a later session of its family renews it
 st.subheader(f"Formations ({len(records)})")
 if records.empty:
     st.info("Aucune formation enregistrée pour ce salarié.")
@@ -154,11 +155,9 @@ else:
                 "end": records["end_date"],
                 "validity_end": dates_text(records["effective_validity_end"]),
                 "validity": [
-                    passport.validity_state_text(
-                        str(label), str(status), is_latest=bool(latest) if pd.notna(latest) else True
-                    )
+                    passport.validity_state_text(str(label), str(status), is_latest=latest)
                     for label, status, latest in zip(
-                        records["status_label"].fillna(""), records["status"], records["is_latest"], strict=True
+                        records["status_label"].fillna(""), records["status"], is_latest, strict=True
                     )
                 ],
                 "days_left": days_text(records["days_left"]),
@@ -249,18 +248,22 @@ if not records.empty:
             line=str(line),
             start=first.date(),
             end=None if pd.isna(last) else last.date(),
-            state=str(state),
+            state=charts.RENEWED if state == "expired" and not latest else str(state),
             title="" if pd.isna(title) else str(title),
         )
-        for line, first, last, state, title in zip(
+        for line, first, last, state, latest, title in zip(
             records["training_type"].fillna(records["training_title"]).fillna("Formation"),
             pd.to_datetime(start),
             pd.to_datetime(records["effective_validity_end"]),
             records["status"],
+            is_latest,
             records["training_title"],
             strict=True,
         )
         if not pd.isna(first)
     ]
     ui.show_markup(charts.timeline(bars, today=today))
-    st.caption("Trait pointillé : aujourd'hui. Une formation sans échéance est tracée jusqu'à aujourd'hui, en gris.")
+    st.caption(
+        "Trait pointillé : aujourd'hui. Une formation sans échéance est tracée jusqu'à aujourd'hui, en gris ; une "
+        "session expirée qu'une plus récente de la même famille renouvelle (le SST avant un MAC SST), en rose pâle."
+    )
