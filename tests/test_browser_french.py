@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, sync_playwright
 
 from lib.ui import french
@@ -162,18 +163,26 @@ def test_tables_show_no_english_toolbar_nor_column_menu(page: Page) -> None:
     page.goto("verification")
     wait_until_idle(page)
     table = page.locator('[data-testid="stDataFrame"]').first
+    table.hover()  # brings it into the window first: the box below is where it is drawn now
     box = table.bounding_box()
     assert box is not None
-    table.hover()
     for testid in ("stElementToolbar", "stElementToolbarButton"):
         shown = page.locator(f'[data-testid="{testid}"]')
         assert all(not shown.nth(i).is_visible() for i in range(shown.count())), testid
     # The « ⋮ » of the « Salarié » column's header (the third column: selection box, Échéance, Statut, Salarié),
     # which Streamlit draws on its canvas: the menu it opens exists, and is not shown.
-    page.mouse.move(box["x"] + 330, box["y"] + 17)
-    page.wait_for_timeout(300)
-    page.mouse.click(box["x"] + 437, box["y"] + 17)
+    # On a busy machine the « ⋮ » may not be drawn yet when the click lands (the click then sorts the column): the
+    # pointer rests on the header a little longer each time, until the menu is there.
     menu = page.locator('[data-testid="stDataFrameColumnMenu"]')
+    for rest in (300, 1000, 3000, 6000):
+        page.mouse.move(box["x"] + 330, box["y"] + 17)
+        page.wait_for_timeout(rest)
+        page.mouse.click(box["x"] + 437, box["y"] + 17)
+        try:
+            menu.wait_for(state="attached", timeout=5_000)
+            break
+        except PlaywrightError:
+            page.mouse.move(box["x"] - 50, box["y"] - 50)  # away, so the next rest shows the « ⋮ » again
     menu.wait_for(state="attached")
     assert not menu.is_visible()
     assert english_on_screen(page) == []
