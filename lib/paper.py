@@ -266,7 +266,7 @@ def passport_from_frames(
             start=_day(r["start_date"]),
             end=_day(r["end_date"]),
             validity_end=_day(r["effective_validity_end"]),
-            state=validity_state_text(_str(r["status_label"]), _str(r["status"]), is_latest=bool(r["is_latest"])),
+            state=validity_state_text(_str(r["status_label"]), is_latest=bool(r["is_latest"])),
             source=_str(r["validity_source"]),
             organisme="interne" if r["is_internal"] else _str(r["organisme"]),
         )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from lib.rules import Deadlines, format_date
+from lib.statuses import VALIDITY_LABELS
 
 
 def days_left_text(days_left: int | None) -> str:
@@ -22,10 +23,11 @@ def days_left_text(days_left: int | None) -> str:
     return f"dans {days_left} j"
 
 
-def validity_state_text(label: str, status: str, *, is_latest: bool) -> str:
-    """A training's validity state as the passport reads it: an expired session that a later one of the same family
-    renews (a MAC SST after the SST) is history, « expirée, renouvelée », not something left to renew."""
-    return f"{label}, renouvelée" if status == "expired" and not is_latest else label
+def validity_state_text(label: str, *, is_latest: bool) -> str:
+    """A training's validity state (its label, lib/statuses.py) as the passport reads it: an expired session that a
+    later one of the same family renews (a MAC SST after the SST) is history, « expirée, renouvelée », not something
+    left to renew."""
+    return f"{label}, renouvelée" if label == VALIDITY_LABELS["expired"] and not is_latest else label
 
 
 VALIDITY_SOURCES = {

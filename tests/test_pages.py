@@ -207,6 +207,15 @@ def test_echeances_matrix_of_one_person_is_that_person_alone(demo_db: Path) -> N
     assert len(rows) == 1 and rows[0].endswith("MAT1050")
 
 
+def test_echeances_history_reads_a_session_renewed_by_a_later_one_as_expired_and_renewed(demo_db: Path) -> None:
+    latest = open_page("views/echeances.py", recherche="MAT1002")  # expired or expiring soon: nothing, the MAC SST
+    assert "**0** formation(s) · 0 salarié(s)." in [m.value for m in latest.markdown]  # renews the SST, valid
+    history = table_with_column(open_page("views/echeances.py", recherche="MAT1002", historique="true"), "state")
+    assert list(zip(history["formation"], history["state"], strict=True)) == [
+        ("Sauveteur secouriste du travail (SST)", "expirée, renouvelée")
+    ]
+
+
 def test_echeances_counts_the_rows_and_people_of_the_filter(demo_db: Path) -> None:
     at = open_page("views/echeances.py", etat="expirée")
     expired = Store(demo_db).list_rows(

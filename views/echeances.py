@@ -8,7 +8,7 @@ import streamlit as st
 from lib import digest, echeances_logic, requirements, settings, ui
 from lib.lists import Condition, ListQuery, compare, is_in, is_true
 from lib.matrix_table import matrix_table
-from lib.passport import days_left_text
+from lib.passport import days_left_text, validity_state_text
 from lib.statuses import VALIDITY_LABELS
 
 ui.require("read")
@@ -72,13 +72,19 @@ if not with_leavers:
 
 VALIDITY_COLUMNS = [
     *ui.PERSON_COLUMNS, "effective_validity_end", "days_left", "person_site", "person_service", "formation",
-    "training_title", "end_date", "validity_source", "organisme", "is_internal", "manager",
+    "training_title", "end_date", "validity_source", "organisme", "is_internal", "manager", "is_latest",
 ]  # fmt: skip
 
 
 def with_labels(rows: pd.DataFrame) -> pd.DataFrame:
-    """The rows with their validity state and « NOM Prénom » (computed for the rows shown or downloaded only)."""
-    return rows.assign(state=digest.validity_labels(rows["days_left"], horizon), name=ui.person_names(rows))
+    """The rows with their validity state and « NOM Prénom » (computed for the rows shown or downloaded only). With
+    the history shown, an expired session that a later one of its family renews reads « expirée, renouvelée »."""
+    labels = digest.validity_labels(rows["days_left"], horizon)
+    states = [
+        validity_state_text(label, is_latest=bool(latest))
+        for label, latest in zip(labels, rows["is_latest"].fillna(True), strict=True)
+    ]
+    return rows.assign(state=pd.Series(states, index=rows.index, dtype=object), name=ui.person_names(rows))
 
 
 total = ui.lists.count(asked)

@@ -155,10 +155,8 @@ else:
                 "end": records["end_date"],
                 "validity_end": dates_text(records["effective_validity_end"]),
                 "validity": [
-                    passport.validity_state_text(str(label), str(status), is_latest=latest)
-                    for label, status, latest in zip(
-                        records["status_label"].fillna(""), records["status"], is_latest, strict=True
-                    )
+                    passport.validity_state_text(str(label), is_latest=latest)
+                    for label, latest in zip(records["status_label"].fillna(""), is_latest, strict=True)
                 ],
                 "days_left": days_text(records["days_left"]),
                 "source": records["validity_source"].fillna(""),
