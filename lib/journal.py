@@ -20,11 +20,15 @@ SETTING_LABELS = {
     "employer_name": "nom de l'employeur",
     "retention_months": "durée de conservation (mois)",
     "last_report_on": "date du dernier rapport hebdomadaire",
+    "reminder_hr_emails": "adresses RH des rappels",
+    "reminder_thresholds": "seuils des rappels (jours)",
+    "reminder_base_url": "adresse du tableau de bord dans les rappels",
     "override.extension_until": "prorogation pour les dates de référence jusqu'au",
     "override.of_full_scope_from": "catégories 3 et 4 pour les OF à partir du",
     "override.employer_full_scope_from": "catégories 3 et 4 pour l'employeur à partir du",
 }
-"""Every setting key the application writes (lib.settings, views/parametres.py, the report command)."""
+"""Every setting key the application writes (lib.settings, lib.reminders, views/parametres.py, the report command):
+tests/test_journal.py finds each key constant and each literal key written and checks it is here."""
 
 _EMPTY_SETTING = {"reference_date": "date du jour"}
 _STATUS_LABELS = {"generated": "généré", "deposited": "déposé", "undone": "annulé"}
@@ -41,6 +45,8 @@ def setting_value(key: str, value: str) -> str:
     """A setting value as a person reads it: ISO dates as jj/mm/aaaa, an empty value as what it means."""
     if not value:
         return _EMPTY_SETTING.get(key, "valeur par défaut")
+    if "\n" in value:  # a list, one item a line (the HR addresses)
+        return ", ".join(line.strip() for line in value.splitlines() if line.strip())
     if _ISO_DAY.match(value):
         try:
             return f"{date.fromisoformat(value):%d/%m/%Y}"

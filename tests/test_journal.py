@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -40,13 +41,23 @@ def test_setting_keys_values_and_stored_statuses_are_named_in_french() -> None:
 
 def test_every_setting_the_application_writes_has_a_french_name() -> None:
     root = Path(__file__).resolve().parents[1]
-    written = set()
-    for path in [*root.glob("views/*.py"), *root.glob("lib/**/*.py")]:
+    written: set[str] = set()
+    for path in [*root.glob("views/*.py"), *root.glob("lib/**/*.py"), root / "app.py"]:
         text = path.read_text(encoding="utf-8")
-        written |= {k for k in journal.SETTING_LABELS if f'"{k}"' in text}
-    assert "reference_date" in written and "retention_months" in written
-    for key in ("reference_date", "rule_set", "horizon_days", "match_tolerance_days", "retention_months"):
+        # A key's constant (RULE_SET_KEY = "rule_set", LAST_REPORT_SETTING = …) and a key written as it is.
+        written |= set(re.findall(r'^[A-Z_]*(?:_KEY|_SETTING)\b[^=\n]*= *"([^"]+)"', text, flags=re.MULTILINE))
+        written |= set(re.findall(r'set_setting\(\s*"([^"]+)"', text))
+        written |= {f"override.{k}" for k in re.findall(r'"(\w+)"', text) if f"override.{k}" in journal.SETTING_LABELS}
+    assert {"reference_date", "retention_months", "rule_set", "reminder_hr_emails", "last_report_on"} <= written
+    assert sorted(written - set(journal.SETTING_LABELS)) == []
+    for key in written:
         assert journal.setting_label(key) != key
+
+
+def test_a_list_setting_reads_as_one_line() -> None:
+    assert journal.setting_value("reminder_hr_emails", "rh@example.org\npaie@example.org\n") == (
+        "rh@example.org, paie@example.org"
+    )
 
 
 def test_the_journal_of_an_undone_export_names_the_file_and_its_previous_status(demo_db: Path) -> None:
