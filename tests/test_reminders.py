@@ -460,3 +460,22 @@ def test_the_journal_shows_the_reminders_sent(store: Store, smtp_server: Server)
     shown = next(f.value for f in at.dataframe if "recipient" in f.value.columns)
     assert set(shown["recipient"]) == {HR, PONS, LE_GOFF}
     assert "expirées" in set(shown["stage_label"]) and "2026, semaine 48" in set(shown["stage_label"])
+
+
+def test_the_demo_has_recipients_that_reach_nobody(demo_db: Path, tmp_path: Path) -> None:
+    """A new user tries `remind --dry-run` on the demo: every manager of the roster has an address, all of them at
+    example.org (reserved for examples), and the HR digest goes to the demo's HR address."""
+    demo = Store(demo_db)
+    roster = demo.sql("SELECT DISTINCT site, manager FROM employees WHERE manager IS NOT NULL AND manager <> ''")
+    managers = demo.site_managers()
+    assert {(m.site, m.manager) for m in managers} == set(zip(roster["site"], roster["manager"], strict=True))
+    assert all(m.email.endswith("@example.org") for m in managers)
+    assert reminders.reminder_settings(demo).hr_emails == ("rh@example.org",)
+    plan = reminder_job.plan(demo, DEMO_DAY)
+    assert plan.unrouted == ()
+    assert {m.recipient for m in plan.messages if m.kind == reminders.DIGEST} == {"rh@example.org"}
+    assert {m.recipient for m in plan.messages} <= {"rh@example.org"} | {m.email for m in managers}
+    result = remind("--today", "23/11/2026", "--dry-run", tmp_path / "rappels", db=demo_db)
+    assert result.returncode == 0, result.stderr
+    assert len(list((tmp_path / "rappels").glob("*.eml"))) == len(plan.messages) >= 10
+    assert "Sans destinataire" not in result.stderr

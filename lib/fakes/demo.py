@@ -25,6 +25,7 @@ from lib.fakes.demo_files import (
     OfFile,
     _employer_toml,
     _internal_bytes,
+    _managers_bytes,
     _manifest_toml,
     _requirements_bytes,
     _roster_bytes,
@@ -176,6 +177,7 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED) -> None:
     (out_dir / "salaries.csv").write_bytes(_roster_bytes(data))
     (out_dir / "formations.xlsx").write_bytes(_internal_bytes(data))
     (out_dir / "exigences.csv").write_bytes(_requirements_bytes())
+    (out_dir / "responsables.csv").write_bytes(_managers_bytes(data))
     (out_dir / "manifest.toml").write_bytes(_manifest_toml(files, data))
     (out_dir / "README.md").write_text(demo_readme(data, files), encoding="utf-8", newline="\n")
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 import zipfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -28,6 +30,7 @@ from lib.fakes.demo_model import (
     _french,
 )
 from lib.portal import write_portal_file
+from lib.reminders import SiteManager, managers_csv
 from lib.rules import DEFAULT_RULE_SET
 
 # --- files -------------------------------------------------------------------------------------------
@@ -263,6 +266,8 @@ def _manifest_toml(files: Sequence[OfFile], data: DemoData | None = None) -> byt
         'roster = "salaries.csv"',
         'internal = "formations.xlsx"',
         'requirements = "exigences.csv"',
+        'site_managers = "responsables.csv"',
+        f"hr_emails = [{_toml_text(DEMO_HR_EMAIL)}]",
     ]
     for f in files:
         lines += [
@@ -316,3 +321,19 @@ def _requirements_bytes() -> bytes:
     )  # fmt: skip
     writer.writerows(DEMO_REQUIREMENTS)
     return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+
+
+DEMO_HR_EMAIL = "rh@example.org"
+"""The demo's HR address for the reminders: example.org is reserved for examples (RFC 2606), nothing reaches it."""
+
+
+def demo_email(name: str) -> str:
+    """« Gérard Masse » → gerard.masse@example.org: a reserved domain, so a demo message reaches nobody."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
+    return ".".join(re.findall(r"[a-z0-9]+", plain)) + "@example.org"
+
+
+def _managers_bytes(data: DemoData) -> bytes:
+    """Every (site, manager) of the roster with a made-up address: the reminders of the demo have recipients."""
+    pairs = sorted({(data.establishments[e.establishment].site, e.manager) for e in data.employees if e.manager})
+    return managers_csv(SiteManager(site, manager, demo_email(manager)) for site, manager in pairs)

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from lib.fakes.demo_files import OfFile, partner_ids
+from lib.fakes.demo_files import DEMO_HR_EMAIL, OfFile, partner_ids
 from lib.fakes.demo_model import CATALOGUE, DEFAULT_SEED, DEMO_TODAY, DemoData, _french
 from lib.fakes.demo_situations import RULE_SET_LISTS, _record_deadlines, demo_situations, rule_set_changes
 from lib.rules import DEFAULT_RULE_SET, PUBLISHED_RULE_SET, compute_deadlines, load_rule_set
@@ -164,6 +164,10 @@ def demo_readme(data: DemoData, files: Sequence[OfFile], today: date = DEMO_TODA
              "pas la loi) : PRAP en production et logistique, CACES R489 pour les caristes, habilitation BR et "
              "SST en maintenance, SSIAP à la sécurité, 10 % de SST par site ; chargé dans Paramètres → Formations "
              "requises, il fait apparaître chaque état de l'écran « Manquants »"),
+            ("`responsables.csv`", "les responsables de chaque site (colonne « Responsable » du registre) avec "
+             "une adresse inventée en `@example.org`, domaine réservé aux exemples : `python -m lib remind "
+             "--dry-run DOSSIER` et l'aperçu de Paramètres → Rappels par e-mail montrent les messages, qui "
+             f"n'atteindraient personne ; l'adresse RH de la démonstration est `{DEMO_HR_EMAIL}`"),
             ("`of/*.csv`",
              f"{len(files)} fichiers d'OF au format du portail ({kinds['ADF']} ADF, {kinds['JDR']} JDR)"),
             ("`manifest.toml`", "la liste des fichiers ; pour chaque fichier d'OF, l'organisme et la date de "

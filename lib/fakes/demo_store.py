@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
+from lib.reminders import HR_EMAILS_KEY, parse_emails, parse_managers_csv
 from lib.requirements import parse_requirements
 from lib.settings import CATALOGUE_SETTING
 from lib.store import REPO_ROOT, Store, StoreError
@@ -65,6 +66,14 @@ def build_demo_store(store: Store, *, replace: bool = False, demo_dir: Path = DE
         chosen = parse_requirements(path.read_bytes(), path.name)
         store.replace_requirements(chosen, who="démonstration")
         messages.append(f"{len(chosen)} formation(s) requise(s) chargée(s).")
+    if manifest.get("site_managers"):
+        # Made-up addresses at example.org (reserved for examples): the reminders have recipients, and reach nobody.
+        path = demo_dir / manifest["site_managers"]
+        messages.append(
+            store.replace_site_managers(parse_managers_csv(path.read_bytes(), path.name), who="démonstration")
+        )
+    if manifest.get("hr_emails"):
+        store.set_setting(HR_EMAILS_KEY, "\n".join(parse_emails(" ".join(manifest["hr_emails"]))))
     for entry in manifest["of_files"]:
         path = demo_dir / entry["file"]
         received: date = entry["received_on"]
