@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
@@ -156,43 +157,51 @@ def _deterministic_zip(data: bytes) -> bytes:
     return target.getvalue()
 
 
+def _xlsx_cell(sheet: Any, value: Any) -> Any:
+    """A date as a real date cell shown jj/mm/aaaa (openpyxl's own default is ISO), any other value as it is."""
+    if isinstance(value, datetime):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = DATETIME_FORMAT
+        return cell
+    if isinstance(value, date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = DATE_FORMAT
+        return cell
+    return value
+
+
 def to_xlsx_bytes(sheets: Mapping[str, tuple[pd.DataFrame, Mapping[str, str]]]) -> bytes:
     """A workbook with one sheet per entry (name → frame and its columns, name → French header).
 
     Bold header frozen at the top, an autofilter, widths fitted to the content, real date cells shown
-    jj/mm/aaaa, text neutralised against formula injection, fixed workbook properties.
+    jj/mm/aaaa, text neutralised against formula injection, fixed workbook properties. Rows are streamed to
+    the file (openpyxl's write-only mode): a list of 45,000 rows takes seconds, not tens of seconds.
     """
     if not sheets:
         raise ValueError("Aucune feuille à écrire.")
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = Workbook(write_only=True)
     bold = Font(bold=True)
     for name, (frame, columns) in sheets.items():
         _checked_columns(frame, columns)
         sheet = workbook.create_sheet(_checked_sheet_name(name))
         headers = list(columns.values())
-        sheet.append(headers)
-        widths = [len(header) for header in headers]
-        for record in frame[list(columns)].itertuples(index=False, name=None):
-            values = [_xlsx_value(value) for value in record]
-            sheet.append(values)
-            widths = [max(width, _text_width(value)) for width, value in zip(widths, values, strict=True)]
-        for cell in sheet[1]:
-            cell.font = bold
-        for row in sheet.iter_rows(min_row=2):
-            for cell in row:
-                if isinstance(cell.value, datetime):
-                    cell.number_format = DATETIME_FORMAT
-                elif isinstance(cell.value, date):
-                    cell.number_format = DATE_FORMAT
-                elif isinstance(cell.value, str):
-                    cell.data_type = "s"
-        for index, width in enumerate(widths, start=1):
+        rows = [[_xlsx_value(v) for v in record] for record in frame[list(columns)].itertuples(index=False, name=None)]
+        # Widths and the frozen header go at the top of the sheet's file: set before the first row is written.
+        for index, header in enumerate(headers):
+            width = max([len(header), *(_text_width(values[index]) for values in rows)])
             size = min(max(width + 2, _MIN_COLUMN_WIDTH), _MAX_COLUMN_WIDTH)
-            sheet.column_dimensions[get_column_letter(index)].width = size
+            sheet.column_dimensions[get_column_letter(index + 1)].width = size
         sheet.freeze_panes = "A2"
+        header_cells = []
+        for header in headers:
+            cell = WriteOnlyCell(sheet, value=_xlsx_value(header))
+            cell.font = bold
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        for values in rows:
+            sheet.append([_xlsx_cell(sheet, value) for value in values])
         last = get_column_letter(max(len(headers), 1))
-        sheet.auto_filter.ref = f"A1:{last}{max(sheet.max_row, 1)}"
+        sheet.auto_filter.ref = f"A1:{last}{len(rows) + 1}"
     properties = workbook.properties
     properties.creator = WORKBOOK_AUTHOR
     properties.lastModifiedBy = WORKBOOK_AUTHOR
