@@ -20,6 +20,7 @@ from lib.matching import normalized_text
 from lib.settings import active_rules
 from lib.store import Store
 from lib.ui import cache as ui_cache
+from lib.ui.french import upload_limits
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -795,3 +796,27 @@ def test_salarie_timeline_colours_each_training_by_its_validity_state(demo_db: P
         for s, new in zip(states["status"], states["is_latest"], strict=True)
     }
     assert len(drawn) >= 3 and RENEWED in drawn and fills == {TIMELINE_COLOURS[s] for s in drawn}
+
+
+@pytest.mark.parametrize(
+    ("types", "multiple", "most_bytes", "said"),
+    [
+        (["csv", "txt", "xlsx", "xls"], True, None, "Fichiers CSV, TXT, XLSX ou XLS, 200 Mo au plus par fichier."),
+        (["csv"], False, 1_000_000, "Fichier CSV, 1 Mo au plus par fichier."),  # the managers' list
+        (["csv", "xlsx"], False, 1_500_000, "Fichier CSV ou XLSX, 1,5 Mo au plus par fichier."),
+        (["csv"], False, 500_000, "Fichier CSV, 500 ko au plus par fichier."),
+        (["duckdb"], False, 10**12, "Fichier DUCKDB, 200 Mo au plus par fichier."),  # the server's limit is smaller
+    ],
+)
+def test_an_uploader_says_the_size_its_reader_accepts(
+    types: list[str], multiple: bool, most_bytes: int | None, said: str
+) -> None:
+    assert upload_limits(types, multiple=multiple, most_bytes=most_bytes).replace("\u202f", " ") == said
+
+
+def test_parametres_says_the_size_each_of_its_uploads_accepts(demo_db: Path) -> None:
+    at = open_page("views/parametres.py")
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert "Fichier CSV, 1 Mo au plus par fichier." in captions  # the managers' list (reminders.MAX_MANAGERS_BYTES)
+    assert "Fichier CSV ou XLSX, 1 Mo au plus par fichier." in captions  # the requirements (MAX_FILE_BYTES)

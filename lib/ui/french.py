@@ -80,9 +80,14 @@ def french_interface() -> None:
     st.html(_STYLESHEET)
 
 
-def upload_limits(types: list[str], *, multiple: bool = False) -> str:
-    """What the uploader accepts, in French (its own « 200MB per file • CSV » is hidden)."""
+def upload_limits(types: list[str], *, multiple: bool = False, most_bytes: int | None = None) -> str:
+    """What the uploader accepts, in French (its own « 200MB per file • CSV » is hidden): the server's limit, or
+    `most_bytes` when the reader of that file refuses more (a list of managers: 1 Mo)."""
     size = int(st.get_option("server.maxUploadSize"))
+    size_text = f"{fr_number(size)} Mo"
+    if most_bytes is not None and most_bytes < size * 1_000_000:
+        value, unit = (most_bytes / 1_000_000, "Mo") if most_bytes >= 1_000_000 else (most_bytes / 1000, "ko")
+        size_text = f"{value:.1f}".removesuffix(".0").replace(".", ",") + f" {unit}"
     kinds = [t.upper() for t in types]
     listed = kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " ou " + kinds[-1]
-    return f"{'Fichiers' if multiple else 'Fichier'} {listed}, {fr_number(size)} Mo au plus par fichier."
+    return f"{'Fichiers' if multiple else 'Fichier'} {listed}, {size_text} au plus par fichier."

@@ -112,6 +112,7 @@ def _managers_editor() -> None:
         "Importer les responsables d'un fichier CSV (colonnes Site, Responsable, E-mail) : remplace la liste",
         ["csv"],
         "site_managers_upload",
+        most_bytes=reminders.MAX_MANAGERS_BYTES,
     )
     if upload is not None and st.button("Importer ces responsables", key="import_site_managers"):
         try:

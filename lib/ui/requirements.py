@@ -111,6 +111,7 @@ def render_requirements_section() -> None:
             "Importer un fichier (CSV ou Excel, mêmes colonnes) : il remplace le tableau",
             ["csv", "xlsx"],
             "requirements_upload",
+            most_bytes=requirements.MAX_FILE_BYTES,
         )
         if uploaded is not None and st.button("Remplacer par ce fichier"):
             try:

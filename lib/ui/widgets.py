@@ -216,10 +216,19 @@ def url_multiselect(
     )
 
 
-def file_uploader(label: str, types: list[str], key: str, *, multiple: bool = False, help: str | None = None) -> Any:
-    """st.file_uploader with its limits said in French under it (Streamlit's English ones are hidden)."""
+def file_uploader(
+    label: str,
+    types: list[str],
+    key: str,
+    *,
+    multiple: bool = False,
+    help: str | None = None,
+    most_bytes: int | None = None,
+) -> Any:
+    """st.file_uploader with its limits said in French under it (Streamlit's English ones are hidden); `most_bytes`:
+    the size the file's reader accepts, when smaller than the server's (it refuses a bigger file in French)."""
     uploaded = st.file_uploader(label, type=types, accept_multiple_files=multiple, key=key, help=help)
-    st.caption(upload_limits(types, multiple=multiple))
+    st.caption(upload_limits(types, multiple=multiple, most_bytes=most_bytes))
     return uploaded
 
 
