@@ -145,6 +145,32 @@ def test_the_uploader_speaks_french(page: Page) -> None:
     assert english_on_screen(page) == []
 
 
+@pytest.mark.parametrize(
+    ("name", "size"),
+    [
+        ("export_sirh.csv", 230_000_000),  # over the server's 200 Mo: « File must be 200.0MB or smaller. »
+        ("rapport.pdf", 1_000),  # a type the uploader does not take: « application/pdf files are not allowed. »
+    ],
+)
+def test_a_file_the_uploader_refuses_is_said_refused_in_french(
+    page: Page, tmp_path: Path, name: str, size: int
+) -> None:
+    page.goto("import")
+    wait_until_idle(page)
+    chosen = tmp_path / name
+    with chosen.open("wb") as handle:
+        handle.truncate(size)  # a sparse file: no 230 MB written to the disk
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(chosen)
+    refused = page.locator('[data-testid="stFileChip"][aria-invalid="true"]')
+    refused.wait_for()
+    assert drawn_after(page.locator('[data-testid="stFileChips"]').first) == french.FILE_REFUSED
+    refused.hover()  # Streamlit's reason, in English, would show in a tooltip
+    page.wait_for_timeout(1000)
+    tooltip = page.locator('[role="tooltip"]:has([data-testid="stTooltipErrorContent"])')
+    assert tooltip.count() == 1 and not tooltip.is_visible()
+    assert english_on_screen(page) == []
+
+
 def test_the_first_tab_stop_says_skip_to_the_content_in_french(page: Page) -> None:
     page.goto("verification")
     wait_until_idle(page)

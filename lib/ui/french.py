@@ -30,6 +30,7 @@ PRESS_CTRL_ENTER = "Ctrl+Entrée pour valider"
 STOP = "Arrêter"
 STOPPING = "Arrêt…"
 SKIP_TO_CONTENT = "Aller au contenu"
+FILE_REFUSED = "Fichier refusé : plus gros que la limite indiquée sous le cadre, ou d'un type non accepté."
 
 _STYLESHEET = f"""
 <style>
@@ -49,6 +50,13 @@ _STYLESHEET = f"""
 }}
 [data-testid="stFileUploaderDropzone"] > div:not([data-testid]):has(> span) > span {{ display: none; }}
 [data-testid="stFileUploaderDropzone"] > div:not([data-testid]):has(> span)::after {{ content: "{DROP_FILES}"; }}
+/* A file the uploader refuses before sending it (« File must be 200.0MB or smaller. », « … files are not
+   allowed. »): its chip turns red and its reason, in English, shows only in a tooltip on hover. The reason is said
+   in French beside the chips, and that tooltip is not shown. */
+[data-testid="stFileChips"]:has([data-testid="stFileChip"][aria-invalid="true"])::after {{
+  content: "{FILE_REFUSED}"; align-self: center; font-size: 0.875rem; color: #bd4043;
+}}
+[role="tooltip"]:has(> [data-testid="stTooltipErrorContent"]) {{ display: none; }}
 /* « 200MB per file • CSV, XLSX »: file_uploader() writes the limits in French under the uploader. */
 [data-testid="stFileUploaderDropzoneInstructions"] {{ display: none; }}
 /* « Press Enter to apply », « Press Enter to submit form », « Press Ctrl+Enter to apply » under a typed field. */
