@@ -293,7 +293,9 @@ with st.expander("Restaurer une copie de la base"):
         "Remplace toutes les données par celles d'une copie téléchargée ci-dessus. Seules les données des tables "
         "de l'outil sont reprises, jamais une commande ou une fonction que le fichier contiendrait ; une copie "
         "modifiée ou incomplète est refusée. La base actuelle n'est pas effacée : elle est conservée à côté, sous "
-        "un nom daté."
+        "un nom daté. Une copie plus grosse que la limite ci-dessous (une base de plusieurs dizaines de milliers de "
+        "salariés) se sauvegarde et se restaure en ligne de commande : `python -m lib backup DOSSIER`, puis "
+        "`python -m lib restore DOSSIER` (voir le README)."
     )
     copy = ui.file_uploader("Copie de la base (.duckdb)", ["duckdb"], "restore_upload")
     if copy is not None and st.button("Restaurer cette copie", key="restore", type="primary"):
