@@ -70,8 +70,12 @@ def tick_row(table: Locator, row: int, shown: Locator) -> None:
     """Tick a line's selection box (the first column of a table drawn on a canvas), until `shown` appears.
 
     On a busy machine a click can land while the canvas is still being redrawn after the previous run and be
-    lost: the box is then clicked once more (never while the selection is already shown)."""
+    lost: the box is then clicked once more — never once the page says a line is selected (a second click would
+    untick it), then `shown` is only waited for."""
+    selected = table.page.get_by_text(re.compile(r"^Action sur \d+ ligne\(s\) sélectionnée\(s\)"))
     for _ in range(3):
+        if selected.count() > 0:
+            break
         # The page may be scrolled past the table (a button below it was clicked): a click outside the window is
         # lost, so the table is brought to the middle of the window first.
         table.evaluate("element => element.scrollIntoView({block: 'center'})")
