@@ -34,6 +34,9 @@ ENGLISH = (
     "Download as CSV",
     "Fullscreen",
     "Sort ascending",
+    "or smaller",  # « File must be 200.0MB or smaller. »
+    "are not allowed",  # « application/pdf files are not allowed. »
+    "view more",  # a long toast
 )
 FILE_SIZE = re.compile(r"\b\d+(?:\.\d+)?\s?[KMG]?B\b")  # Streamlit's « 278.0B », « 1.2MB »
 TECHNICAL = re.compile(r"\b(?:None|nan|NaN|NaT)\b")

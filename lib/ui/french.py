@@ -52,7 +52,9 @@ _STYLESHEET = f"""
 [data-testid="stFileUploaderDropzone"] > div:not([data-testid]):has(> span)::after {{ content: "{DROP_FILES}"; }}
 /* A file the uploader refuses before sending it (« File must be 200.0MB or smaller. », « … files are not
    allowed. »): its chip turns red and its reason, in English, shows only in a tooltip on hover. The reason is said
-   in French beside the chips, and that tooltip is not shown. */
+   in French beside the chips; that tooltip is not shown, nor its English copy kept for screen readers (the chip
+   still says it is invalid: aria-invalid). */
+[data-testid="stFileChip"] [role="alert"] {{ display: none; }}
 [data-testid="stFileChips"]:has([data-testid="stFileChip"][aria-invalid="true"])::after {{
   content: "{FILE_REFUSED}"; align-self: center; font-size: 0.875rem; color: #bd4043;
 }}
