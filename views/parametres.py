@@ -34,7 +34,7 @@ st.subheader("Établissements de l'employeur")
 st.caption("Les déclarations des OF pour l'un de ces SIRET (avec PRESENCE_EMPLOYEUR = OUI) sont à vérifier par vous.")
 current = ui.establishments().rename(columns={"siret": "SIRET", "name": "Nom", "site": "Site"})
 edited = st.data_editor(
-    current,
+    ui.with_delete_column(current),
     num_rows="dynamic",
     hide_index=True,
     key="establishments_editor",
@@ -42,12 +42,14 @@ edited = st.data_editor(
         "SIRET": st.column_config.TextColumn("SIRET", max_chars=14, required=True),
         "Nom": st.column_config.TextColumn("Nom"),
         "Site": st.column_config.TextColumn("Site"),
+        **ui.delete_column_config(),
     },
 )
+st.caption(ui.EDITOR_HOW_TO)
 if st.button("Enregistrer les établissements"):
     rows = [
         (str(s).strip(), str(n or "").strip(), str(t or "").strip())
-        for s, n, t in edited[["SIRET", "Nom", "Site"]].itertuples(index=False)
+        for s, n, t in ui.kept_rows(edited)[["SIRET", "Nom", "Site"]].itertuples(index=False)
         if isinstance(s, str) and s.strip()
     ]
     wrong = [s for s, _, _ in rows if not is_valid_siret(s)]

@@ -73,7 +73,9 @@ from lib.ui.text import (
 )
 from lib.ui.widgets import (
     DATE_FORMAT,
+    DELETE_COLUMN,
     DUE_WINDOWS,
+    EDITOR_HOW_TO,
     EMPLOYEE_PAGE,
     EMPLOYEE_URL_PATH,
     EMPTY_CELL,
@@ -84,9 +86,11 @@ from lib.ui.widgets import (
     capped,
     date_column,
     days_column,
+    delete_column_config,
     employee_links,
     employee_url,
     file_uploader,
+    kept_rows,
     link_column,
     on_click_rerun,
     pick,
@@ -98,6 +102,7 @@ from lib.ui.widgets import (
     url_selectbox,
     url_text,
     url_toggle,
+    with_delete_column,
 )
 
 __all__ = [
@@ -144,7 +149,12 @@ __all__ = [
     "establishments",
     "excel_bytes",
     "file_slug",
+    "DELETE_COLUMN",
+    "delete_column_config",
     "file_uploader",
+    "kept_rows",
+    "with_delete_column",
+    "EDITOR_HOW_TO",
     "french_interface",
     "fixed_reference_date",
     "fr_date",

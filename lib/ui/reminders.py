@@ -11,7 +11,7 @@ from lib.store import StoreError
 from lib.ui.access import _secrets, can
 from lib.ui.cache import clear_caches, get_store, today
 from lib.ui.text import fr_date, md_text
-from lib.ui.widgets import file_uploader
+from lib.ui.widgets import EDITOR_HOW_TO, delete_column_config, file_uploader, kept_rows, with_delete_column
 
 _FLASH = "reminders_flash"
 _MANAGER_COLUMNS = {"site": "Site", "manager": "Responsable", "email": "E-mail"}
@@ -78,17 +78,21 @@ def _managers_editor() -> None:
         [(m.site, m.manager, m.email) for m in managers], columns=list(_MANAGER_COLUMNS.values()), dtype="object"
     )
     edited = st.data_editor(
-        frame,
+        with_delete_column(frame),
         num_rows="dynamic",
         hide_index=True,
         key="site_managers_editor",
-        column_config={name: st.column_config.TextColumn(name, max_chars=200) for name in _MANAGER_COLUMNS.values()},
+        column_config={
+            **{name: st.column_config.TextColumn(name, max_chars=200) for name in _MANAGER_COLUMNS.values()},
+            **delete_column_config(),
+        },
     )
+    st.caption(EDITOR_HOW_TO)
     cols = st.columns([2, 2, 3])
     if cols[0].button("Enregistrer les responsables", key="save_site_managers"):
         rows = [
             tuple("" if not isinstance(v, str) else v for v in row)
-            for row in edited[list(_MANAGER_COLUMNS.values())].itertuples(index=False)
+            for row in kept_rows(edited)[list(_MANAGER_COLUMNS.values())].itertuples(index=False)
             if any(isinstance(v, str) and v.strip() for v in row)
         ]
         try:

@@ -16,7 +16,7 @@ from lib.store import StoreError
 from lib.ui import lists
 from lib.ui.cache import clear_caches, data_version, get_store, read_store, today
 from lib.ui.text import fr_number, md_text
-from lib.ui.widgets import file_uploader
+from lib.ui.widgets import EDITOR_HOW_TO, delete_column_config, file_uploader, kept_rows, with_delete_column
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -62,7 +62,7 @@ def render_requirements_section() -> None:
     table = _table(data_version())
     families = requirements.families()
     edited = st.data_editor(
-        table,
+        with_delete_column(table),
         num_rows="dynamic",
         width="stretch",
         hide_index=True,
@@ -81,13 +81,15 @@ def render_requirements_section() -> None:
                 HEADERS["min_share"], help="Vide : chaque personne concernée ; « 10 % » : objectif collectif par site"
             ),
             "note": st.column_config.TextColumn(HEADERS["note"]),
+            **delete_column_config(),
         },
     )
+    st.caption(EDITOR_HOW_TO)
     c1, c2, c3 = st.columns([1, 1, 2])
     if c1.button("Enregistrer les formations requises", type="primary"):
         rows = [
             {str(k): (None if pd.isna(v) else str(v)) for k, v in row.items()}
-            for row in edited.to_dict("records")
+            for row in kept_rows(edited).to_dict("records")
             if any(not pd.isna(v) and str(v).strip() for v in row.values())
         ]
         _save(rows, "tableau des formations requises")

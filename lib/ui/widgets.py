@@ -258,3 +258,34 @@ def on_click_rerun(callback: Callable[[], None]) -> Callable[[], None]:
         clear_caches()
 
     return run
+
+
+# ------------------------------------------------------------------ editable tables: rows to remove
+DELETE_COLUMN = "supprimer"
+EDITOR_HOW_TO = (
+    "Pour ajouter une ligne, remplissez la ligne vide en bas du tableau ; pour en retirer une, cochez « Supprimer » "
+    "sur cette ligne. Rien n'est changé avant « Enregistrer »."
+)
+
+
+def with_delete_column(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table an editor shows, with a last column « Supprimer » to tick (Streamlit's own row deletion sits in a
+    toolbar this application hides: its other buttons are English and its CSV holds only the rows shown)."""
+    return frame.assign(**{DELETE_COLUMN: False})
+
+
+def delete_column_config() -> dict[str, Any]:
+    """The « Supprimer » column's configuration, to merge into an editor's column_config."""
+    return {
+        DELETE_COLUMN: st.column_config.CheckboxColumn(
+            "Supprimer", help="Cochez pour retirer cette ligne à l'enregistrement", default=False, width="small"
+        )
+    }
+
+
+def kept_rows(edited: pd.DataFrame) -> pd.DataFrame:
+    """The edited rows that are not ticked « Supprimer » (a new row leaves the box empty: kept), without that column."""
+    if DELETE_COLUMN not in edited.columns:
+        return edited
+    ticked = edited[DELETE_COLUMN].astype("boolean").fillna(False).astype(bool)
+    return edited.loc[~ticked].drop(columns=DELETE_COLUMN)
