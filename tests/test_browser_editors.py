@@ -19,7 +19,7 @@ ROW_PIXELS = 35  # a row of Streamlit's tables, and its header
 
 def test_rows_ticked_supprimer_are_left_out_and_new_rows_kept() -> None:
     shown = with_delete_column(pd.DataFrame({"SIRET": ["1", "2", "3"], "Nom": ["a", "b", "c"]}))
-    assert list(shown.columns) == ["SIRET", "Nom", DELETE_COLUMN] and not shown[DELETE_COLUMN].any()
+    assert list(shown.columns) == [DELETE_COLUMN, "SIRET", "Nom"] and not shown[DELETE_COLUMN].any()
     # What the editor gives back: one box ticked, one row added below (its box left empty: None).
     edited = pd.DataFrame(
         {"SIRET": ["1", "2", "3", "4"], "Nom": ["a", "b", "c", "d"], DELETE_COLUMN: [False, True, False, None]}
@@ -46,14 +46,15 @@ def test_an_establishment_ticked_supprimer_is_removed_when_saved(demo_store_file
             wait_until_idle(page)
             editor = page.locator(".st-key-establishments_editor")
             saved = page.get_by_text("2 établissement(s) enregistré(s).")
-            # The third row's « Supprimer » cell (the last column, drawn on a canvas): a click selects it, Space
+            # The third row's « Supprimer » cell (the first column after the row markers, drawn on a canvas): a
+            # click selects it, Space
             # ticks it. On a busy machine the canvas may take the key before the click: then the save keeps the
             # three rows (nothing lost), and the box is ticked again.
             for pause in (500, 1500, 4000):
                 editor.evaluate("element => element.scrollIntoView({block: 'center'})")
                 box = editor.bounding_box()
                 assert box is not None
-                page.mouse.click(box["x"] + box["width"] - 30, box["y"] + ROW_PIXELS * 3 + ROW_PIXELS / 2)
+                page.mouse.click(box["x"] + 60, box["y"] + ROW_PIXELS * 3 + ROW_PIXELS / 2)
                 page.wait_for_timeout(pause)
                 page.keyboard.press(" ")
                 wait_until_idle(page)

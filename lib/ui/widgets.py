@@ -269,9 +269,12 @@ EDITOR_HOW_TO = (
 
 
 def with_delete_column(frame: pd.DataFrame) -> pd.DataFrame:
-    """The table an editor shows, with a last column « Supprimer » to tick (Streamlit's own row deletion sits in a
-    toolbar this application hides: its other buttons are English and its CSV holds only the rows shown)."""
-    return frame.assign(**{DELETE_COLUMN: False})
+    """The table an editor shows, with a first column « Supprimer » to tick (Streamlit's own row deletion sits in a
+    toolbar this application hides: its other buttons are English and its CSV holds only the rows shown). First, so
+    that it is in view however wide the table."""
+    shown = frame.copy()
+    shown.insert(0, DELETE_COLUMN, False)
+    return shown
 
 
 def delete_column_config() -> dict[str, Any]:
