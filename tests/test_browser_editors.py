@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from lib.store import Store
-from lib.ui import DELETE_COLUMN, kept_rows, with_delete_column
+from lib.ui import DELETE_COLUMN, edited_rows, kept_rows, with_delete_column
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, PAGE_SECONDS, running_dashboard, wait_until_idle
 
 ROW_PIXELS = 35  # a row of Streamlit's tables, and its header
@@ -67,3 +67,20 @@ def test_an_establishment_ticked_supprimer_is_removed_when_saved(demo_store_file
             browser.close()
     after = Store(store_path).sql("SELECT siret FROM establishments ORDER BY siret")["siret"].tolist()
     assert after == before[:2]  # the third shown (the demo lists them in SIRET order) is the one removed
+
+
+def test_an_edited_row_without_its_key_is_reported_by_its_line_never_dropped() -> None:
+    edited = pd.DataFrame(
+        {
+            DELETE_COLUMN: [False, False, True, None, None, None],
+            "SIRET": [" 97228186900107 ", "97228186900214", "97228186900321", None, None, float("nan")],
+            "Nom": ["Siège", None, "Atelier", "Nouvel atelier", None, None],
+            "Site": ["Guyon", float("nan"), "Guibert", None, "", None],
+        }
+    )
+    rows, missing = edited_rows(edited, ["SIRET", "Nom", "Site"], key="SIRET")
+    # Stripped text, '' for an empty cell; the ticked row left out; the wholly empty rows (5, 6) skipped.
+    assert rows == [("97228186900107", "Siège", "Guyon"), ("97228186900214", "", "")]
+    assert missing == [4]  # « Nouvel atelier », begun without its SIRET: the 4th line of the table
+    added = edited.set_axis([0, 1, 2, 7, 8, 9])  # rows added in the editor keep labels of their own
+    assert edited_rows(added, ["SIRET", "Nom", "Site"], key="SIRET")[1] == [4]

@@ -38,8 +38,10 @@ edited = st.data_editor(
     num_rows="dynamic",
     hide_index=True,
     key="establishments_editor",
+    placeholder=ui.EMPTY_CELL,  # an empty cell, never « None »
     column_config={
-        "SIRET": st.column_config.TextColumn("SIRET", max_chars=14, required=True),
+        # Not `required=True`: Streamlit would say « Please fill out this cell. » in English; the save says it.
+        "SIRET": st.column_config.TextColumn("SIRET", max_chars=14),
         "Nom": st.column_config.TextColumn("Nom"),
         "Site": st.column_config.TextColumn("Site"),
         **ui.delete_column_config(),
@@ -47,13 +49,14 @@ edited = st.data_editor(
 )
 st.caption(ui.EDITOR_HOW_TO)
 if st.button("Enregistrer les établissements"):
-    rows = [
-        (str(s).strip(), str(n or "").strip(), str(t or "").strip())
-        for s, n, t in ui.kept_rows(edited)[["SIRET", "Nom", "Site"]].itertuples(index=False)
-        if isinstance(s, str) and s.strip()
-    ]
+    rows, without_siret = ui.edited_rows(edited, ["SIRET", "Nom", "Site"], key="SIRET")
     wrong = [s for s, _, _ in rows if not is_valid_siret(s)]
-    if wrong:
+    if without_siret:  # a row begun and left without its SIRET: said, never dropped in silence
+        st.error(
+            f"SIRET manquant à la ligne {', '.join(map(str, without_siret))} du tableau : indiquez-le, ou cochez "
+            "« Supprimer ». Rien n'a été enregistré."
+        )
+    elif wrong:
         st.error(f"SIRET invalide (14 chiffres, clé de contrôle) : {ui.md_text(', '.join(wrong))}.")
     elif len({s for s, _, _ in rows}) != len(rows):
         st.error("Un même SIRET apparaît deux fois.")

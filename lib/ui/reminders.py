@@ -11,7 +11,7 @@ from lib.store import StoreError
 from lib.ui.access import _secrets, can
 from lib.ui.cache import clear_caches, get_store, today
 from lib.ui.text import fr_date, md_text
-from lib.ui.widgets import EDITOR_HOW_TO, delete_column_config, file_uploader, kept_rows, with_delete_column
+from lib.ui.widgets import EDITOR_HOW_TO, EMPTY_CELL, delete_column_config, file_uploader, kept_rows, with_delete_column
 
 _FLASH = "reminders_flash"
 _MANAGER_COLUMNS = {"site": "Site", "manager": "Responsable", "email": "E-mail"}
@@ -82,6 +82,7 @@ def _managers_editor() -> None:
         num_rows="dynamic",
         hide_index=True,
         key="site_managers_editor",
+        placeholder=EMPTY_CELL,  # an empty cell, never « None »
         column_config={
             **{name: st.column_config.TextColumn(name, max_chars=200) for name in _MANAGER_COLUMNS.values()},
             **delete_column_config(),

@@ -16,7 +16,7 @@ from lib.store import StoreError
 from lib.ui import lists
 from lib.ui.cache import clear_caches, data_version, get_store, read_store, today
 from lib.ui.text import fr_number, md_text
-from lib.ui.widgets import EDITOR_HOW_TO, delete_column_config, file_uploader, kept_rows, with_delete_column
+from lib.ui.widgets import EDITOR_HOW_TO, EMPTY_CELL, delete_column_config, file_uploader, kept_rows, with_delete_column
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -67,13 +67,14 @@ def render_requirements_section() -> None:
         width="stretch",
         hide_index=True,
         key=f"requirements_editor_{data_version()}",
+        placeholder=EMPTY_CELL,  # an empty cell, never « None »
         column_config={
             "job": st.column_config.TextColumn(HEADERS["job"], help="Vide : tous les postes"),
             "service": st.column_config.TextColumn(HEADERS["service"], help="Vide : tous les services"),
             "site": st.column_config.TextColumn(HEADERS["site"], help="Vide : tous les sites"),
             "family": st.column_config.SelectboxColumn(
-                HEADERS["family"], options=list(families.values()), required=True
-            ),
+                HEADERS["family"], options=list(families.values())
+            ),  # not `required=True` (« Please fill out this cell. »): the save says an empty one in French
             "title_words": st.column_config.TextColumn(
                 HEADERS["title_words"], help="Mots que l'intitulé doit contenir (par exemple « BR » ou « R489 »)"
             ),

@@ -292,3 +292,19 @@ def kept_rows(edited: pd.DataFrame) -> pd.DataFrame:
         return edited
     ticked = edited[DELETE_COLUMN].astype("boolean").fillna(False).astype(bool)
     return edited.loc[~ticked].drop(columns=DELETE_COLUMN)
+
+
+def edited_rows(edited: pd.DataFrame, columns: Sequence[str], *, key: str) -> tuple[list[tuple[str, ...]], list[int]]:
+    """The rows an editor gives back, ready to save: those ticked « Supprimer » left out, each cell as stripped text
+    ('' when empty), wholly empty rows skipped. A row with text but an empty `key` cell is not dropped in silence: its
+    line number in the table (1 for the first) comes back in the second list, for the page to refuse the save."""
+    line_of = {label: number for number, label in enumerate(edited.index, start=1)}
+    rows: list[tuple[str, ...]] = []
+    missing: list[int] = []
+    for label, values in kept_rows(edited)[list(columns)].iterrows():
+        row = {c: (str(v).strip() if isinstance(v, str) else "") for c, v in values.items()}
+        if row[key]:
+            rows.append(tuple(row[c] for c in columns))
+        elif any(row.values()):
+            missing.append(line_of[label])
+    return rows, missing
