@@ -37,6 +37,7 @@ ENGLISH = (
     "or smaller",  # « File must be 200.0MB or smaller. »
     "are not allowed",  # « application/pdf files are not allowed. »
     "view more",  # a long toast
+    "outside the allowed",  # « Error: Number is outside the allowed range »
 )
 FILE_SIZE = re.compile(r"\b\d+(?:\.\d+)?\s?[KMG]?B\b")  # Streamlit's « 278.0B », « 1.2MB »
 TECHNICAL = re.compile(r"\b(?:None|nan|NaN|NaT)\b")
@@ -171,6 +172,23 @@ def test_a_file_the_uploader_refuses_is_said_refused_in_french(
     page.wait_for_timeout(1000)
     tooltip = page.locator('[role="tooltip"]:has([data-testid="stTooltipErrorContent"])')
     assert tooltip.count() == 1 and not tooltip.is_visible()
+    assert english_on_screen(page) == []
+
+
+def test_a_number_typed_out_of_its_limits_is_said_so_in_french(page: Page) -> None:
+    page.goto("parametres")
+    wait_until_idle(page)
+    field = page.get_by_role("spinbutton", name="Horizon « expire bientôt » (jours)")
+    field.scroll_into_view_if_needed()
+    field.fill("999999")
+    page.keyboard.press("Tab")
+    wait_until_idle(page)
+    number = page.locator('[data-testid="stNumberInput"]').filter(has=field)
+    number.locator('[data-testid="stTooltipErrorHoverTarget"]').hover()  # the « ! » Streamlit draws in the field
+    error = page.locator('[role="tooltip"] [data-testid="stTooltipErrorContent"]')
+    error.wait_for()
+    assert error.is_visible() and drawn_after(error) == french.OUT_OF_RANGE
+    assert error.inner_text().strip() == ""  # « Error: Number is outside the allowed range… » is not shown
     assert english_on_screen(page) == []
 
 

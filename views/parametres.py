@@ -197,7 +197,12 @@ prefs = settings.preferences(store)
 with st.form("preferences"):
     c1, c2 = st.columns(2)
     horizon = c1.number_input(
-        "Horizon « expire bientôt » (jours)", min_value=1, max_value=730, value=prefs.horizon_days, step=1
+        "Horizon « expire bientôt » (jours)",
+        min_value=1,
+        max_value=730,
+        value=prefs.horizon_days,
+        step=1,
+        help="Une validité qui finit dans ce nombre de jours ou moins est « expire bientôt ». De 1 à 730 jours.",
     )
     tolerance = c2.number_input(
         "Tolérance de rapprochement sur la date de fin (jours)",
@@ -206,7 +211,7 @@ with st.form("preferences"):
         value=prefs.tolerance_days,
         step=1,
         help="Une déclaration d'OF et une formation de vos fichiers sont rapprochées si leurs dates de fin diffèrent "
-        "de ce nombre de jours au plus.",
+        "de ce nombre de jours au plus. De 0 à 60 jours.",
     )
     if st.form_submit_button("Enregistrer les préférences"):
         store.set_setting(settings.HORIZON_KEY, str(int(horizon)))
@@ -258,7 +263,8 @@ st.caption(
 )
 if store.path.exists():
     months = st.number_input("Durée de conservation après le départ (mois)", min_value=1, max_value=240, value=
-                             int(store.get_setting("retention_months") or 36), step=1)  # fmt: skip
+                             int(store.get_setting("retention_months") or 36), step=1,
+                             help="De 1 à 240 mois.")  # fmt: skip
     # Whether something is still open for each leaver takes every status: computed when asked for.
     if st.toggle("Voir les salariés concernés", key="purge_preview"):
         candidates = ui.purge_candidates(int(months))

@@ -30,6 +30,7 @@ PRESS_CTRL_ENTER = "Ctrl+Entrée pour valider"
 STOP = "Arrêter"
 STOPPING = "Arrêt…"
 SKIP_TO_CONTENT = "Aller au contenu"
+OUT_OF_RANGE = "Valeur hors des limites permises (voir l'aide « ? » du champ) : elle n'est pas prise en compte."
 FILE_REFUSED = "Fichier refusé : plus gros que la limite indiquée sous le cadre, ou d'un type non accepté."
 
 _STYLESHEET = f"""
@@ -58,7 +59,14 @@ _STYLESHEET = f"""
 [data-testid="stFileChips"]:has([data-testid="stFileChip"][aria-invalid="true"])::after {{
   content: "{FILE_REFUSED}"; align-self: center; font-size: 0.875rem; color: #bd4043;
 }}
-[role="tooltip"]:has(> [data-testid="stTooltipErrorContent"]) {{ display: none; }}
+[data-testid="stTooltipErrorContent"]:not(:has(> [data-testid="stMarkdownContainer"])) {{ display: none; }}
+/* « Error: Number is outside the allowed range… », in the tooltip of the « ! » of a number (or date) typed out of
+   its limits: the same tooltip, in French. */
+[data-testid="stTooltipErrorContent"] > [data-testid="stMarkdownContainer"] {{ display: none; }}
+[data-testid="stNumberInputContainer"] [role="alert"] {{ display: none; }}
+[data-testid="stTooltipErrorContent"]:has(> [data-testid="stMarkdownContainer"])::after {{
+  content: "{OUT_OF_RANGE}";
+}}
 /* « 200MB per file • CSV, XLSX »: file_uploader() writes the limits in French under the uploader. */
 [data-testid="stFileUploaderDropzoneInstructions"] {{ display: none; }}
 /* « Press Enter to apply », « Press Enter to submit form », « Press Ctrl+Enter to apply » under a typed field. */
