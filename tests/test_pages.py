@@ -250,6 +250,21 @@ def test_accepting_a_declaration_on_verification_appends_an_action(demo_db: Path
     after = table_with_column(at, "partner")
     assert partner not in set(after["partner"]), "an accepted line leaves the default « à vérifier » list"
     assert any("1 déclaration(s) acceptée(s)" in s.value for s in at.success)
+    # Said where the click was: after the table, just before the action box (the page keeps its scroll).
+    drawn: list[str] = []
+
+    def walk(node: object) -> None:
+        kind, value = getattr(node, "type", ""), getattr(node, "value", None)
+        if kind == "success" or (kind == "markdown" and str(value).startswith("**Action")):
+            drawn.append(f"{kind}:{value}")
+        elif kind == "dataframe" and "partner" in getattr(value, "columns", []):
+            drawn.append("table")
+        children = getattr(node, "children", None)
+        for child in (children or {}).values() if isinstance(children, dict) else []:
+            walk(child)
+
+    walk(at.main)
+    assert [d.split(":")[0] for d in drawn] == ["table", "success", "markdown"], drawn
 
 
 def test_generating_and_confirming_a_carence_file_declares_its_lines_and_undo_restores_them(demo_db: Path) -> None:

@@ -21,15 +21,21 @@ st.caption(
     "Sélectionnez des lignes dans le tableau pour voir leur détail, les accepter ou demander une correction."
 )
 
-flash = st.session_state.pop("verification_flash", None)
-if flash:
-    st.success(flash, icon=":material/check_circle:")
+# What the last click recorded, said where the person who clicked is — next to the action box for a decision or its
+# undoing, next to the pairing box for a pairing (the page keeps its scroll: at its top it would be out of sight).
+flash: tuple[str, str] | None = st.session_state.pop("verification_flash", None)
 
 
-def done(message: str) -> None:
-    """Say what was recorded after the rerun, and drop the table's selection: the table keeps a selection by
-    position, so once the decided lines leave the list it would silently select the lines that took their place."""
-    st.session_state["verification_flash"] = message
+def said_near(place: str) -> None:
+    if flash is not None and flash[0] == place:
+        st.success(flash[1], icon=":material/check_circle:")
+
+
+def done(message: str, *, near: str = "action") -> None:
+    """Say what was recorded after the rerun (next to `near`: « action » or « pairing »), and drop the table's
+    selection: the table keeps a selection by position, so once the decided lines leave the list it would silently
+    select the lines that took their place."""
+    st.session_state["verification_flash"] = (near, message)
     st.session_state["verification_round"] = st.session_state.get("verification_round", 0) + 1
     st.rerun()
 
@@ -166,6 +172,7 @@ elif len(selected) > 1:
     st.caption("Sélectionnez une seule ligne pour voir son détail.")
 
 # ------------------------------------------------------------------ bulk action on the selection
+said_near("action")
 with st.container(border=True):
     if not ui.can("verify"):
         st.markdown(
@@ -204,7 +211,9 @@ with st.container(border=True):
 
 # ------------------------------------------------------------------ recent actions, with undo
 batches = ui.recent_action_batches("of_line")
-with st.expander("Dernières décisions (annulables)", expanded=not batches.empty and flash is not None):
+with st.expander(
+    "Dernières décisions (annulables)", expanded=not batches.empty and flash is not None and flash[0] == "action"
+):
     if batches.empty:
         st.write("Aucune décision enregistrée.")
     for index, (_, batch) in enumerate(batches.iterrows()):
@@ -266,6 +275,7 @@ st.subheader("Déclarations inattendues ou à rapprocher")
 orphans = ui.lists.rows(logic.ORPHANS, limit=logic.ORPHANS_SHOWN, columns=[*LINE_COLUMNS, "training_key"])
 if orphans.empty:
     st.write("Toutes les déclarations sont rapprochées d'une formation de vos fichiers.")
+    said_near("pairing")
 else:
     st.caption(
         "« Inattendue » : aucune formation correspondante dans vos fichiers (autre session ? oubli côté RH ?). "
@@ -303,6 +313,7 @@ else:
             "due_on": ui.date_column("Échéance de vérification", "Calculée"),
         },
     )
+    said_near("pairing")
     with st.container(border=True):
         st.markdown("**Rapprocher manuellement une déclaration d'une formation de vos fichiers**")
         masked = ui.masked_nirs(orphans["nir"])
@@ -344,7 +355,7 @@ else:
                     record.record_id, str(orphan["organisme"]), str(orphan["id_unique_partenaire"])
                 )
                 ui.clear_caches()
-                done("Déclaration rapprochée de la formation choisie.")
+                done("Déclaration rapprochée de la formation choisie.", near="pairing")
         if not candidates:
             st.caption("Aucune formation non déclarée de ce salarié dans vos fichiers : complétez le fichier RH.")
 
