@@ -39,18 +39,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from dashboard_pages import DASHBOARD_PAGES
+
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "bench" / "out"
 TODAY = date(2026, 11, 23)
-PAGES = {
-    "Tableau de bord": "",
-    "Vérification": "verification",
-    "Carence": "carence",
-    "Déclarations internes": "declarations-internes",
-    "Échéances": "echeances",
-    "Manquants": "manquants",
-    "Salarié": "salarie?matricule={matricule}",
-}
+PAGES = {**DASHBOARD_PAGES, "Salarié": "salarie?matricule={matricule}"}  # one person's passport, not the search
 PAGE_SECONDS = 300  # a visit not idle after this long is a page error (a page's read waits 120 s for a writer)
 STARTUP_SECONDS = 180
 BUSY = re.compile(r"La base .{0,300}?(?:est utilisée par un autre programme|est occupée|est restée occupée)", re.S)

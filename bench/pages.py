@@ -28,6 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
 import test_browser  # noqa: E402
+from dashboard_pages import DASHBOARD_PAGES  # noqa: E402
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 from test_browser import CHROMIUM, CHROMIUM_ARGS, peak_memory_mb, running_dashboard, wait_until_idle  # noqa: E402
 
@@ -36,15 +37,7 @@ from lib.store import Store  # noqa: E402
 
 OUT = REPO / "bench" / "out"
 TODAY = date(2026, 11, 23)
-PAGES = {
-    "Tableau de bord": "",
-    "Vérification": "verification",
-    "Carence": "carence",
-    "Déclarations internes": "declarations-internes",
-    "Échéances": "echeances",
-    "Salarié": "salarie",
-    "Manquants": "manquants",
-}
+PAGES = DASHBOARD_PAGES
 test_browser.PAGE_SECONDS = 300  # the cold visit of a million-line store
 
 

@@ -247,42 +247,21 @@ def render_site_audit(audit: SiteAudit, edition: Edition) -> bytes:
             pdf.grid(["Exigence", "Requis", "Valides", "Manquants", "Taux"], rows, (76, 26, 26, 26, 32))
 
     person_headings = ["Salarié", "Matricule", "Formation"]
-    widths = (44, 20, 58, 22, 42)
-    pdf.listing(
-        "Formations expirées",
-        [*person_headings, "Fin de validité", "État"],
-        _item_rows(audit.expired),
-        widths,
-        empty="Aucune formation expirée parmi les salariés présents.",
-    )
-    pdf.listing(
-        f"Formations qui expirent dans les {audit.horizon_days} jours",
-        [*person_headings, "Fin de validité", "État"],
-        _item_rows(audit.expiring),
-        widths,
-        empty=f"Aucune formation n'expire dans les {audit.horizon_days} jours.",
-    )
-
-    party_widths = (38, 18, 48, 20, 30, 32)
-    pdf.listing(
-        "Carences en retard",
-        [*person_headings, "Échéance", "État", "Organisme"],
-        _item_rows(audit.carence_overdue, party=True),
-        party_widths,
-        empty="Aucune carence en retard.",
-    )
-    pdf.listing(
-        "Déclarations internes en retard",
-        [*person_headings, "Échéance", "État"],
-        _item_rows(audit.internal_overdue),
-        widths,
-        empty="Aucune déclaration interne en retard.",
-    )
-    pdf.listing(
-        "Corrections demandées et non faites",
-        [*person_headings, "Échéance", "État", "Organisme"],
-        _item_rows(audit.corrections_not_made, party=True),
-        party_widths,
-        empty="Aucune correction demandée restée sans réponse.",
-    )
+    widths, party_widths = (44, 20, 58, 22, 42), (38, 18, 48, 20, 30, 32)
+    horizon = audit.horizon_days
+    sections = (  # title, columns after the person, rows, widths, the sentence of an empty section
+        ("Formations expirées", ["Fin de validité", "État"], _item_rows(audit.expired), widths,
+         "Aucune formation expirée parmi les salariés présents."),
+        (f"Formations qui expirent dans les {horizon} jours", ["Fin de validité", "État"],
+         _item_rows(audit.expiring), widths, f"Aucune formation n'expire dans les {horizon} jours."),
+        ("Carences en retard", ["Échéance", "État", "Organisme"], _item_rows(audit.carence_overdue, party=True),
+         party_widths, "Aucune carence en retard."),
+        ("Déclarations internes en retard", ["Échéance", "État"], _item_rows(audit.internal_overdue), widths,
+         "Aucune déclaration interne en retard."),
+        ("Corrections demandées et non faites", ["Échéance", "État", "Organisme"],
+         _item_rows(audit.corrections_not_made, party=True), party_widths,
+         "Aucune correction demandée restée sans réponse."),
+    )  # fmt: skip
+    for title, columns, rows, column_widths, empty in sections:
+        pdf.listing(title, [*person_headings, *columns], rows, column_widths, empty=empty)
     return bytes(pdf.output())

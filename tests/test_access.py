@@ -12,6 +12,7 @@ from streamlit.util import calc_hash
 from lib import access, ui
 from lib.store import Store
 from lib.ui import access as ui_access
+from tests.test_pages import open_page
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 # A low iteration count keeps the tests fast; the shipped default is access.HASH_ITERATIONS.
@@ -490,11 +491,7 @@ def test_names_and_titles_from_files_are_shown_as_text_on_the_employee_page(
             {"link": LINK, "red": RED},
         )
     store.refresh_derived()  # the edits bypass the writers, which refresh the persisted deadlines
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page("views/salarie.py")
-    at.query_params["matricule"] = "MAT1002"
-    at.run()
+    at = open_page("views/salarie.py", matricule="MAT1002")
     assert not at.exception
     assert any(ui.md_text(IMAGE) in str(h.value) for h in at.subheader)
     markdown = "\n".join(str(m.value) for m in at.markdown)
@@ -516,11 +513,7 @@ def test_names_from_files_are_shown_as_text_in_the_echeances_matrix(demo_db: Pat
             {"image": IMAGE, "link": LINK},
         )
     store.refresh_derived()  # the edits bypass the writers, which refresh the persisted deadlines
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page("views/echeances.py")
-    at.query_params["recherche"] = "MAT1050"
-    at.run()
+    at = open_page("views/echeances.py", recherche="MAT1050")
     assert not at.exception
     assert not at.get("plotly_chart")
     (matrix,) = [str(m.value) for m in at.markdown if str(m.value).startswith('<div class="pp-matrice">')]
